@@ -1,0 +1,1 @@
+"""Question bank, retrieval, answers and the command-line tools that use them."""

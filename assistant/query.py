@@ -1,0 +1,93 @@
+"""``python -m assistant.query "question"``: the slides that answer a question, beside the bank's."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from index.errors import SlidebankError
+
+EPILOG = """
+examples:
+  python -m assistant.query "why is CFG's omega a tradeoff?"
+  python -m assistant.query -k 10 "explain self attention"
+  python -m assistant.query --json "formulate the GAN loss" | jq .slides[0]
+  printf 'kmeans\\nwhat is a score function\\n' | python -m assistant.query --batch -
+
+Slides come from the index built by `python -m ingest`; without one, the bank still answers
+with its matching questions and the slides they cite.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant.query",
+        description="Find the lecture slides that answer a question, next to the matching bank questions.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("query", nargs="*", help="the question (quotes optional)")
+    parser.add_argument("-k", type=int, default=5, help="number of slides to show (default: %(default)s)")
+    parser.add_argument("--bank-matches", type=int, default=3, metavar="N", help="bank questions to show (default: %(default)s)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--batch", metavar="FILE", help="one query per line from FILE ('-' for stdin); prints JSON lines")
+    parser.add_argument("--index", type=Path, default=None, help="index folder (default: $SLIDEBANK_INDEX or data/index)")
+    parser.add_argument("--bank", type=Path, default=None, help="question bank markdown (default: $SLIDEBANK_BANK or data/question_bank.md)")
+    parser.add_argument("--model", default=None, help="expected embedding model; an index built with another is an error")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def main(argv: list[str] | None = None, stdin: TextIO | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    query = " ".join(args.query)
+    if args.batch is None and not query.strip():
+        return _fail('empty query; ask a question, e.g. python -m assistant.query "what is a score function?"')
+    if args.batch is not None and query.strip():
+        return _fail("give either a query or --batch, not both")
+    if not 1 <= args.k <= 100:
+        return _fail("-k must be between 1 and 100")
+    from assistant.present import format_text, result_to_json
+    from assistant.retrieve import open_retriever
+
+    try:
+        if args.batch is not None:
+            source = (stdin or sys.stdin) if args.batch == "-" else open(args.batch, encoding="utf-8", errors="replace")
+        retriever, notices = open_retriever(args.index, args.bank, args.model)
+    except OSError as exc:
+        return _fail(f"cannot read {args.batch} ({exc.strerror})")
+    except SlidebankError as exc:
+        return _fail(str(exc))
+    for notice in notices:
+        print(f"note: {notice}", file=sys.stderr)
+
+    if args.batch is not None:
+        with source:
+            for line in source:
+                if line.strip():
+                    result = retriever.search(line, k=args.k, n_bank=args.bank_matches)
+                    print(json.dumps(result_to_json(result), ensure_ascii=False), flush=True)
+        return 0
+    result = retriever.search(query, k=args.k, n_bank=args.bank_matches)
+    for notice in result.notices:
+        print(f"note: {notice}", file=sys.stderr)
+    if not result.query:
+        return _fail("the query has no searchable text")
+    if args.json:
+        print(json.dumps(result_to_json(result), ensure_ascii=False))
+    else:
+        print(format_text(result))
+    return 0
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends the output quietly
+    sys.exit(main())

@@ -1,0 +1,282 @@
+"""The one place that knows the on-disk index format.
+
+Layout (every file is plain JSON, JSON lines, NumPy arrays without pickles, a FAISS index or PNG)::
+
+    INDEX_DIR/
+      CURRENT              name of the live generation, replaced atomically with os.replace
+      .lock                held by a running ingest, so two ingests never interleave
+      gen-<time>-<pid>/
+        manifest.json      format version, model and its probe vector, chunking, decks, checksums
+        slides.jsonl       one Slide per line
+        chunks.jsonl       one Chunk per line, with the content hash its vector is keyed by
+        dense.faiss        chunk vectors (inner product over unit vectors = cosine)
+        lexical/           bm25s arrays and vocabulary
+        thumbnails/NNNN.png
+
+An ingest writes a whole new generation next to the live one and then swaps CURRENT, so a
+crash at any point leaves the previous index whole, and a reader that loaded the old
+generation keeps a consistent view (the previous generation is kept until the next ingest).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from index.errors import IndexInvalid, IndexMissing, SlidebankError
+from index.lexical import LexicalIndex
+from index.records import Chunk, Slide
+
+FORMAT_VERSION = 1
+ENV_INDEX = "SLIDEBANK_INDEX"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+_CHECKED_FILES = ("slides.jsonl", "chunks.jsonl", "dense.faiss")
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get(ENV_INDEX) or PROJECT_ROOT / "data" / "index")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def content_hash(model: str, text: str) -> str:
+    """Key of a chunk vector: the same text under the same model is never embedded twice."""
+    return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class DeckInfo:
+    file: str
+    stem: str
+    sha256: str
+    pages: int
+    first_number: int
+
+
+@dataclass(frozen=True)
+class Manifest:
+    model: str
+    dim: int
+    probe: tuple[float, ...]
+    chunk_size: int
+    chunk_overlap: int
+    decks: tuple[DeckInfo, ...]
+    slides: int
+    chunks: int
+    files: dict[str, str] = field(default_factory=dict)
+    format_version: int = FORMAT_VERSION
+    created: str = ""
+    extras: dict[str, object] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Manifest":
+        raw = json.loads(text)
+        raw["decks"] = tuple(DeckInfo(**d) for d in raw["decks"])
+        raw["probe"] = tuple(raw["probe"])
+        return cls(**raw)
+
+
+@dataclass(frozen=True)
+class LoadedIndex:
+    """An index in memory. ``chunk_slides[i]`` is the slide number of dense/lexical row ``i``."""
+
+    path: Path
+    manifest: Manifest
+    slides: tuple[Slide, ...]
+    chunks: tuple[Chunk, ...]
+    chunk_hashes: tuple[str, ...]
+    dense: object  # faiss.Index; typed loosely so importing this module does not import faiss
+    lexical: LexicalIndex
+
+    @property
+    def chunk_slides(self) -> np.ndarray:
+        return np.fromiter((c.slide for c in self.chunks), dtype=np.int64, count=len(self.chunks))
+
+    def slide(self, number: int) -> Slide:
+        return self.slides[number - 1]
+
+    def thumbnail(self, number: int) -> Path | None:
+        """The PNG of slide ``number``; only ever a file inside this index's thumbnails folder."""
+        if not (1 <= number <= len(self.slides)):
+            return None
+        path = self.path / "thumbnails" / f"{number:04d}.png"
+        return path if path.is_file() else None
+
+    def vectors(self) -> np.ndarray:
+        """All chunk vectors, ``(n_chunks, dim)``."""
+        return self.dense.reconstruct_n(0, self.dense.ntotal)
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    try:
+        name = (index_dir / "CURRENT").read_text().strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    gen = index_dir / name
+    return gen if name and "/" not in name and gen.is_dir() else None
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def load_index(index_dir: Path | None = None, *, verify: bool = True) -> LoadedIndex:
+    """Load and validate the live generation. Raises IndexMissing or IndexInvalid, one line each."""
+    index_dir = Path(index_dir or default_index_dir())
+    gen = current_generation(index_dir)
+    if gen is None:
+        raise IndexMissing(f"no index at {index_dir}; build one with: python -m ingest path/to/slides.pdf")
+    try:
+        manifest = Manifest.from_json((gen / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise IndexInvalid(f"the index at {index_dir} has an unreadable manifest ({type(exc).__name__}); re-run python -m ingest") from None
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexInvalid(
+            f"the index at {index_dir} has format {manifest.format_version}, this slidebank reads {FORMAT_VERSION}; re-run python -m ingest"
+        )
+    if verify:
+        for name in _CHECKED_FILES:
+            path = gen / name
+            if not path.is_file() or sha256_file(path) != manifest.files.get(name):
+                raise IndexInvalid(f"the index at {index_dir} is damaged ({name} is missing or altered); re-run python -m ingest")
+    try:
+        import faiss
+
+        slides = tuple(Slide(**row) for row in _read_jsonl(gen / "slides.jsonl"))
+        chunk_rows = _read_jsonl(gen / "chunks.jsonl")
+        chunks = tuple(Chunk(slide=r["slide"], text=r["text"]) for r in chunk_rows)
+        dense = faiss.read_index(str(gen / "dense.faiss"))
+        lexical = LexicalIndex.load(gen / "lexical")
+    except SlidebankError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any reader failure means a damaged index
+        raise IndexInvalid(f"the index at {index_dir} is damaged ({type(exc).__name__}); re-run python -m ingest") from None
+    if len(slides) != manifest.slides or len(chunks) != manifest.chunks or dense.ntotal != len(chunks) or lexical.size != len(chunks):
+        raise IndexInvalid(f"the index at {index_dir} is inconsistent (counts differ from its manifest); re-run python -m ingest")
+    return LoadedIndex(
+        path=gen,
+        manifest=manifest,
+        slides=slides,
+        chunks=chunks,
+        chunk_hashes=tuple(r.get("hash", "") for r in chunk_rows),
+        dense=dense,
+        lexical=lexical,
+    )
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def ingest_lock(index_dir: Path) -> Iterator[None]:
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SlidebankError(f"another ingest is writing {index_dir}; wait for it to finish") from None
+        yield
+
+
+class Staging:
+    """A new generation being written. ``commit`` makes it live; anything else discards it."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = index_dir
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        self.name = f"gen-{stamp}-{uuid.uuid4().hex[:8]}"
+        self.path = index_dir / f".staging-{os.getpid()}-{self.name}"
+        self.path.mkdir(parents=True)
+        (self.path / "thumbnails").mkdir()
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def commit(self, slides: Sequence[Slide], chunks: Sequence[Chunk], hashes: Sequence[str], vectors: np.ndarray, manifest: Manifest) -> Path:
+        import faiss
+
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        with open(self.path / "slides.jsonl", "w", encoding="utf-8") as handle:
+            for slide in slides:
+                handle.write(json.dumps(dataclasses.asdict(slide), ensure_ascii=False) + "\n")
+        with open(self.path / "chunks.jsonl", "w", encoding="utf-8") as handle:
+            for chunk, digest in zip(chunks, hashes, strict=True):
+                handle.write(json.dumps({"slide": chunk.slide, "text": chunk.text, "hash": digest}, ensure_ascii=False) + "\n")
+        dense = faiss.IndexFlatIP(manifest.dim)
+        if len(vectors):
+            dense.add(vectors)
+        faiss.write_index(dense, str(self.path / "dense.faiss"))
+        LexicalIndex.build([c.text for c in chunks]).save(self.path / "lexical")
+        files = {name: sha256_file(self.path / name) for name in _CHECKED_FILES}
+        manifest = dataclasses.replace(manifest, files=files, created=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+        (self.path / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
+        _fsync_tree(self.path)
+
+        final = self.index_dir / self.name
+        os.replace(self.path, final)
+        pointer = self.index_dir / f".CURRENT.{os.getpid()}"
+        pointer.write_text(self.name + "\n")
+        _fsync_file(pointer)
+        previous = current_generation(self.index_dir)
+        os.replace(pointer, self.index_dir / "CURRENT")  # the atomic switch
+        _fsync_dir(self.index_dir)
+        self._prune(keep={self.name, previous.name if previous else ""})
+        return final
+
+    def _prune(self, keep: set[str]) -> None:
+        """Remove generations older than the previous one, and staging left by dead ingests."""
+        for entry in self.index_dir.iterdir():
+            if entry.name.startswith("gen-") and entry.name not in keep:
+                shutil.rmtree(entry, ignore_errors=True)
+            elif entry.name.startswith((".staging-", ".CURRENT.")):
+                pid = entry.name.split("-")[1] if entry.name.startswith(".staging-") else entry.name.rsplit(".", 1)[-1]
+                if pid.isdigit() and not _pid_alive(int(pid)):
+                    shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    _fsync_file(path)
+
+
+def _fsync_tree(root: Path) -> None:
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            _fsync_file(Path(folder) / name)
+        _fsync_dir(Path(folder))

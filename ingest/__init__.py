@@ -1,0 +1,1 @@
+"""Turn lecture PDFs into a slide index: ``python -m ingest slides.pdf``."""

@@ -1,0 +1,78 @@
+"""``python -m ingest``: build or refresh the slide index from lecture PDFs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from index.embedder import DEFAULT_MODEL
+from index.errors import SlidebankError
+from index.store import ENV_INDEX, default_index_dir
+from ingest.chunking import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE
+
+EPILOG = f"""
+Slide numbers are global: the 1-based page position across all PDFs in the order given
+(a folder contributes its .pdf files in file-name order). That is how a question bank cites
+slides, so give the decks in lecture order.
+
+examples:
+  python -m ingest slides.pdf                 one merged deck
+  python -m ingest week01.pdf week02.pdf      several decks, numbered in this order
+  python -m ingest lectures/                  every PDF in the folder, by file name
+  python -m ingest slides.pdf --index /tmp/ix build elsewhere (or set {ENV_INDEX})
+
+Re-running on unchanged PDFs reuses text, thumbnails and vectors, and takes seconds.
+The previous index stays whole and in use until the new one is complete.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest",
+        description="Turn lecture PDFs into a searchable slide index (text, thumbnails, dense and BM25 indexes).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("pdfs", nargs="+", type=Path, metavar="PDF_OR_FOLDER", help="lecture PDFs or folders of them, in lecture order")
+    parser.add_argument("--index", type=Path, default=None, help=f"index folder (default: ${ENV_INDEX} or data/index)")
+    parser.add_argument("--model", default=DEFAULT_MODEL, help=f"sentence-transformers model name or local path (default: {DEFAULT_MODEL}, bundled)")
+    parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, help="characters per chunk (default: %(default)s)")
+    parser.add_argument("--chunk-overlap", type=int, default=DEFAULT_CHUNK_OVERLAP, help="characters shared by neighbouring chunks (default: %(default)s)")
+    parser.add_argument("--password", default=None, help="password for encrypted PDFs")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars, only the summary line")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.chunk_size < 50 or not (0 <= args.chunk_overlap < args.chunk_size):
+        print("error: need --chunk-size >= 50 and 0 <= --chunk-overlap < --chunk-size", file=sys.stderr)
+        return 2
+    from ingest.build import ingest
+
+    try:
+        report = ingest(
+            args.pdfs,
+            args.index or default_index_dir(),
+            model=args.model,
+            chunk_size=args.chunk_size,
+            chunk_overlap=args.chunk_overlap,
+            password=args.password,
+            progress=not args.quiet and sys.stderr.isatty(),
+        )
+    except SlidebankError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: the previous index is unchanged", file=sys.stderr)
+        return 130
+    print(report.summary())
+    if report.image_only:
+        shown = ", ".join(map(str, report.image_only[:20])) + (" ..." if len(report.image_only) > 20 else "")
+        print(f"note: no extractable text on slide(s) {shown}; they are kept, numbered and shown by thumbnail only")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

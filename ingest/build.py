@@ -1,0 +1,173 @@
+"""The ingest pipeline: PDFs → slides → thumbnails, chunks, vectors → a new index generation.
+
+Work already done is reused by content hash: a deck whose bytes did not change keeps its text
+and thumbnails, and a chunk whose text did not change keeps its vector, so re-ingesting an
+unchanged deck loads no model at all.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from index.embedder import DEFAULT_MODEL, Embedder, load_embedder, probe_vector
+from index.errors import SlidebankError
+from index.records import Chunk, Slide
+from index.store import DeckInfo, LoadedIndex, Manifest, Staging, content_hash, ingest_lock, load_index
+from ingest.chunking import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE, chunk_slide
+from ingest.pdf import Deck, expand_inputs, make_slide, open_decks, read_pages
+from ingest.thumbnails import render_pages, save_png
+
+EMBED_BATCH = 64
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    index: Path
+    decks: int
+    slides: int
+    chunks: int
+    embedded: int
+    reused: int
+    image_only: tuple[int, ...]
+    seconds: float
+
+    def summary(self) -> str:
+        flagged = f", {len(self.image_only)} image-only" if self.image_only else ""
+        return (
+            f"Indexed {self.slides} slides ({self.chunks} chunks{flagged}) from {self.decks} PDF(s) in {self.seconds:.1f} s "
+            f"({self.embedded} embedded, {self.reused} reused) -> {self.index}"
+        )
+
+
+def _progress(total: int, desc: str, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="page", disable=not enabled, file=sys.stderr, leave=False)
+
+
+def _previous(index_dir: Path) -> LoadedIndex | None:
+    try:
+        return load_index(index_dir)
+    except SlidebankError:
+        return None  # nothing to reuse; a damaged old index is simply rebuilt
+
+
+def ingest(
+    inputs: Sequence[Path],
+    index_dir: Path,
+    *,
+    model: str = DEFAULT_MODEL,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_overlap: int = DEFAULT_CHUNK_OVERLAP,
+    password: str | None = None,
+    progress: bool = True,
+    embedder: Embedder | None = None,
+) -> IngestReport:
+    started = time.perf_counter()
+    decks = open_decks(expand_inputs(inputs))
+    with ingest_lock(index_dir):
+        old = _previous(index_dir)
+        staging = Staging(index_dir)
+        try:
+            slides, deck_infos = _read_and_render(decks, old, staging.path / "thumbnails", password, progress)
+            chunks = [c for s in slides for c in chunk_slide(s, chunk_size, chunk_overlap)]
+            hashes = [content_hash(model, c.text) for c in chunks]
+            vectors, embedder, reused = _vectors(chunks, hashes, old, model, embedder, progress)
+            probe = probe_vector(embedder) if embedder is not None else old.manifest.probe  # type: ignore[union-attr]
+            manifest = Manifest(
+                model=model,
+                dim=int(vectors.shape[1]),
+                probe=tuple(probe),
+                chunk_size=chunk_size,
+                chunk_overlap=chunk_overlap,
+                decks=tuple(deck_infos),
+                slides=len(slides),
+                chunks=len(chunks),
+            )
+            staging.commit(slides, chunks, hashes, vectors, manifest)
+        except BaseException:
+            staging.discard()
+            raise
+    return IngestReport(
+        index=index_dir,
+        decks=len(decks),
+        slides=len(slides),
+        chunks=len(chunks),
+        embedded=len(chunks) - reused,
+        reused=reused,
+        image_only=tuple(s.number for s in slides if s.image_only),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _read_and_render(
+    decks: Sequence[Deck], old: LoadedIndex | None, thumbs: Path, password: str | None, progress: bool
+) -> tuple[list[Slide], list[DeckInfo]]:
+    old_decks = {d.sha256: d for d in old.manifest.decks} if old else {}
+    slides: list[Slide] = []
+    infos: list[DeckInfo] = []
+    for deck in decks:
+        first = len(slides) + 1
+        previous = old_decks.get(deck.sha256)
+        if previous is not None and old is not None:
+            # Unchanged bytes: take text and thumbnails from the live index, renumbered.
+            for page in range(1, previous.pages + 1):
+                was = old.slide(previous.first_number + page - 1)
+                slides.append(Slide(number=len(slides) + 1, deck=deck.stem, page=page, title=was.title, text=was.text))
+                src = old.thumbnail(was.number)
+                if src is not None:
+                    _link_or_copy(src, thumbs / f"{len(slides):04d}.png")
+        else:
+            texts = list(read_pages(deck.path, password))
+            with _progress(len(texts), f"{deck.path.name}", progress) as bar:
+                for page, (raw, image) in enumerate(zip(texts, render_pages(deck.path, password)), start=1):
+                    slide = make_slide(len(slides) + 1, deck.stem, page, raw)
+                    slides.append(slide)
+                    if image is not None:
+                        save_png(image, thumbs / f"{slide.number:04d}.png")
+                    bar.update(1)
+        infos.append(DeckInfo(file=deck.path.name, stem=deck.stem, sha256=deck.sha256, pages=len(slides) - first + 1, first_number=first))
+    return slides, infos
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
+def _vectors(
+    chunks: Sequence[Chunk], hashes: Sequence[str], old: LoadedIndex | None, model: str, embedder: Embedder | None, progress: bool
+) -> tuple[np.ndarray, Embedder | None, int]:
+    known: dict[str, np.ndarray] = {}
+    if old is not None and old.manifest.model == model:
+        old_vectors = old.vectors()
+        known = {h: old_vectors[i] for i, h in enumerate(old.chunk_hashes) if h}
+    missing = [i for i, h in enumerate(hashes) if h not in known]
+    if missing and embedder is None:
+        embedder = load_embedder(model)
+    if embedder is None and old is None:
+        embedder = load_embedder(model)
+    dim = embedder.dim if embedder is not None else old.manifest.dim  # type: ignore[union-attr]
+    vectors = np.zeros((len(chunks), dim), dtype=np.float32)
+    for i, h in enumerate(hashes):
+        if h in known:
+            vectors[i] = known[h]
+    if missing:
+        from tqdm import tqdm
+
+        with tqdm(total=len(missing), desc="embedding", unit="chunk", disable=not progress, file=sys.stderr, leave=False) as bar:
+            for start in range(0, len(missing), EMBED_BATCH):
+                batch = missing[start : start + EMBED_BATCH]
+                vectors[batch] = embedder.encode([chunks[i].text for i in batch])  # type: ignore[union-attr]
+                bar.update(len(batch))
+    return vectors, embedder, len(chunks) - len(missing)

@@ -1,0 +1,42 @@
+"""Accuracy on the real deck, with the bank's own references as labels (leave-one-out)."""
+
+from pathlib import Path
+
+import pytest
+
+from assistant.eval import bank_queries, evaluate
+from index.store import load_index
+from tests.conftest import REAL_DECK, WEEKS, require_real_deck
+
+pytestmark = pytest.mark.slow
+
+
+def test_real_deck_numbering_matches_the_bank(real_index: Path, tmp_path: Path) -> None:
+    from ingest.build import ingest
+
+    index = load_index(real_index)
+    assert len(index.slides) == 389
+    titles = {s.number: s.title for s in index.slides}
+    assert titles[21] == "SGD with Momentum"
+    assert titles[63].startswith("Self-attention layers") and titles[65].startswith("Self-attention layers")
+    assert titles[191].startswith("Diffusion Models in Practice")
+    assert titles[196] == "Classifier-Free Guidance"
+    assert titles[369].startswith("K Means Clustering")
+    weeks = tmp_path / "weeks-index"
+    ingest([WEEKS], weeks, progress=False)
+    by_week = load_index(weeks)
+    assert [(s.number, s.title, s.text) for s in by_week.slides] == [(s.number, s.title, s.text) for s in index.slides]
+    assert by_week.slide(196).deck == "week05"
+    assert REAL_DECK.is_file()
+
+
+def test_cfg_example_finds_slide_196_in_top_3(real_retriever) -> None:
+    result = real_retriever.search("why is CFG's \u03c9 a tradeoff?", k=3)
+    assert 196 in [h.slide.number for h in result.slides]
+
+
+def test_fused_retrieval_accuracy_floor(real_retriever) -> None:
+    require_real_deck()
+    scores = {s.method: s for s in evaluate(real_retriever, bank_queries(real_retriever))}
+    assert scores["fused"].queries == 113
+    assert scores["fused"].hit[5] >= 0.80
