@@ -1,1 +1,290 @@
-print("app: coming with the web interface")
+"""``python app.py``: the slidebank web app. Layout and wiring only; what it shows comes from
+``assistant.webview`` and the retrieval from ``Retriever.search``, the same call the CLI makes.
+
+No ``from __future__ import annotations`` here: Gradio reads the ``gr.EventData`` hints of the
+handlers, and gradio is imported inside functions so that ``--help`` stays instant.
+"""
+
+import os
+
+# Private by default: Gradio reports usage and checks for updates over the network unless this
+# is set before it is first imported. The app sets it itself, so nobody has to remember.
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+import argparse  # noqa: E402
+import ipaddress  # noqa: E402
+import sys  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+
+EPILOG = """
+examples:
+  python app.py                                  then open http://127.0.0.1:7860
+  python app.py --port 8000 --index my/index     another port, another index
+  python app.py --host 0.0.0.0                   let other machines on your network in (think first)
+
+what you get:
+  Search       one box: the slides that answer your question as cards (neighbouring slides framed
+               as one range), the matching bank questions with their cited slides as chips, and an
+               answer panel. Click a card or a chip to see the slide large, then step with
+               Previous / Next.
+  Question bank  sections -> questions with your * / - marks; click a question to see the slides
+               it cites, or, when it cites none, the slides search suggests.
+
+Without an index the page says how to build one (python -m ingest slides.pdf) and the bank
+still works. Everything runs on this computer: the app switches Gradio's analytics off, the
+page loads no outside fonts, scripts or images, and it listens on 127.0.0.1 only unless you
+pass --host. --share (a public Gradio link) is never on unless you ask for it.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python app.py",
+        description="Study from your slides in the browser: search them next to your exam question bank.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default: %(default)s, this computer only)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: %(default)s)")
+    parser.add_argument("--index", type=Path, default=None, help="index folder (default: $SLIDEBANK_INDEX or data/index)")
+    parser.add_argument("--bank", type=Path, default=None, help="question bank markdown (default: $SLIDEBANK_BANK or data/question_bank.md)")
+    parser.add_argument("-k", "--slides", type=int, default=8, metavar="N", help="slide cards per search (default: %(default)s)")
+    parser.add_argument("--share", action="store_true", help="also open a public gradio.live link (off by default; sends traffic through Gradio's servers)")
+    return parser
+
+
+# -- layout and wiring -------------------------------------------------------------------------------
+
+
+@dataclass
+class Viewer:
+    """The large slide view of one tab: its components, and the outputs ``show`` fills."""
+
+    box: Any
+    image: Any
+    caption: Any
+    current: Any
+    prev: Any
+    next: Any
+
+    @property
+    def outputs(self) -> list:
+        return [self.box, self.image, self.caption, self.current, self.prev, self.next]
+
+
+def slide_viewer(view, name: str) -> Viewer:
+    import gradio as gr
+
+    with gr.Column(visible=False, elem_id=f"{name}-viewer", elem_classes="sb-viewer") as box:
+        with gr.Row(equal_height=True):
+            prev = gr.Button("\u25c0 Previous", size="sm", elem_id=f"{name}-prev", scale=0, min_width=110)
+            nxt = gr.Button("Next \u25b6", size="sm", elem_id=f"{name}-next", scale=0, min_width=110)
+            close = gr.Button("Close", size="sm", variant="secondary", elem_id=f"{name}-close", scale=0, min_width=80)
+        image = gr.Image(type="pil", format="png", show_label=False, interactive=False, buttons=["fullscreen"], elem_id=f"{name}-image", height=460)
+        caption = gr.HTML(elem_id=f"{name}-caption", js_on_load=None)
+    current = gr.State(0)
+    viewer = Viewer(box, image, caption, current, prev, nxt)
+    prev.click(lambda n: show_slide(view, n - 1), current, viewer.outputs, api_visibility="private")
+    nxt.click(lambda n: show_slide(view, n + 1), current, viewer.outputs, api_visibility="private")
+    close.click(lambda: gr.Column(visible=False), None, box, api_visibility="private")
+    return viewer
+
+
+def show_slide(view, number: int) -> tuple:
+    import gradio as gr
+
+    panel = view.slide_panel(number)
+    if panel is None:
+        return tuple(gr.skip() for _ in range(6))
+    return (
+        gr.Column(visible=True),
+        panel.image,
+        panel.caption_html,
+        panel.number,
+        gr.Button(interactive=panel.has_prev),
+        gr.Button(interactive=panel.has_next),
+    )
+
+
+def _scroll_to(elem_id: str) -> str:
+    return f"() => {{ document.getElementById('{elem_id}')?.scrollIntoView({{behavior: 'smooth', block: 'nearest'}}); }}"
+
+
+def search_tab(view) -> None:
+    import gradio as gr
+
+    from assistant.webview import ANSWER_EMPTY, CLICK_JS, clicked
+
+    with gr.Row(equal_height=True):
+        query = gr.Textbox(
+            show_label=False,
+            placeholder="Ask an exam question, e.g.  why is CFG's \u03c9 a tradeoff?",
+            elem_id="query",
+            autofocus=True,
+            lines=1,
+            max_lines=3,
+            scale=8,
+        )
+        button = gr.Button("Search", variant="primary", elem_id="search-btn", scale=1, min_width=110)
+    result = gr.State(None)
+    with gr.Row():
+        with gr.Column(scale=7):
+            viewer = slide_viewer(view, "search")
+            slides = gr.HTML(view.results_html(view.search("")), elem_id="results", js_on_load=CLICK_JS)
+        with gr.Column(scale=4, min_width=300):
+            gr.Markdown("### From your question bank")
+            bank = gr.HTML(elem_id="bank-matches", js_on_load=CLICK_JS)
+            gr.Markdown("### Answer")
+            answer = gr.Markdown(ANSWER_EMPTY, elem_id="answer")
+
+    def run(text: str):
+        found = view.search(text)
+        return view.results_html(found), view.bank_matches_html(found), found
+
+    def open_clicked(evt: gr.EventData):
+        number, _ = clicked(getattr(evt, "_data", None))
+        return show_slide(view, number) if number is not None else tuple(gr.skip() for _ in range(6))
+
+    gr.on([query.submit, button.click], run, query, [slides, bank, result], api_name="search").then(
+        view.answer_markdown, result, answer, api_visibility="private"
+    )
+    for source in (slides, bank):
+        source.click(open_clicked, None, viewer.outputs, api_visibility="private").then(None, js=_scroll_to("search-viewer"))
+
+
+def bank_tab(view) -> None:
+    import gradio as gr
+
+    from assistant.webview import ALL_SECTIONS, CLICK_JS, MARK_FILTERS, clicked
+
+    with gr.Row():
+        with gr.Column(scale=5, min_width=320):
+            with gr.Row():
+                section = gr.Dropdown(view.section_choices(), value=ALL_SECTIONS, label="Section", elem_id="bank-section", scale=3)
+                marks = gr.Dropdown(list(MARK_FILTERS), value=MARK_FILTERS[0], label="Your marks", elem_id="bank-marks", scale=2)
+            listing = gr.HTML(view.bank_list_html(), elem_id="bank-list", js_on_load=CLICK_JS, max_height=760)
+        with gr.Column(scale=6):
+            viewer = slide_viewer(view, "bank")
+            detail = gr.HTML(view.question_html(None), elem_id="bank-question", js_on_load=CLICK_JS)
+    selected = gr.State(None)
+
+    def refilter(sec: str, mark: str, chosen):
+        return view.bank_list_html(sec, mark, chosen)
+
+    def on_click(sec: str, mark: str, evt: gr.EventData):
+        number, qid = clicked(getattr(evt, "_data", None))
+        if number is not None:
+            return (gr.skip(), gr.skip(), gr.skip(), *show_slide(view, number))
+        if qid is not None:
+            hidden = gr.Column(visible=False)  # a new question replaces the slide that was open
+            return (view.bank_list_html(sec, mark, qid), view.question_html(qid), qid, hidden, *(gr.skip() for _ in range(5)))
+        return tuple(gr.skip() for _ in range(9))
+
+    def on_detail_click(evt: gr.EventData):
+        number, _ = clicked(getattr(evt, "_data", None))
+        return show_slide(view, number) if number is not None else tuple(gr.skip() for _ in range(6))
+
+    for control in (section, marks):
+        control.change(refilter, [section, marks, selected], listing, api_visibility="private")
+    listing.click(on_click, [section, marks], [listing, detail, selected, *viewer.outputs], api_visibility="private").then(
+        None, js=_scroll_to("bank-viewer")
+    )
+    detail.click(on_detail_click, None, viewer.outputs, api_visibility="private").then(None, js=_scroll_to("bank-viewer"))
+
+
+def build_app(view):
+    """The Blocks of the whole app. New tabs go into the ``gr.Tabs`` below, one function each."""
+    import gradio as gr
+
+    with gr.Blocks(title="slidebank", fill_width=True) as demo:
+        gr.HTML(f'<div id="sb-title"><h1>slidebank</h1></div>{view.status_html()}', elem_id="status")
+        with gr.Tabs(elem_id="tabs"):
+            with gr.Tab("Search", id="search"):
+                search_tab(view)
+            with gr.Tab("Question bank", id="bank"):
+                bank_tab(view)
+    return demo
+
+
+def theme():
+    import gradio as gr
+
+    # System fonts only: the default themes pull fonts from Google, which a private, offline tool must not.
+    sans = [gr.themes.Font("ui-sans-serif"), "system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"]
+    mono = [gr.themes.Font("ui-monospace"), "SFMono-Regular", "Menlo", "Consolas", "monospace"]
+    return gr.themes.Soft(primary_hue="indigo", neutral_hue="slate", font=sans, font_mono=mono)
+
+
+def launch(demo, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, share: bool = False, block: bool = True):
+    """Start serving. ``block=False`` returns at once (tests)."""
+    from assistant.webview import CSS
+
+    return demo.launch(
+        server_name=host,
+        server_port=port,
+        share=share,
+        prevent_thread_lock=not block,
+        quiet=True,
+        theme=theme(),
+        css=CSS,
+        ssr_mode=False,
+        footer_links=[],
+        show_error=True,
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not 1 <= args.port <= 65535:
+        return _fail("--port must be between 1 and 65535")
+    if not 1 <= args.slides <= 50:
+        return _fail("--slides must be between 1 and 50")
+    from assistant.retrieve import open_retriever
+    from assistant.webview import WebView
+    from index.errors import SlidebankError
+
+    print("slidebank: loading the index and the model ...", file=sys.stderr, flush=True)
+    try:
+        retriever, notices = open_retriever(args.index, args.bank)
+    except SlidebankError as exc:
+        return _fail(str(exc))
+    for notice in notices:
+        print(f"note: {notice}", file=sys.stderr)
+    if not _is_loopback(args.host):
+        print(f"note: listening on {args.host}: other machines on your network can open this page", file=sys.stderr)
+    view = WebView(retriever, notices, k=args.slides)
+    demo = build_app(view)
+    try:
+        launch(demo, args.host, args.port, share=args.share, block=False)
+    except OSError as exc:
+        return _fail(f"cannot listen on {args.host}:{args.port} ({exc}); try another --port")
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    print(f"slidebank: open http://{shown}:{args.port}  (Ctrl+C to stop)", file=sys.stderr, flush=True)
+    try:
+        demo.block_thread()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

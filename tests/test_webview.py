@@ -1,0 +1,133 @@
+"""The web app's view logic, called directly: no server, no browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant import answer as answer_module
+from assistant.retrieve import SlideHit, open_retriever
+from assistant.webview import ALL_SECTIONS, ANSWER_PENDING, INGEST_HELP, WebView, chips_html, clicked, readable
+
+
+@pytest.fixture()
+def view(hash_index: Path, bank_file: Path) -> WebView:
+    retriever, notices = open_retriever(hash_index, bank_file)
+    return WebView(retriever, notices)
+
+
+def test_search_shows_cards_with_thumbnails_and_bank_chips(view: WebView) -> None:
+    result = view.search("classifier-free guidance omega diversity")
+    cards = view.results_html(result)
+    assert 'data-slide="4"' in cards and 'id="sb-card-4"' in cards
+    assert "Classifier-Free Guidance" in cards and "week02 · p.1" in cards
+    assert 'src="data:image/jpeg;base64,' in cards  # thumbnail embedded, never a file path
+    bank = view.bank_matches_html(result)
+    assert "formulate the denoiser in the Classifier-Free Guidance scenario" in bank
+    assert "no slides cited" in bank  # that question cites nothing
+    assert 'class="sb-chip" data-slide="' in bank  # the others carry chips
+
+
+def test_neighbouring_slides_are_framed_as_one_range(view: WebView) -> None:
+    hits = [SlideHit(view.index.slide(n), 1.0 / n) for n in (2, 1, 6)]
+    html = view.cards_html(hits, "momentum")
+    assert html.count('class="sb-group sb-range"') == 1
+    assert "slides 1\u20132" in html
+    assert html.index('data-slide="1"') < html.index('data-slide="2"') < html.index('data-slide="6"')
+
+
+def test_text_from_pdf_and_bank_is_escaped(tmp_path: Path, hash_index: Path) -> None:
+    bank = tmp_path / "evil.md"
+    bank.write_text("### <b>sec</b>\n\n- what is <script>alert(1)</script> momentum (2)\n", encoding="utf-8")
+    retriever, _ = open_retriever(hash_index, bank)
+    view = WebView(retriever)
+    html = view.bank_list_html() + view.bank_matches_html(view.search("momentum")) + view.question_html(retriever.bank[0].id)
+    assert "<script>" not in html and "<b>sec</b>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_chips_join_runs_and_mark_slides_outside_the_index() -> None:
+    html = chips_html((63, 64, 65, 70, 999), n_slides=389)
+    assert html.count('class="sb-chipset"') == 3
+    assert 'data-slide="64"' in html and 'data-slide="999"' not in html
+    assert "not in the index" in html
+    assert 'aria-label="slides 63\u201365, 70, 999"' in html
+    assert "no slides cited" in chips_html((), 389)
+
+
+def test_bank_browser_sections_marks_and_filters(view: WebView) -> None:
+    assert view.sections() == [ALL_SECTIONS, "optimisation", "diffusion"]
+    everything = view.bank_list_html()
+    assert everything.count('<li class="sb-bq') == 6
+    assert 'class="sb-mark sb-mark-star"' in everything and 'class="sb-mark sb-mark-dash"' in everything
+    starred = view.bank_list_html(ALL_SECTIONS, "marked *")
+    assert starred.count('<li class="sb-bq') == 2 and "SGD with momentum" in starred and "explain kmeans" in starred
+    diffusion = view.bank_list_html("diffusion")
+    assert "explain kmeans" in diffusion and "SGD" not in diffusion
+    nested = [q for q in view.retriever.bank if q.parent]
+    assert f'data-qid="{nested[0].id}" style="--depth:1"' in everything
+
+
+def test_question_shows_cited_slides_or_marked_suggestions(view: WebView) -> None:
+    by_text = {q.text: q for q in view.retriever.bank}
+    cited = view.question_html(by_text["formulate SGD with momentum"].id)
+    assert 'data-slide="2"' in cited and "cites slides 2" in cited and "suggested" not in cited
+    uncited = view.question_html(by_text["formulate the denoiser in the Classifier-Free Guidance scenario"].id)
+    assert "suggested by search" in uncited and 'class="sb-badge">suggested<' in uncited
+    assert 'data-slide="4"' in uncited
+    assert "Click a question" in view.question_html(None)
+
+
+def test_slide_panel_steps_within_the_deck(view: WebView) -> None:
+    first = view.slide_panel(1)
+    assert first is not None and not first.has_prev and first.has_next
+    assert first.image is not None and first.image.size[0] > 100
+    assert "cited by" in first.caption_html and "learning rate" in first.caption_html
+    last = view.slide_panel(6)
+    assert last is not None and last.has_prev and not last.has_next
+    assert view.slide_panel(0) is None and view.slide_panel(7) is None
+
+
+def test_answer_panel_is_empty_until_answers_exist(view: WebView, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = view.search("momentum")
+
+    def not_built(result, backend="extractive"):
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(answer_module, "stream_answer", not_built)
+    assert list(view.answer_markdown(result)) == [ANSWER_PENDING]
+
+    def growing(result, backend="extractive"):
+        yield "Momentum"
+        yield "Momentum averages steps [slide 2]"
+
+    monkeypatch.setattr(answer_module, "stream_answer", growing)
+    assert list(view.answer_markdown(result)) == ["Momentum", "Momentum averages steps [slide 2]"]
+
+
+def test_missing_index_says_how_to_ingest_and_the_bank_still_works(tmp_path: Path, bank_file: Path) -> None:
+    retriever, notices = open_retriever(tmp_path / "nowhere", bank_file)
+    view = WebView(retriever, notices)
+    assert "python -m ingest" in view.status_html()
+    result = view.search("momentum")
+    assert INGEST_HELP in view.results_html(result)
+    assert "SGD with momentum" in view.bank_matches_html(result)
+    assert view.bank_list_html().count('<li class="sb-bq') == 6
+    detail = view.question_html(retriever.bank[0].id)
+    assert "formulate SGD with momentum" in detail and "slides 2" in detail and "python -m ingest" in detail
+    assert view.slide_panel(1) is None
+
+
+def test_click_payloads_are_parsed_defensively() -> None:
+    assert clicked({"slide": 196}) == (196, None)
+    assert clicked({"slide": "12"}) == (12, None)
+    assert clicked({"qid": "q1234"}) == (None, "q1234")
+    assert clicked({"slide": "../etc/passwd"}) == (None, None)
+    assert clicked(None) == (None, None)
+
+
+def test_bank_latex_reads_as_symbols() -> None:
+    assert readable(r"what does  $\omega$  do? ( $p \neq q$ )") == "what does  \u03c9  do? ( p \u2260 q )"
+    assert readable("costs $5 and more") == "costs $5 and more"
