@@ -32,7 +32,8 @@ what you get:
                as one range), the matching bank questions with their cited slides as chips, and an
                answer panel. Click a card or a chip to see the slide large, then step with
                Previous / Next.
-  Question bank  sections -> questions with your * / - marks; click a question to see the slides
+  Question bank
+               sections -> questions with your * / - marks; click a question to see the slides
                it cites, or, when it cites none, the slides search suggests.
 
 Without an index the page says how to build one (python -m ingest slides.pdf) and the bank

@@ -387,7 +387,7 @@ CSS = """
 .sb-thumbwrap { position: relative; background: #fff; border-bottom: 1px solid var(--border-color-primary); }
 .sb-thumb { display: block; width: 100%; aspect-ratio: 16 / 9; object-fit: contain; background: #fff; }
 .sb-nothumb { display: flex; align-items: center; justify-content: center; color: #888; }
-.sb-rank, .sb-badge { position: absolute; top: 6px; font-size: 0.72rem; font-weight: 600; padding: 1px 7px;
+.sb-rank, .sb-badge { position: absolute; bottom: 6px; font-size: 0.72rem; font-weight: 600; padding: 1px 7px;
   border-radius: 999px; background: rgba(20,20,30,.72); color: #fff; }
 .sb-rank { left: 6px; }
 .sb-badge { right: 6px; background: #b26b00; }
@@ -405,10 +405,10 @@ CSS = """
 .sb-q-section { font-size: 0.74rem; text-transform: uppercase; letter-spacing: .05em; color: var(--body-text-color-subdued); }
 .sb-q-text { margin: 3px 0 6px; line-height: 1.35; }
 .sb-chips { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin-top: 4px; }
-.sb-nochips { font-size: 0.8rem; color: var(--body-text-color-subdued); font-style: italic; }
-.sb-chipset { display: inline-flex; }
+.sb-nochips { white-space: nowrap; font-size: 0.8rem; color: var(--body-text-color-subdued); font-style: italic; }
+.sb-chipset { display: inline-flex; align-items: stretch; }
 .sb-chip { font: inherit; font-size: 0.8rem; font-variant-numeric: tabular-nums; padding: 2px 9px; cursor: pointer;
-  border: 1px solid color-mix(in srgb, var(--color-accent) 55%, transparent); margin-left: -1px;
+  border: 1px solid color-mix(in srgb, var(--color-accent) 55%, transparent); margin: 0 0 0 -1px; line-height: 1.4;
   background: color-mix(in srgb, var(--color-accent) 10%, var(--background-fill-primary)); color: var(--body-text-color); }
 .sb-chipset .sb-chip:first-child { border-radius: 999px 0 0 999px; margin-left: 0; }
 .sb-chipset .sb-chip:last-child { border-radius: 0 999px 999px 0; }
