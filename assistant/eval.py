@@ -1,13 +1,21 @@
 """``python -m assistant.eval``: how often retrieval finds the slides the bank cites.
 
-Every bank question that cites slides is a labelled query. It is searched with its own entry
-excluded from the bank (leave-one-out), and a hit at k means one of its cited slides is in the
-top k. MRR uses the rank of the first cited slide found (0 when none is ranked).
+Every bank question that cites slides is a labelled query, searched through ``Retriever.ranking``
+(the same code ``search`` uses) with its own entry excluded from the bank (leave-one-out). Two
+ways of asking are scored:
+
+- "bank": the question as clicked in the bank browser, so its section is known;
+- "typed": the same words typed into the search box, with no section.
+
+A hit at k means one of the cited slides is in the top k; MRR uses the rank of the first cited
+slide found (0 when none is ranked). ``tests/data/free_form.tsv`` adds questions in a student's
+own words, with the slides that answer them, written by reading the slides.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import signal
 import sys
@@ -19,13 +27,34 @@ from typing import Sequence
 from assistant.bank import Question
 from assistant.retrieve import METHODS, Method, Retriever, open_retriever
 from index.errors import SlidebankError
+from index.store import PROJECT_ROOT
 
 KS = (1, 3, 5, 10)
+FREE_FORM = PROJECT_ROOT / "tests" / "data" / "free_form.tsv"
+
+# Each row removes one signal from the default settings: what that lever is worth.
+ABLATIONS: tuple[tuple[str, dict[str, object]], ...] = (
+    ("default", {}),
+    ("no titles (dense)", {"title_weight": 0.0}),
+    ("no BM25", {"lexical_weight": 0.0}),
+    ("no bank votes", {"bank_weight": 0.0}),
+    ("no section prior", {"section_weight": 0.0}),
+    ("RRF instead of z-score", {"fusion": "rrf"}),
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    relevant: tuple[int, ...]
+    leave_out: str | None = None  # bank id hidden from the retriever while this query is scored
+    section: str | None = None
+    group: str = ""  # for the per-section breakdown
 
 
 @dataclass(frozen=True)
 class Scores:
-    method: str
+    name: str
     queries: int
     hit: dict[int, float]
     mrr: float
@@ -39,46 +68,108 @@ def first_hit_rank(ranked: Sequence[int], relevant: Sequence[int]) -> int | None
     return None
 
 
-def summarise(method: str, ranks: Sequence[int | None]) -> Scores:
+def summarise(name: str, ranks: Sequence[int | None]) -> Scores:
     n = len(ranks)
     hit = {k: sum(1 for r in ranks if r is not None and r <= k) / n if n else 0.0 for k in KS}
     mrr = sum(1.0 / r for r in ranks if r is not None) / n if n else 0.0
-    return Scores(method, n, hit, mrr)
+    return Scores(name, n, hit, mrr)
 
 
 def labelled(bank: Sequence[Question]) -> list[Question]:
     return [q for q in bank if q.refs]
 
 
-def evaluate(retriever: Retriever, queries: Sequence[tuple[str, Sequence[int], str | None]], methods: Sequence[Method] = METHODS) -> list[Scores]:
-    """``queries``: (text, relevant slides, bank id to leave out). One Scores per method."""
-    ranks: dict[str, list[int | None]] = {m: [] for m in methods}
-    for text, relevant, leave_out in queries:
-        for method in methods:
-            ranking = retriever.ranking(text, method, exclude=(leave_out,) if leave_out else ())
-            ranks[method].append(first_hit_rank(ranking.numbers.tolist(), relevant))
-    return [summarise(m, ranks[m]) for m in methods]
+def bank_queries(retriever: Retriever, with_section: bool = True) -> list[Query]:
+    return [
+        Query(retriever.query_text(q), q.refs, q.id, q.section if with_section else None, q.section)
+        for q in labelled(retriever.bank)
+    ]
 
 
-def bank_queries(retriever: Retriever) -> list[tuple[str, Sequence[int], str | None]]:
-    return [(retriever.query_text(q), q.refs, q.id) for q in labelled(retriever.bank)]
+def free_form_queries(path: Path = FREE_FORM) -> list[Query]:
+    """``slides<TAB>question`` per line; slides like ``196`` or ``63-65`` or ``164,171``."""
+    from assistant.bank import parse_refs
+
+    out: list[Query] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            refs, text = line.split("\t", 1)
+            parsed = parse_refs(refs)
+            if parsed:
+                out.append(Query(text.strip(), parsed, group="free-form"))
+    return out
 
 
-def format_table(title: str, rows: Sequence[Scores]) -> str:
-    head = f"{title}\n{'method':<8} {'n':>4} " + " ".join(f"{'hit@' + str(k):>7}" for k in KS) + f" {'MRR':>7}"
-    lines = [head, "-" * len(head.splitlines()[-1])]
+def ranks(retriever: Retriever, queries: Sequence[Query], method: Method = "fused") -> list[int | None]:
+    out: list[int | None] = []
+    for q in queries:
+        ranking = retriever.ranking(q.text, method, exclude=(q.leave_out,) if q.leave_out else (), section=q.section)
+        out.append(first_hit_rank(ranking.numbers[:100].tolist(), q.relevant))
+    return out
+
+
+def evaluate(retriever: Retriever, queries: Sequence[Query], methods: Sequence[Method] = METHODS) -> list[Scores]:
+    """One Scores per method over ``queries``."""
+    return [summarise(m, ranks(retriever, queries, m)) for m in methods]
+
+
+def with_settings(retriever: Retriever, **changes: object) -> Retriever:
+    """The same loaded retriever with other weights (vectors are shared, nothing is re-embedded)."""
+    variant = dataclasses.replace(retriever, settings=dataclasses.replace(retriever.settings, **changes))
+    variant._vectors = retriever._vectors  # share the query-vector memo: same encoder, same queries
+    return variant
+
+
+def format_table(title: str, rows: Sequence[Scores], width: int = 24) -> str:
+    head = f"{'':<{width}} {'n':>4} " + " ".join(f"{'hit@' + str(k):>7}" for k in KS) + f" {'MRR':>7}"
+    lines = [title, head, "-" * len(head)]
     for s in rows:
-        lines.append(f"{s.method:<8} {s.queries:>4} " + " ".join(f"{s.hit[k]:>7.3f}" for k in KS) + f" {s.mrr:>7.3f}")
+        lines.append(f"{s.name:<{width}} {s.queries:>4} " + " ".join(f"{s.hit[k]:>7.3f}" for k in KS) + f" {s.mrr:>7.3f}")
     return "\n".join(lines)
+
+
+def report(retriever: Retriever, ablation: bool = True) -> tuple[str, dict]:
+    bank = bank_queries(retriever, with_section=True)
+    typed = bank_queries(retriever, with_section=False)
+    free = free_form_queries() if FREE_FORM.is_file() else []
+    blocks: list[str] = []
+    data: dict[str, object] = {}
+
+    rows = evaluate(retriever, bank)
+    blocks.append(format_table(f"Bank questions citing slides, leave-one-out, as clicked in the bank (section known), {len(bank)} queries", rows))
+    data["bank"] = [asdict(r) for r in rows]
+    rows = evaluate(retriever, typed) + ([summarise("fused: free-form", ranks(retriever, free))] if free else [])
+    blocks.append(format_table("Same questions typed (no section), and free-form questions in a student's words", rows))
+    data["typed"] = [asdict(r) for r in rows]
+
+    fused = ranks(retriever, bank)
+    groups: dict[str, list[int | None]] = {}
+    for q, r in zip(bank, fused):
+        groups.setdefault(q.group, []).append(r)
+    rows = [summarise(name[:24], rs) for name, rs in groups.items()]
+    blocks.append(format_table("Fused, per bank section (as clicked)", rows))
+    data["sections"] = [asdict(r) for r in rows]
+
+    if ablation:
+        rows = []
+        for name, changes in ABLATIONS:
+            variant = with_settings(retriever, **changes)
+            rows.append(summarise(f"{name}", ranks(variant, bank)))
+            if free:
+                rows.append(summarise(f"  free-form", ranks(variant, free)))
+        blocks.append(format_table("Ablation: fused retrieval with one signal removed (bank as clicked; free-form below each)", rows))
+        data["ablation"] = [asdict(r) for r in rows]
+    return "\n\n".join(blocks), data
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m assistant.eval",
-        description="Score retrieval against the slides the question bank cites (leave-one-out).",
+        description="Score retrieval against the slides the question bank cites (leave-one-out), per method, section and ablation.",
     )
     parser.add_argument("--index", type=Path, default=None, help="index folder (default: $SLIDEBANK_INDEX or data/index)")
     parser.add_argument("--bank", type=Path, default=None, help="question bank markdown (default: data/question_bank.md)")
+    parser.add_argument("--no-ablation", action="store_true", help="skip the ablation table (faster)")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     args = parser.parse_args(argv)
     try:
@@ -86,17 +177,16 @@ def main(argv: list[str] | None = None) -> int:
         if retriever.index is None:
             raise SlidebankError(notices[0].split(";")[0] + "; the eval needs slides: python -m ingest path/to/slides.pdf")
         started = time.perf_counter()
-        queries = bank_queries(retriever)
-        rows = evaluate(retriever, queries)
+        text, data = report(retriever, ablation=not args.no_ablation)
         seconds = time.perf_counter() - started
     except SlidebankError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps({"bank": [asdict(r) for r in rows]}))
+        print(json.dumps(data))
     else:
-        print(format_table(f"Bank questions citing slides (leave-one-out), {len(queries)} queries", rows))
-        print(f"({seconds:.1f} s for {len(queries)} queries x {len(METHODS)} methods)")
+        print(text)
+        print(f"\n({seconds:.1f} s)")
     return 0
 
 

@@ -1,13 +1,17 @@
 """Retrieval: the one function the CLI, the web app and the eval all call (``Retriever.search``).
 
-Three rankers score slides, and reciprocal-rank fusion combines them:
+Every slide gets one score per signal, and the fused score is their weighted sum:
 
-- dense: cosine between the query and every chunk vector, a slide scoring its best chunk;
-- lexical: BM25 over the same chunks, a slide scoring its best chunk;
-- bank: the bank questions closest to the query vote for the slides they cite.
+- dense: cosine between the query and the slide (its best text chunk, blended with its title);
+- lexical: BM25 of the slide's best text chunk plus its title (titles name the topic);
+- bank: the bank questions closest to the query vote for the slides they cite;
+- section (only when the query is a bank question, e.g. clicked in the bank browser): slides
+  inside the span that the *other* questions of its section cite get a prior.
 
-``exclude`` removes bank questions from the bank ranker and from the matches shown. The eval
-passes the question being scored, so a question never finds its own references (leave-one-out).
+Dense and lexical scores are z-normalised over the slides before they are added, so neither
+scale dominates. ``exclude`` removes bank questions from the bank and section signals and from
+the matches shown: the eval passes the question being scored, so a question never sees its own
+references (leave-one-out).
 """
 
 from __future__ import annotations
@@ -29,17 +33,23 @@ from index.store import PROJECT_ROOT, LoadedIndex
 Method = Literal["dense", "bm25", "bank", "fused"]
 METHODS: tuple[Method, ...] = ("dense", "bm25", "bank", "fused")
 MAX_QUERY_CHARS = 2000
+_UNRANKED = -np.inf
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Retrieval knobs. The defaults are the ones the eval table in the README measures."""
+    """Retrieval weights. The defaults are the ones the README's eval and ablation tables measure."""
 
+    title_weight: float = 0.15  # share of the title vector in a slide's dense score
+    lexical_weight: float = 0.7  # z-scored BM25 next to z-scored dense (weight 1)
+    bank_weight: float = 1.0
+    bank_min_similarity: float = 0.7  # a weaker match says nothing about where the answer is
+    bank_voters: int = 3
+    section_weight: float = 1.0
+    section_margin: int = 2  # slides beyond the span the section's other questions cite
+    dense_candidates: int = 4000  # chunks fetched from FAISS per query
+    fusion: Literal["zscore", "rrf"] = "zscore"  # rrf: reciprocal-rank fusion, kept for comparison
     rrf_k: float = 60.0
-    weights: tuple[tuple[str, float], ...] = (("dense", 1.0), ("bm25", 1.0), ("bank", 0.5))
-    bank_voters: int = 3  # nearest bank questions that vote for their cited slides
-    bank_min_similarity: float = 0.55  # a weaker match says nothing about where the answer is
-    dense_candidates: int = 2000  # chunks fetched from FAISS per query
 
 
 @dataclass(frozen=True)
@@ -64,13 +74,10 @@ class Result:
 
 @dataclass(frozen=True)
 class Ranking:
-    """Slide numbers best first, with their scores; slides a ranker knows nothing about are absent."""
+    """Slide numbers best first, with their scores; slides a signal knows nothing about are absent."""
 
     numbers: np.ndarray
     scores: np.ndarray
-
-    def rank_of(self) -> dict[int, int]:
-        return {int(n): r for r, n in enumerate(self.numbers, start=1)}
 
 
 def prepare_query(query: str) -> tuple[str, tuple[str, ...]]:
@@ -89,26 +96,37 @@ def question_context(question: Question, by_id: dict[str, Question]) -> str:
     return latex_to_words(question.text)
 
 
-def fuse(rankings: Iterable[tuple[Ranking, float]], rrf_k: float) -> Ranking:
-    """Reciprocal-rank fusion at slide level: sum of weight / (rrf_k + rank)."""
-    total: dict[int, float] = {}
+def to_ranking(scores: np.ndarray, positive_only: bool = False) -> Ranking:
+    """``scores[i]`` belongs to slide ``i + 1``; unranked slides hold -inf. Ties: lower number first."""
+    keep = np.isfinite(scores) & ((scores > 0) if positive_only else True)
+    numbers = np.nonzero(keep)[0] + 1
+    order = np.lexsort((numbers, -scores[numbers - 1]))
+    return Ranking(numbers[order].astype(np.int64), scores[numbers - 1][order].astype(np.float32))
+
+
+def zscore(scores: np.ndarray) -> np.ndarray:
+    """Standardise the finite scores; unranked slides sit three deviations below the mean."""
+    finite = np.isfinite(scores)
+    if finite.sum() < 2:
+        return np.where(finite, 0.0, -3.0)
+    values = scores[finite]
+    spread = values.std() or 1.0
+    return np.where(finite, (scores - values.mean()) / spread, -3.0)
+
+
+def fuse_rrf(rankings: Iterable[tuple[Ranking, float]], n_slides: int, rrf_k: float = 60.0) -> np.ndarray:
+    """Reciprocal-rank fusion: per slide, the sum of weight / (rrf_k + rank). Shape (n_slides,)."""
+    total = np.zeros(n_slides)
     for ranking, weight in rankings:
-        for rank, number in enumerate(ranking.numbers, start=1):
-            total[int(number)] = total.get(int(number), 0.0) + weight / (rrf_k + rank)
-    if not total:
-        return Ranking(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
-    numbers = np.fromiter(total.keys(), dtype=np.int64)
-    scores = np.fromiter(total.values(), dtype=np.float64)
-    order = np.lexsort((numbers, -scores))  # ties: lower slide number first, deterministically
-    return Ranking(numbers[order], scores[order].astype(np.float32))
+        ranks = np.arange(1, len(ranking.numbers) + 1)
+        total[ranking.numbers - 1] += weight / (rrf_k + ranks)
+    return np.where(total > 0, total, _UNRANKED)
 
 
-def _best_per_slide(chunk_slides: np.ndarray, chunk_scores: np.ndarray, n_slides: int) -> Ranking:
-    best = np.full(n_slides + 1, -np.inf, dtype=np.float32)
-    np.maximum.at(best, chunk_slides, chunk_scores)
-    numbers = np.nonzero(np.isfinite(best))[0]
-    order = np.lexsort((numbers, -best[numbers]))
-    return Ranking(numbers[order], best[numbers][order])
+def _best_per_slide(rows: np.ndarray, owners: np.ndarray, n_slides: int) -> np.ndarray:
+    best = np.full(n_slides + 1, _UNRANKED, dtype=np.float64)
+    np.maximum.at(best, owners, rows)
+    return best[1:]
 
 
 @dataclass
@@ -124,88 +142,133 @@ class Retriever:
     def __post_init__(self) -> None:
         self._by_id = {q.id: q for q in self.bank}
         if self.bank_vectors is None:
-            self.bank_vectors = self.encoder.encode([question_context(q, self._by_id) for q in self.bank]) if self.bank else np.zeros((0, self.encoder.dim), np.float32)
+            texts = [question_context(q, self._by_id) for q in self.bank]
+            self.bank_vectors = self.encoder.encode(texts) if texts else np.zeros((0, self.encoder.dim), np.float32)
         self.acronyms = learn_acronyms(self.index.slides) if self.index is not None else {}
+        self._n = len(self.index.slides) if self.index is not None else 0
+        self._vectors: dict[str, np.ndarray] = {}
         if self.index is not None:
-            self._chunk_slides = self.index.chunk_slides
-            self._n_slides = len(self.index.slides)
+            kinds = np.array([c.kind for c in self.index.chunks])
+            self._owner = self.index.chunk_slides
+            self._is_title = kinds == "title"
 
-    # -- rankers -----------------------------------------------------------------------------
+    def _embed(self, text: str) -> np.ndarray:
+        """Query vector, remembered for the last few hundred queries (the eval asks each many times)."""
+        vector = self._vectors.get(text)
+        if vector is None:
+            if len(self._vectors) >= 512:
+                self._vectors.clear()
+            vector = self._vectors[text] = self.encoder.encode([text])[0]
+        return vector
 
-    def _dense(self, qvec: np.ndarray) -> Ranking:
+    # -- signals: each returns one score per slide, shape (n_slides,) ----------------------------
+
+    def _dense(self, qvec: np.ndarray) -> np.ndarray:
         assert self.index is not None
         k = min(self.index.dense.ntotal, self.settings.dense_candidates)
-        scores, ids = self.index.dense.search(qvec[None, :], k)
-        keep = ids[0] >= 0
-        return _best_per_slide(self._chunk_slides[ids[0][keep]], scores[0][keep], self._n_slides)
+        sims, ids = self.index.dense.search(qvec[None, :].astype(np.float32), k)
+        ids, sims = ids[0], sims[0].astype(np.float64)
+        keep = ids >= 0
+        ids, sims = ids[keep], sims[keep]
+        title_rows = self._is_title[ids]
+        text = _best_per_slide(sims[~title_rows], self._owner[ids[~title_rows]], self._n)
+        title = _best_per_slide(sims[title_rows], self._owner[ids[title_rows]], self._n)
+        w = self.settings.title_weight
+        return np.where(np.isfinite(title) & np.isfinite(text), (1 - w) * text + w * title, text)
 
-    def _bm25(self, query: str) -> Ranking:
+    def _lexical(self, query: str) -> np.ndarray:
         assert self.index is not None
-        scores = self.index.lexical.scores(query)
-        hit = scores > 0
-        return _best_per_slide(self._chunk_slides[hit], scores[hit], self._n_slides)
+        rows = self.index.lexical.scores(query).astype(np.float64)
+        text = _best_per_slide(rows[~self._is_title], self._owner[~self._is_title], self._n)
+        title = _best_per_slide(rows[self._is_title], self._owner[self._is_title], self._n)
+        total = np.where(np.isfinite(text), text, 0.0) + np.where(np.isfinite(title), title, 0.0)
+        return np.where(total > 0, total, _UNRANKED)
 
     def _bank_sims(self, qvec: np.ndarray, exclude: frozenset[str]) -> np.ndarray:
-        sims = self.bank_vectors @ qvec  # type: ignore[operator]
-        if exclude:
-            for i, q in enumerate(self.bank):
-                if q.id in exclude:
-                    sims[i] = -np.inf
+        sims = (self.bank_vectors @ qvec).astype(np.float64)  # type: ignore[operator]
+        for i, q in enumerate(self.bank):
+            if q.id in exclude:
+                sims[i] = _UNRANKED
         return sims
 
-    def _bank_votes(self, sims: np.ndarray) -> Ranking:
-        n_slides = self._n_slides if self.index is not None else 0
-        votes: dict[int, float] = {}
-        cited = [i for i in np.argsort(-sims, kind="stable") if self.bank[i].refs and sims[i] >= self.settings.bank_min_similarity]
-        for i in cited[: self.settings.bank_voters]:
+    def _bank_votes(self, sims: np.ndarray) -> np.ndarray:
+        """Each of the nearest cited questions gives its slides its similarity (best vote wins)."""
+        votes = np.zeros(self._n)
+        voters = [i for i in np.argsort(-sims, kind="stable") if self.bank[i].refs and sims[i] >= self.settings.bank_min_similarity]
+        for i in voters[: self.settings.bank_voters]:
             for ref in self.bank[i].refs:
-                if 1 <= ref <= n_slides:
-                    votes[ref] = votes.get(ref, 0.0) + float(max(sims[i], 0.0))
-        numbers = np.fromiter(votes.keys(), dtype=np.int64, count=len(votes))
-        scores = np.fromiter(votes.values(), dtype=np.float32, count=len(votes))
-        order = np.lexsort((numbers, -scores))
-        return Ranking(numbers[order], scores[order])
+                if 1 <= ref <= self._n:
+                    votes[ref - 1] = max(votes[ref - 1], sims[i])
+        return votes
 
-    def query_text(self, question: Question) -> str:
-        """What the eval searches for a bank question: the same text a user would type."""
-        return question_context(question, self._by_id)
+    def _section_prior(self, section: str | None, exclude: frozenset[str]) -> np.ndarray:
+        """1 for slides inside the span the section's other questions cite, else 0."""
+        prior = np.zeros(self._n)
+        if not section:
+            return prior
+        refs = [r for q in self.bank if q.section == section and q.id not in exclude for r in q.refs if 1 <= r <= self._n]
+        if len(refs) < 2:
+            return prior  # one citation is a point, not a span
+        lo = max(min(refs) - self.settings.section_margin, 1)
+        hi = min(max(refs) + self.settings.section_margin, self._n)
+        prior[lo - 1 : hi] = 1.0
+        return prior
+
+    def _scores(self, query: str, qvec: np.ndarray, sims: np.ndarray, method: Method, section: str | None, exclude: frozenset[str]) -> Ranking:
+        if self.index is None:
+            return Ranking(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+        if method == "dense":
+            return to_ranking(self._dense(qvec))
+        if method == "bm25":
+            return to_ranking(self._lexical(query))
+        if method == "bank":
+            return to_ranking(self._bank_votes(sims), positive_only=True)
+        s = self.settings
+        lexical = self._lexical(query)
+        if s.fusion == "rrf":
+            parts = [(to_ranking(self._dense(qvec)), 1.0), (to_ranking(lexical), s.lexical_weight), (to_ranking(self._bank_votes(sims), True), s.bank_weight)]
+            return to_ranking(fuse_rrf(parts, self._n, s.rrf_k))
+        fused = zscore(self._dense(qvec)) + s.lexical_weight * zscore(np.log1p(np.where(np.isfinite(lexical), lexical, 0.0)))
+        if s.bank_weight:
+            fused = fused + s.bank_weight * self._bank_votes(sims)
+        if s.section_weight:
+            fused = fused + s.section_weight * self._section_prior(section, exclude)
+        return to_ranking(fused)
 
     # -- the one entry point ------------------------------------------------------------------
 
-    def ranking(self, query: str, method: Method = "fused", exclude: Iterable[str] = ()) -> Ranking:
-        """The full slide ranking of one method: what ``search`` shows the top of."""
-        query = normalise_query(prepare_query(query)[0], self.acronyms)
-        qvec = self.encoder.encode([query])[0]
-        return self._rank(query, qvec, self._bank_sims(qvec, frozenset(exclude)), method)
+    def query_text(self, question: Question) -> str:
+        """What the eval searches for a bank question: the same text a user would type."""
+        return question.text
 
-    def search(self, query: str, k: int = 5, n_bank: int = 3, method: Method = "fused", exclude: Iterable[str] = ()) -> Result:
+    def ranking(self, query: str, method: Method = "fused", exclude: Iterable[str] = (), section: str | None = None) -> Ranking:
+        """The full slide ranking of one method: what ``search`` shows the top of."""
+        normalised = normalise_query(prepare_query(query)[0], self.acronyms)
+        exclude = frozenset(exclude)
+        qvec = self._embed(normalised)
+        return self._scores(normalised, qvec, self._bank_sims(qvec, exclude), method, section, exclude)
+
+    def search(
+        self, query: str, k: int = 5, n_bank: int = 3, method: Method = "fused", exclude: Iterable[str] = (), section: str | None = None
+    ) -> Result:
+        """Top ``k`` slides and ``n_bank`` bank questions for ``query``.
+
+        ``section``: the bank section the query comes from (a clicked bank question), if any.
+        """
         query, notices = prepare_query(query)
         exclude = frozenset(exclude)
         if not query:
             return Result(query="", slides=(), bank=(), notices=notices + ("empty query",))
         normalised = normalise_query(query, self.acronyms)
-        qvec = self.encoder.encode([normalised])[0]
+        qvec = self._embed(normalised)
         sims = self._bank_sims(qvec, exclude)
         order = [i for i in np.argsort(-sims, kind="stable") if np.isfinite(sims[i])][:n_bank]
         bank_hits = tuple(BankHit(self.bank[i], float(sims[i])) for i in order)
         if self.index is None:
             return Result(query, (), bank_hits, notices)
-        ranking = self._rank(normalised, qvec, sims, method)
-        hits = tuple(SlideHit(self.index.slide(int(n)), float(s)) for n, s in zip(ranking.numbers[:k], ranking.scores[:k]))
+        ranking = self._scores(normalised, qvec, sims, method, section, exclude)
+        hits = tuple(SlideHit(self.index.slide(int(n)), float(v)) for n, v in zip(ranking.numbers[:k], ranking.scores[:k]))
         return Result(query, hits, bank_hits, notices)
-
-    def _rank(self, query: str, qvec: np.ndarray, sims: np.ndarray, method: Method) -> Ranking:
-        if self.index is None:
-            return Ranking(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
-        if method == "dense":
-            return self._dense(qvec)
-        if method == "bm25":
-            return self._bm25(query)
-        if method == "bank":
-            return self._bank_votes(sims)
-        weights = dict(self.settings.weights)
-        parts = [(self._dense(qvec), weights.get("dense", 0.0)), (self._bm25(query), weights.get("bm25", 0.0)), (self._bank_votes(sims), weights.get("bank", 0.0))]
-        return fuse(parts, self.settings.rrf_k)
 
 
 # -- opening from disk (the I/O edge) ------------------------------------------------------------

@@ -325,7 +325,7 @@ class WebView:
             body = f'<div class="sb-qdetail-sub">cites {escape(format_refs(q.refs))}</div></div>{extra}'
             return head + body + self.cards_html(self._in_order(hits), q.text, ranked=False)
         # Leave-one-out: the question itself never votes for its own suggestions.
-        result = self.retriever.search(q.text, k=min(self.k, 6), n_bank=0, exclude=(q.id,))
+        result = self.retriever.search(q.text, k=min(self.k, 6), n_bank=0, exclude=(q.id,), section=q.section)
         body = '<div class="sb-qdetail-sub sb-suggest">cites no slides · these are suggested by search</div></div>'
         return head + body + self.cards_html(result.slides, q.text, badge="suggested")
 

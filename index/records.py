@@ -35,8 +35,10 @@ class Chunk:
     """A piece of one slide's text, ready to embed. A chunk never spans two slides.
 
     ``text`` is what gets embedded and indexed; it starts with the slide title so that a
-    bullet keeps its topic.
+    bullet keeps its topic. ``kind`` is ``"text"``, or ``"title"`` for the one extra chunk per
+    slide that holds its title alone (titles name the topic, so they get their own say).
     """
 
     slide: int
     text: str
+    kind: str = "text"

@@ -166,7 +166,7 @@ def load_index(index_dir: Path | None = None, *, verify: bool = True) -> LoadedI
 
         slides = tuple(Slide(**row) for row in _read_jsonl(gen / "slides.jsonl"))
         chunk_rows = _read_jsonl(gen / "chunks.jsonl")
-        chunks = tuple(Chunk(slide=r["slide"], text=r["text"]) for r in chunk_rows)
+        chunks = tuple(Chunk(slide=r["slide"], text=r["text"], kind=r.get("kind", "text")) for r in chunk_rows)
         dense = faiss.read_index(str(gen / "dense.faiss"))
         lexical = LexicalIndex.load(gen / "lexical")
     except SlidebankError:
@@ -230,7 +230,7 @@ class Staging:
                 handle.write(json.dumps(dataclasses.asdict(slide), ensure_ascii=False) + "\n")
         with open(self.path / "chunks.jsonl", "w", encoding="utf-8") as handle:
             for chunk, digest in zip(chunks, hashes, strict=True):
-                handle.write(json.dumps({"slide": chunk.slide, "text": chunk.text, "hash": digest}, ensure_ascii=False) + "\n")
+                handle.write(json.dumps({"slide": chunk.slide, "kind": chunk.kind, "text": chunk.text, "hash": digest}, ensure_ascii=False) + "\n")
         dense = faiss.IndexFlatIP(manifest.dim)
         if len(vectors):
             dense.add(vectors)

@@ -19,10 +19,17 @@ def _splitter(size: int, overlap: int):
 
 
 def chunk_slide(slide: Slide, size: int = DEFAULT_CHUNK_SIZE, overlap: int = DEFAULT_CHUNK_OVERLAP) -> list[Chunk]:
-    """One chunk for a short slide; several title-prefixed windows for a long one.
+    """Text chunks (one for a short slide, title-prefixed windows for a long one), then a title chunk.
 
     The title travels with every piece so that "it", "this loss" and "(2)" keep their topic.
     """
+    chunks = _text_chunks(slide, size, overlap)
+    if slide.title:
+        chunks.append(Chunk(slide=slide.number, text=slide.title, kind="title"))
+    return chunks
+
+
+def _text_chunks(slide: Slide, size: int, overlap: int) -> list[Chunk]:
     title = slide.title
     # The title may span two text lines (a wrapped title); same length with the newline as a space.
     body = slide.text[len(title):].lstrip("\n") if slide.text.replace("\n", " ").startswith(title) else slide.text

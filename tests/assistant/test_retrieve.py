@@ -4,7 +4,7 @@ import numpy as np
 
 from assistant.bank import load_bank
 from assistant.normalize import expand_acronyms, latex_to_words, learn_acronyms
-from assistant.retrieve import Ranking, Retriever, fuse, open_retriever, prepare_query
+from assistant.retrieve import Ranking, Retriever, fuse_rrf, open_retriever, prepare_query, to_ranking, zscore
 from index.embedder import HashEmbedder
 from index.records import Slide
 
@@ -14,10 +14,16 @@ def _ranking(*numbers: int) -> Ranking:
 
 
 def test_rrf_rewards_agreement() -> None:
-    fused = fuse([(_ranking(1, 2, 3), 1.0), (_ranking(3, 2, 9), 1.0)], rrf_k=60)
+    fused = to_ranking(fuse_rrf([(_ranking(1, 2, 3), 1.0), (_ranking(3, 2, 9), 1.0)], 10, rrf_k=60))
     assert fused.numbers.tolist()[:2] == [3, 2]  # 1/61 + 1/63 beats 2/62
     assert set(fused.numbers.tolist()) == {1, 2, 3, 9}
-    assert fuse([(_ranking(5), 0.0), (_ranking(7), 1.0)], 60).numbers.tolist()[0] == 7
+
+
+def test_zscore_and_ranking_conventions() -> None:
+    z = zscore(np.array([1.0, 3.0, -np.inf]))
+    assert z.tolist() == [-1.0, 1.0, -3.0]
+    r = to_ranking(np.array([0.5, -np.inf, 0.5, 0.0]), positive_only=True)
+    assert r.numbers.tolist() == [1, 3]  # ties by slide number; zero and unranked dropped
 
 
 def test_search_finds_the_slide_and_the_bank_question(hash_index: Path, bank_file: Path) -> None:
