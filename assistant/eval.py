@@ -85,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         retriever, notices = open_retriever(args.index, args.bank)
         if retriever.index is None:
             raise SlidebankError(notices[0].split(";")[0] + "; the eval needs slides: python -m ingest path/to/slides.pdf")
+        for notice in notices:
+            print(f"note: {notice}", file=sys.stderr)
         started = time.perf_counter()
         queries = bank_queries(retriever)
         rows = evaluate(retriever, queries)

@@ -180,9 +180,14 @@ def _load_generation(index_dir: Path, gen: Path, verify: bool) -> LoadedIndex:
         )
     if verify:
         listed = dict(manifest.files) if isinstance(manifest.files, dict) else {}
-        missing = [n for n in _CHECKED_FILES if n not in listed] or ([] if any(n.startswith("lexical/") for n in listed) else ["lexical/"])
-        if missing:
-            raise IndexInvalid(f"the index at {index_dir} has no checksum for {missing[0]}; re-run python -m ingest")
+        try:
+            on_disk = set(_checked_files(gen))
+        except OSError:
+            on_disk = set(_CHECKED_FILES)
+        unlisted = sorted(on_disk - set(listed)) + [n for n in _CHECKED_FILES if n not in listed]
+        if unlisted or not any(n.startswith("lexical/") for n in listed):
+            name = unlisted[0] if unlisted else "lexical/"
+            raise IndexInvalid(f"the index at {index_dir} is damaged ({name} has no checksum in the manifest); re-run python -m ingest")
         for name, digest in listed.items():
             path = gen / name
             if ".." in Path(name).parts or not path.is_file() or sha256_file(path) != digest:
