@@ -193,6 +193,7 @@ def start_ingest(pdf: Path, index_dir: Path, marker: str | None = None) -> subpr
     return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow
 def test_sigkill_at_any_point_keeps_the_previous_index(tmp_path: Path, tiny_decks: list[Path], bank_file: Path) -> None:
     index_dir = tmp_path / "index"
     ingest(tiny_decks, index_dir, model="hash:64", progress=False)
@@ -256,6 +257,7 @@ for i in range(rounds):
 """
 
 
+@pytest.mark.slow
 def test_readers_see_the_old_or_the_new_index_never_a_mix(tmp_path: Path, bank_file: Path) -> None:
     """One process re-ingests two versions of a deck in turn; readers load and query meanwhile.
 
