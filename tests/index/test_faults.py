@@ -300,3 +300,24 @@ def test_readers_see_the_old_or_the_new_index_never_a_mix(tmp_path: Path, bank_f
     versions_seen = {next(iter(v)) for v in seen.values()}
     print(f"\nreaders saw {len(seen)} generations while 14 re-ingests ran; versions {sorted(versions_seen)}")
     assert len(seen) >= 3 and versions_seen == {"alpha", "beta"}
+
+
+def test_reader_whose_generation_is_pruned_under_it_retries(tmp_path: Path, tiny_decks: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    import index.store as store
+
+    index_dir = tmp_path / "index"
+    first = ingest(tiny_decks, index_dir, model="hash:64", progress=False)
+    pruned = gen(index_dir)
+    for _ in range(2):  # two more generations: the first is pruned
+        make_pdf(tiny_decks[1], [("K Means Clustering", [f"version {_}"])])
+        ingest(tiny_decks, index_dir, model="hash:64", progress=False)
+    assert not pruned.exists() and first.slides == 6
+    real, calls = store.current_generation, []
+
+    def stale_then_real(path: Path):
+        calls.append(path)
+        return pruned if len(calls) == 1 else real(path)
+
+    monkeypatch.setattr(store, "current_generation", stale_then_real)
+    loaded = load_index(index_dir)
+    assert loaded.path == real(index_dir) and loaded.slide(4).text.endswith("version 1")
