@@ -155,6 +155,23 @@ def parse_bank(markdown: str) -> tuple[Question, ...]:
     return tuple(out)
 
 
+def reference_notices(bank: tuple[Question, ...], n_slides: int | None) -> tuple[str, ...]:
+    """What a user should know about the bank's references: unreadable ones, and slides cited
+    beyond the deck's last page (``n_slides``; None when no deck is indexed). Never an error:
+    such questions still match, their missing slides simply cannot be shown or scored."""
+    notices: list[str] = []
+    bad = [(q, r) for q in bank for r in q.bad_refs]
+    if bad:
+        shown = ", ".join(f"{r} on line {q.line}" for q, r in bad[:5]) + (" ..." if len(bad) > 5 else "")
+        notices.append(f"the bank has {len(bad)} unreadable slide reference(s), ignored: {shown}")
+    if n_slides is not None:
+        beyond = [(q, r) for q in bank for r in q.refs if r > n_slides]
+        if beyond:
+            shown = ", ".join(f"{r} on line {q.line}" for q, r in beyond[:5]) + (" ..." if len(beyond) > 5 else "")
+            notices.append(f"the bank cites {len(beyond)} slide(s) beyond the deck's last slide {n_slides}: {shown}")
+    return tuple(notices)
+
+
 def load_bank(path: Path | None = None) -> tuple[Question, ...]:
     path = Path(path or default_bank_path())
     try:

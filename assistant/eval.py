@@ -27,7 +27,7 @@ from typing import Sequence
 from assistant.bank import Question
 from assistant.retrieve import METHODS, Method, Retriever, open_retriever
 from index.errors import SlidebankError
-from index.store import PROJECT_ROOT
+from index.store import PROJECT_ROOT, load_index
 
 KS = (1, 3, 5, 10)
 FREE_FORM = PROJECT_ROOT / "tests" / "data" / "free_form.tsv"
@@ -173,9 +173,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     args = parser.parse_args(argv)
     try:
+        load_index(args.index)  # fail fast, before loading a model, when there is nothing to score
         retriever, notices = open_retriever(args.index, args.bank)
         if retriever.index is None:
             raise SlidebankError(notices[0].split(";")[0] + "; the eval needs slides: python -m ingest path/to/slides.pdf")
+        for notice in notices:
+            print(f"note: {notice}", file=sys.stderr)
         started = time.perf_counter()
         text, data = report(retriever, ablation=not args.no_ablation)
         seconds = time.perf_counter() - started

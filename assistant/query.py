@@ -56,7 +56,10 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None) -> int:
     if not 1 <= args.k <= 100:
         return _fail("-k must be between 1 and 100")
     from assistant.present import format_text, result_to_json
-    from assistant.retrieve import open_retriever
+    from assistant.retrieve import open_retriever, prepare_query
+
+    if args.batch is None and not prepare_query(query)[0]:
+        return _fail("the query has no searchable text (only control characters)")
 
     try:
         if args.batch is not None:

@@ -305,7 +305,7 @@ def open_retriever(index_dir: Path | None = None, bank_path: Path | None = None,
     A missing index is not an error: the bank still answers, and the notice says how to ingest.
     A damaged index or one built with another model is an error (IndexInvalid).
     """
-    from assistant.bank import load_bank
+    from assistant.bank import load_bank, reference_notices
     from index.embedder import DEFAULT_MODEL, check_probe, load_embedder
     from index.errors import IndexInvalid, IndexMissing
     from index.store import load_index
@@ -325,6 +325,7 @@ def open_retriever(index_dir: Path | None = None, bank_path: Path | None = None,
         check_probe(encoder, index.manifest.probe, index.manifest.model)
         probe = ",".join(f"{x:.3f}" for x in index.manifest.probe[:8])
     bank = load_bank(bank_path)
+    notices.extend(reference_notices(bank, len(index.slides) if index is not None else None))
     by_id = {q.id: q for q in bank}
     vectors = cached_bank_vectors(encoder, [question_context(q, by_id) for q in bank], probe)
     return Retriever(index=index, bank=bank, encoder=encoder, settings=settings or Settings(), bank_vectors=vectors), tuple(notices)

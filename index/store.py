@@ -10,7 +10,7 @@ Layout (every file is plain JSON, JSON lines, NumPy arrays without pickles, a FA
         slides.jsonl       one Slide per line
         chunks.jsonl       one Chunk per line, with the content hash its vector is keyed by
         dense.faiss        chunk vectors (inner product over unit vectors = cosine)
-        lexical/           bm25s arrays and vocabulary
+        lexical/           bm25s arrays (.npy, no pickles) and parameters and vocabulary (JSON)
         thumbnails/NNNN.png
 
 An ingest writes a whole new generation next to the live one and then swaps CURRENT, so a
@@ -42,7 +42,8 @@ from index.records import Chunk, Slide
 FORMAT_VERSION = 1
 ENV_INDEX = "SLIDEBANK_INDEX"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-_CHECKED_FILES = ("slides.jsonl", "chunks.jsonl", "dense.faiss")
+_CHECKED_FILES = ("slides.jsonl", "chunks.jsonl", "dense.faiss")  # plus every file under lexical/
+_LOAD_ATTEMPTS = 3  # a concurrent ingest may prune the generation a reader just resolved
 
 
 def default_index_dir() -> Path:
@@ -142,24 +143,54 @@ def _read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+def _checked_files(gen: Path) -> list[str]:
+    """The data files a manifest carries checksums for, as paths relative to the generation."""
+    lexical = sorted(f"lexical/{p.name}" for p in (gen / "lexical").iterdir() if p.is_file())
+    return [*_CHECKED_FILES, *lexical]
+
+
 def load_index(index_dir: Path | None = None, *, verify: bool = True) -> LoadedIndex:
-    """Load and validate the live generation. Raises IndexMissing or IndexInvalid, one line each."""
+    """Load and validate the live generation. Raises IndexMissing or IndexInvalid, one line each.
+
+    Reads only: it never writes into the index, so a read-only index folder serves queries.
+    """
     index_dir = Path(index_dir or default_index_dir())
-    gen = current_generation(index_dir)
-    if gen is None:
-        raise IndexMissing(f"no index at {index_dir}; build one with: python -m ingest path/to/slides.pdf")
+    for _attempt in range(_LOAD_ATTEMPTS):
+        gen = current_generation(index_dir)
+        if gen is None:
+            raise IndexMissing(f"no index at {index_dir}; build one with: python -m ingest path/to/slides.pdf")
+        try:
+            return _load_generation(index_dir, gen, verify)
+        except IndexInvalid:
+            # Generations are immutable once live; one that changed under us was pruned by a
+            # newer ingest, and CURRENT already names its successor.
+            if current_generation(index_dir) == gen:
+                raise
+    raise IndexInvalid(f"the index at {index_dir} kept changing while it was read; try again when the running ingest ends")
+
+
+def _load_generation(index_dir: Path, gen: Path, verify: bool) -> LoadedIndex:
     try:
         manifest = Manifest.from_json((gen / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise IndexInvalid(f"the index at {index_dir} has an unreadable manifest ({type(exc).__name__}); re-run python -m ingest") from None
     if manifest.format_version != FORMAT_VERSION:
         raise IndexInvalid(
             f"the index at {index_dir} has format {manifest.format_version}, this slidebank reads {FORMAT_VERSION}; re-run python -m ingest"
         )
     if verify:
-        for name in _CHECKED_FILES:
+        listed = dict(manifest.files) if isinstance(manifest.files, dict) else {}
+        try:
+            on_disk = set(_checked_files(gen))
+        except OSError:
+            on_disk = set(_CHECKED_FILES)
+        unlisted = sorted(on_disk - set(listed)) + [n for n in _CHECKED_FILES if n not in listed]
+        if unlisted or not any(n.startswith("lexical/") for n in listed):
+            name = unlisted[0] if unlisted else "lexical/"
+            raise IndexInvalid(f"the index at {index_dir} is damaged ({name} has no checksum in the manifest); re-run python -m ingest")
+        for name, digest in listed.items():
             path = gen / name
-            if not path.is_file() or sha256_file(path) != manifest.files.get(name):
+            if ".." in Path(name).parts or not path.is_file() or sha256_file(path) != digest:
                 raise IndexInvalid(f"the index at {index_dir} is damaged ({name} is missing or altered); re-run python -m ingest")
     try:
         import faiss
@@ -173,8 +204,9 @@ def load_index(index_dir: Path | None = None, *, verify: bool = True) -> LoadedI
         raise
     except Exception as exc:  # noqa: BLE001 - any reader failure means a damaged index
         raise IndexInvalid(f"the index at {index_dir} is damaged ({type(exc).__name__}); re-run python -m ingest") from None
-    if len(slides) != manifest.slides or len(chunks) != manifest.chunks or dense.ntotal != len(chunks) or lexical.size != len(chunks):
-        raise IndexInvalid(f"the index at {index_dir} is inconsistent (counts differ from its manifest); re-run python -m ingest")
+    problem = _inconsistency(manifest, slides, chunks, dense, lexical)
+    if problem:
+        raise IndexInvalid(f"the index at {index_dir} is inconsistent ({problem}); re-run python -m ingest")
     return LoadedIndex(
         path=gen,
         manifest=manifest,
@@ -186,14 +218,30 @@ def load_index(index_dir: Path | None = None, *, verify: bool = True) -> LoadedI
     )
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _inconsistency(manifest: Manifest, slides: Sequence[Slide], chunks: Sequence[Chunk], dense, lexical: LexicalIndex) -> str:
+    """What does not add up between the manifest and the data files; "" when all agree.
+
+    Checksums catch a damaged file; these catch a manifest edited by hand, which no checksum
+    inside it can.
+    """
+    if len(slides) != manifest.slides or len(chunks) != manifest.chunks:
+        return "slide or chunk counts differ from its manifest"
+    if dense.ntotal != len(chunks) or lexical.size != len(chunks):
+        return "dense or BM25 rows differ from the chunks"
+    if dense.d != manifest.dim or len(manifest.probe) != manifest.dim:
+        return "vector dimension differs from its manifest"
+    if [s.number for s in slides] != list(range(1, len(slides) + 1)):
+        return "slides are not numbered 1..N"
+    first = 1
+    for deck in manifest.decks:
+        if deck.first_number != first or deck.pages < 1:
+            return f"deck {deck.file} does not start where the previous one ends"
+        first += deck.pages
+    if first - 1 != len(slides):
+        return "deck page counts do not add up to the slides"
+    if any(not 1 <= c.slide <= len(slides) for c in chunks):
+        return "a chunk points at a slide that does not exist"
+    return ""
 
 
 @contextmanager
@@ -215,6 +263,7 @@ class Staging:
         stamp = time.strftime("%Y%m%dT%H%M%S")
         self.name = f"gen-{stamp}-{uuid.uuid4().hex[:8]}"
         self.path = index_dir / f".staging-{os.getpid()}-{self.name}"
+        _remove_leftovers(index_dir)  # from ingests that were killed; the caller holds the lock
         self.path.mkdir(parents=True)
         (self.path / "thumbnails").mkdir()
 
@@ -236,7 +285,7 @@ class Staging:
             dense.add(vectors)
         faiss.write_index(dense, str(self.path / "dense.faiss"))
         LexicalIndex.build([c.text for c in chunks]).save(self.path / "lexical")
-        files = {name: sha256_file(self.path / name) for name in _CHECKED_FILES}
+        files = {name: sha256_file(self.path / name) for name in _checked_files(self.path)}
         manifest = dataclasses.replace(manifest, files=files, created=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
         (self.path / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
         _fsync_tree(self.path)
@@ -253,14 +302,23 @@ class Staging:
         return final
 
     def _prune(self, keep: set[str]) -> None:
-        """Remove generations older than the previous one, and staging left by dead ingests."""
+        """Remove generations older than the previous one, and whatever killed ingests left."""
         for entry in self.index_dir.iterdir():
             if entry.name.startswith("gen-") and entry.name not in keep:
                 shutil.rmtree(entry, ignore_errors=True)
-            elif entry.name.startswith((".staging-", ".CURRENT.")):
-                pid = entry.name.split("-")[1] if entry.name.startswith(".staging-") else entry.name.rsplit(".", 1)[-1]
-                if pid.isdigit() and not _pid_alive(int(pid)):
-                    shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
+        _remove_leftovers(self.index_dir)
+
+
+def _remove_leftovers(index_dir: Path) -> None:
+    """Staging folders and pointer files of ingests that died. Call only while holding the lock:
+    then no other ingest is running, so none of them is in use."""
+    if not index_dir.is_dir():
+        return
+    for entry in index_dir.iterdir():
+        if entry.name.startswith(".staging-"):
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.startswith(".CURRENT."):
+            entry.unlink(missing_ok=True)
 
 
 def _fsync_file(path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -51,10 +52,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from ingest.build import ingest
 
+    index_dir = args.index or default_index_dir()
+    # A polite kill (SIGTERM) unwinds like Ctrl-C, so the half-written generation is removed.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         report = ingest(
             args.pdfs,
-            args.index or default_index_dir(),
+            index_dir,
             model=args.model,
             chunk_size=args.chunk_size,
             chunk_overlap=args.chunk_overlap,
@@ -64,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     except SlidebankError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        # Reading inputs is checked earlier; what is left is writing: a read-only or full disk.
+        where = exc.filename or index_dir
+        print(f"error: cannot write the index at {index_dir} ({exc.strerror or type(exc).__name__}: {where}); the previous index is unchanged", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted: the previous index is unchanged", file=sys.stderr)
         return 130
@@ -71,7 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     if report.image_only:
         shown = ", ".join(map(str, report.image_only[:20])) + (" ..." if len(report.image_only) > 20 else "")
         print(f"note: no extractable text on slide(s) {shown}; they are kept, numbered and shown by thumbnail only")
+    if report.no_thumbnail:
+        shown = ", ".join(map(str, report.no_thumbnail[:20])) + (" ..." if len(report.no_thumbnail) > 20 else "")
+        print(f"note: no thumbnail for slide(s) {shown}; the page could not be rendered, its text is indexed")
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

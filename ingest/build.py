@@ -38,6 +38,7 @@ class IngestReport:
     reused: int
     image_only: tuple[int, ...]
     seconds: float
+    no_thumbnail: tuple[int, ...] = ()
 
     def summary(self) -> str:
         flagged = f", {len(self.image_only)} image-only" if self.image_only else ""
@@ -77,7 +78,7 @@ def ingest(
         old = _previous(index_dir)
         staging = Staging(index_dir)
         try:
-            slides, deck_infos = _read_and_render(decks, old, staging.path / "thumbnails", password, progress)
+            slides, deck_infos, no_thumbnail = _read_and_render(decks, old, staging.path / "thumbnails", password, progress)
             chunks = [c for s in slides for c in chunk_slide(s, chunk_size, chunk_overlap)]
             hashes = [content_hash(model, c.text) for c in chunks]
             vectors, embedder, reused = _vectors(chunks, hashes, old, model, embedder, progress)
@@ -105,13 +106,15 @@ def ingest(
         reused=reused,
         image_only=tuple(s.number for s in slides if s.image_only),
         seconds=time.perf_counter() - started,
+        no_thumbnail=tuple(no_thumbnail),
     )
 
 
 def _read_and_render(
     decks: Sequence[Deck], old: LoadedIndex | None, thumbs: Path, password: str | None, progress: bool
-) -> tuple[list[Slide], list[DeckInfo]]:
+) -> tuple[list[Slide], list[DeckInfo], list[int]]:
     old_decks = {d.sha256: d for d in old.manifest.decks} if old else {}
+    no_thumbnail: list[int] = []
     slides: list[Slide] = []
     infos: list[DeckInfo] = []
     for deck in decks:
@@ -125,17 +128,25 @@ def _read_and_render(
                 src = old.thumbnail(was.number)
                 if src is not None:
                     _link_or_copy(src, thumbs / f"{len(slides):04d}.png")
+                else:
+                    no_thumbnail.append(len(slides))
         else:
             texts = list(read_pages(deck.path, password))
+            images = render_pages(deck.path, password)
             with _progress(len(texts), f"{deck.path.name}", progress) as bar:
-                for page, (raw, image) in enumerate(zip(texts, render_pages(deck.path, password)), start=1):
+                for page, raw in enumerate(texts, start=1):
                     slide = make_slide(len(slides) + 1, deck.stem, page, raw)
                     slides.append(slide)
+                    # Never zip texts with images: a renderer that sees fewer pages must not drop slides.
+                    image = next(images, None)
                     if image is not None:
                         save_png(image, thumbs / f"{slide.number:04d}.png")
+                    else:
+                        no_thumbnail.append(slide.number)
                     bar.update(1)
+            images.close()
         infos.append(DeckInfo(file=deck.path.name, stem=deck.stem, sha256=deck.sha256, pages=len(slides) - first + 1, first_number=first))
-    return slides, infos
+    return slides, infos, no_thumbnail
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:

@@ -65,28 +65,45 @@ def open_decks(paths: Sequence[Path]) -> list[Deck]:
     return decks
 
 
+def _sniff(path: Path) -> None:
+    """Refuse what is not a PDF before a parser guesses at it. PDFs may carry junk before the header."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(1024)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    if b"%PDF-" not in head:
+        raise InputError(f"{path}: not a PDF (no %PDF- header); give the lecture slides as PDF files")
+
+
 def _reader(path: Path, password: str | None):
     import pypdf
 
+    _sniff(path)
     try:
         reader = pypdf.PdfReader(str(path), strict=False)
         if reader.is_encrypted:
-            if password is None:
-                raise InputError(f"{path}: the PDF is encrypted; give its password with --password")
             try:
-                ok = reader.decrypt(password)
+                # Many PDFs are encrypted only to restrict printing or copying: an empty password opens them.
+                opened = reader.decrypt("") or (password is not None and reader.decrypt(password))
             except Exception as exc:  # noqa: BLE001 - e.g. a missing AES dependency
-                raise InputError(f"{path}: cannot decrypt ({exc})") from None
-            if not ok:
+                raise InputError(f"{path}: cannot decrypt ({_one_line(exc)})") from None
+            if not opened and password is None:
+                raise InputError(f"{path}: the PDF is encrypted; give its password with --password")
+            if not opened:
                 raise InputError(f"{path}: wrong password for this encrypted PDF")
         count = len(reader.pages)
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - pypdf raises many types for one meaning
-        raise InputError(f"{path}: not a readable PDF ({type(exc).__name__}: {str(exc)[:80]})") from None
+        raise InputError(f"{path}: damaged or truncated PDF, cannot be read ({type(exc).__name__}: {_one_line(exc)})") from None
     if count == 0:
         raise InputError(f"{path}: the PDF has no pages")
     return reader
+
+
+def _one_line(exc: BaseException, limit: int = 80) -> str:
+    return " ".join(str(exc).split())[:limit]
 
 
 def page_count(path: Path, password: str | None = None) -> int:

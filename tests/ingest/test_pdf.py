@@ -53,7 +53,7 @@ def test_folder_takes_pdfs_in_file_name_order(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "setup, message",
     [
-        (lambda d: (d / "notes.pdf").write_text("not a pdf") and d / "notes.pdf", "not a readable PDF"),
+        (lambda d: (d / "notes.pdf").write_text("not a pdf") and d / "notes.pdf", "not a PDF"),
         (lambda d: d / "missing.pdf", "no such file"),
         (lambda d: (d / "empty").mkdir() or d / "empty", "holds no .pdf"),
     ],
