@@ -39,6 +39,7 @@ ABLATIONS: tuple[tuple[str, dict[str, object]], ...] = (
     ("no BM25", {"lexical_weight": 0.0}),
     ("no bank votes", {"bank_weight": 0.0}),
     ("no section prior", {"section_weight": 0.0}),
+    ("no section from bank match", {"section_from_bank": 0.0}),
     ("RRF instead of z-score", {"fusion": "rrf"}),
 )
 

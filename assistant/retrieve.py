@@ -47,6 +47,7 @@ class Settings:
     bank_voters: int = 3
     section_weight: float = 1.0
     section_margin: int = 2  # slides beyond the span the section's other questions cite
+    section_from_bank: float = 0.4  # typed queries: take the section of the nearest bank question this similar
     dense_candidates: int = 4000  # chunks fetched from FAISS per query
     fusion: Literal["zscore", "rrf"] = "zscore"  # rrf: reciprocal-rank fusion, kept for comparison
     rrf_k: float = 60.0
@@ -232,6 +233,8 @@ class Retriever:
         if s.bank_weight:
             fused = fused + s.bank_weight * self._bank_votes(sims)
         if s.section_weight:
+            if section is None and s.section_from_bank and len(sims) and np.max(sims) >= s.section_from_bank:
+                section = self.bank[int(np.argmax(sims))].section
             fused = fused + s.section_weight * self._section_prior(section, exclude)
         return to_ranking(fused)
 
