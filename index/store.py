@@ -237,6 +237,7 @@ class Staging:
         faiss.write_index(dense, str(self.path / "dense.faiss"))
         LexicalIndex.build([c.text for c in chunks]).save(self.path / "lexical")
         files = {name: sha256_file(self.path / name) for name in _CHECKED_FILES}
+        files.update(query_encoder_checksums(self.path))
         manifest = dataclasses.replace(manifest, files=files, created=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
         (self.path / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
         _fsync_tree(self.path)
@@ -280,3 +281,35 @@ def _fsync_tree(root: Path) -> None:
         for name in files:
             _fsync_file(Path(folder) / name)
         _fsync_dir(Path(folder))
+
+
+# -- the exported query encoder (index/onnx_encoder.py writes it; see ENCODER_DIR there) ------------
+
+QUERY_ENCODER_DIR = "query-encoder"
+QUERY_ENCODER_FILES = ("model.onnx", "tokenizer.json", "encoder.json")
+
+
+def query_encoder_checksums(generation: Path) -> dict[str, str]:
+    """Manifest ``files`` entries for the generation's query encoder; empty if it has none."""
+    paths = [generation / QUERY_ENCODER_DIR / name for name in QUERY_ENCODER_FILES]
+    if not all(p.is_file() for p in paths):
+        return {}
+    return {f"{QUERY_ENCODER_DIR}/{p.name}": sha256_file(p) for p in paths}
+
+
+def query_encoder_folder(index: LoadedIndex, *, verify_weights: bool = False) -> Path | None:
+    """The index's query-encoder folder if it is complete and matches the manifest's checksums.
+
+    The small files are always checked. The ~90 MB weights are only checked when asked: the probe
+    vector the caller compares right after loading catches altered weights for a fraction of the cost.
+    """
+    folder = index.path / QUERY_ENCODER_DIR
+    names = QUERY_ENCODER_FILES if verify_weights else tuple(n for n in QUERY_ENCODER_FILES if n != "model.onnx")
+    for name in QUERY_ENCODER_FILES:
+        expected = index.manifest.files.get(f"{QUERY_ENCODER_DIR}/{name}")
+        path = folder / name
+        if expected is None or not path.is_file():
+            return None
+        if name in names and sha256_file(path) != expected:
+            return None
+    return folder

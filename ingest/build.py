@@ -82,6 +82,7 @@ def ingest(
             hashes = [content_hash(model, c.text) for c in chunks]
             vectors, embedder, reused = _vectors(chunks, hashes, old, model, embedder, progress)
             probe = probe_vector(embedder) if embedder is not None else old.manifest.probe  # type: ignore[union-attr]
+            _query_encoder(staging.path, model, probe, old, embedder)
             manifest = Manifest(
                 model=model,
                 dim=int(vectors.shape[1]),
@@ -171,3 +172,20 @@ def _vectors(
                 vectors[batch] = embedder.encode([chunks[i].text for i in batch])  # type: ignore[union-attr]
                 bar.update(len(batch))
     return vectors, embedder, len(chunks) - len(missing)
+
+
+def _query_encoder(generation: Path, model: str, probe, old: LoadedIndex | None, embedder: Embedder | None) -> None:
+    """Export (or reuse) the torch-free query encoder; a failure only costs query speed."""
+    if model.startswith("hash:"):
+        return  # the hash embedder needs no model at query time
+    from index.onnx_encoder import build_query_encoder
+
+    def load_model():
+        loaded = embedder if embedder is not None and hasattr(embedder, "model") else load_embedder(model)
+        return loaded.model  # type: ignore[union-attr]
+
+    same_model = old is not None and old.manifest.model == model
+    try:
+        build_query_encoder(generation, model, probe, old.path if same_model else None, old.manifest.probe if same_model else None, load_model)  # type: ignore[union-attr]
+    except Exception as exc:  # noqa: BLE001 - queries fall back to sentence-transformers
+        print(f"warning: could not export the fast query encoder ({type(exc).__name__}: {exc}); queries will load sentence-transformers", file=sys.stderr)
