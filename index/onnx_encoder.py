@@ -93,7 +93,10 @@ def export_query_encoder(model: Any, model_name: str, folder: Path) -> bool:
     folder.mkdir(parents=True, exist_ok=True)
     wrapper = _Wrapper(transformer.auto_model).eval()
     sample = transformer.tokenizer(["a short sample", "a second, slightly longer sample sentence"], padding=True, return_tensors="pt")
-    with torch.no_grad():
+    import warnings
+
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer chatter about shapes taken as constants; parity is checked after
         torch.onnx.export(
             wrapper,
             (sample["input_ids"], sample["attention_mask"]),
@@ -111,6 +114,8 @@ def export_query_encoder(model: Any, model_name: str, folder: Path) -> bool:
 
 class OnnxEncoder:
     """The exported query encoder. ``encode`` returns ``(n, dim)`` float32 unit rows, like every Embedder."""
+
+    is_export = True  # ingest tells these vectors apart from the full model's (see ingest/build.py)
 
     def __init__(self, folder: Path, threads: int = 2) -> None:
         import onnxruntime
@@ -133,12 +138,14 @@ class OnnxEncoder:
 
     def encode(self, texts: Sequence[str], *, progress: bool = False, batch_size: int = 32) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(texts), batch_size):
-            encodings = self.tokenizer.encode_batch(list(texts[start : start + batch_size]))
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths batch with little padding
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            encodings = self.tokenizer.encode_batch([texts[i] for i in rows])
             ids = np.asarray([e.ids for e in encodings], dtype=np.int64)
             mask = np.asarray([e.attention_mask for e in encodings], dtype=np.int64)
             (hidden,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
-            out[start : start + len(encodings)] = pool(hidden, mask, self.pooling)
+            out[rows] = pool(hidden, mask, self.pooling)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)
 
