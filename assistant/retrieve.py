@@ -240,25 +240,22 @@ ENV_QUERY_ENCODER = "SLIDEBANK_QUERY_ENCODER"
 QueryEncoder = Literal["auto", "onnx", "sentence-transformers"]
 
 
-def _onnx_encoder(index: LoadedIndex) -> Embedder | None:
-    """The index's exported query encoder if it loads and reproduces the probe vector, else None."""
+def _onnx_encoder(index: LoadedIndex) -> tuple[Embedder | None, str]:
+    """The index's exported query encoder if it loads and reproduces the probe vector; else (None, why)."""
     from index.embedder import check_probe
-    from index.errors import IndexInvalid
     from index.store import query_encoder_folder
 
     folder = query_encoder_folder(index)
     if folder is None:
-        return None
+        return None, "the index has no fast query encoder (re-run python -m ingest to add one)"
     try:
         from index.onnx_encoder import OnnxEncoder
 
         encoder = OnnxEncoder(folder)
         check_probe(encoder, index.manifest.probe, index.manifest.model)
-    except (ImportError, IndexInvalid):
-        return None
-    except Exception:  # noqa: BLE001 - an unloadable export only costs speed: fall back
-        return None
-    return encoder
+    except Exception as exc:  # noqa: BLE001 - a missing runtime, an unloadable or mismatched export: fall back
+        return None, f"the index's fast query encoder is not usable here ({type(exc).__name__})"
+    return encoder, ""
 
 
 def open_retriever(
@@ -297,9 +294,11 @@ def open_retriever(
         raise InputError(f"unknown query encoder {choice!r}; use auto, onnx or sentence-transformers")
     chosen: Embedder | None = None
     if index is not None and choice != "sentence-transformers" and not name.startswith("hash:"):
-        chosen = _onnx_encoder(index)
+        chosen, why = _onnx_encoder(index)
         if chosen is None and choice == "onnx":
-            raise IndexInvalid("the index has no usable ONNX query encoder; re-run python -m ingest, or use --encoder auto")
+            raise IndexInvalid(f"{why}; or set {ENV_QUERY_ENCODER}=auto")
+        if chosen is None:
+            notices.append(f"{why}; loading sentence-transformers, which is slower")
     if chosen is None:
         chosen = load_embedder(name)
         if index is not None:

@@ -53,9 +53,10 @@ def test_onnx_and_sentence_transformers_rank_the_bank_identically(real_index: Pa
 
 def test_an_export_that_does_not_reproduce_the_probe_is_not_used(real_index: Path) -> None:
     index = load_index(real_index)
-    assert _onnx_encoder(index) is not None
+    assert _onnx_encoder(index)[0] is not None
     wrong = dataclasses.replace(index, manifest=dataclasses.replace(index.manifest, probe=tuple(-x for x in index.manifest.probe)))
-    assert _onnx_encoder(wrong) is None
+    encoder, why = _onnx_encoder(wrong)
+    assert encoder is None and "IndexInvalid" in why
 
 
 def test_cold_query_imports_nothing_heavy(real_index: Path, tmp_path: Path) -> None:
