@@ -302,15 +302,48 @@ def cached_bank_vectors(encoder: Embedder, texts: Sequence[str], probe_key: str)
     return vectors
 
 
-def open_retriever(index_dir: Path | None = None, bank_path: Path | None = None, model: str | None = None, settings: Settings | None = None) -> tuple[Retriever, tuple[str, ...]]:
+ENV_QUERY_ENCODER = "SLIDEBANK_QUERY_ENCODER"
+QueryEncoder = Literal["auto", "onnx", "sentence-transformers"]
+
+
+def _onnx_encoder(index: LoadedIndex) -> tuple[Embedder | None, str]:
+    """The index's exported query encoder if it loads and reproduces the probe vector; else (None, why)."""
+    from index.embedder import check_probe
+    from index.store import query_encoder_folder
+
+    folder = query_encoder_folder(index)
+    if folder is None:
+        return None, "the index has no fast query encoder (re-run python -m ingest to add one)"
+    try:
+        from index.onnx_encoder import OnnxEncoder
+
+        encoder = OnnxEncoder(folder)
+        check_probe(encoder, index.manifest.probe, index.manifest.model)
+    except Exception as exc:  # noqa: BLE001 - a missing runtime, an unloadable or mismatched export: fall back
+        return None, f"the index's fast query encoder is not usable here ({type(exc).__name__})"
+    return encoder, ""
+
+
+def open_retriever(
+    index_dir: Path | None = None,
+    bank_path: Path | None = None,
+    model: str | None = None,
+    settings: Settings | None = None,
+    encoder: QueryEncoder | None = None,
+) -> tuple[Retriever, tuple[str, ...]]:
     """Load index (if any), bank and encoder. Returns the retriever and notices for the user.
 
     A missing index is not an error: the bank still answers, and the notice says how to ingest.
     A damaged index or one built with another model is an error (IndexInvalid).
+
+    ``encoder`` (default: env SLIDEBANK_QUERY_ENCODER, else "auto") picks the query encoder:
+    "auto" uses the ONNX export stored in the index when it reproduces the index's probe vector
+    and sentence-transformers otherwise; "onnx" insists on the export; "sentence-transformers"
+    never uses it. Only the chosen one is imported, so the fast path never loads torch.
     """
     from assistant.bank import load_bank, reference_notices
     from index.embedder import DEFAULT_MODEL, check_probe, load_embedder
-    from index.errors import IndexInvalid, IndexMissing
+    from index.errors import IndexInvalid, IndexMissing, InputError
     from index.store import load_index
 
     notices: list[str] = []
@@ -322,13 +355,26 @@ def open_retriever(index_dir: Path | None = None, bank_path: Path | None = None,
     if index is not None and model is not None and model != index.manifest.model:
         raise IndexInvalid(f"the index was built with model {index.manifest.model!r}, not {model!r}; re-run: python -m ingest ... --model {model}")
     name = index.manifest.model if index is not None else (model or DEFAULT_MODEL)
-    encoder = load_embedder(name)
+    choice = encoder or os.environ.get(ENV_QUERY_ENCODER) or "auto"
+    if choice not in ("auto", "onnx", "sentence-transformers"):
+        raise InputError(f"unknown query encoder {choice!r}; use auto, onnx or sentence-transformers")
+    chosen: Embedder | None = None
+    if index is not None and choice != "sentence-transformers" and not name.startswith("hash:"):
+        chosen, why = _onnx_encoder(index)
+        if chosen is None and choice == "onnx":
+            raise IndexInvalid(f"{why}; or set {ENV_QUERY_ENCODER}=auto")
+        if chosen is None:
+            notices.append(f"{why}; loading sentence-transformers, which is slower")
+    if chosen is None:
+        chosen = load_embedder(name)
+        if index is not None:
+            check_probe(chosen, index.manifest.probe, index.manifest.model)
     probe = ""
     if index is not None:
-        check_probe(encoder, index.manifest.probe, index.manifest.model)
         probe = ",".join(f"{x:.3f}" for x in index.manifest.probe[:8])
     bank = load_bank(bank_path)
     notices.extend(reference_notices(bank, len(index.slides) if index is not None else None))
     by_id = {q.id: q for q in bank}
-    vectors = cached_bank_vectors(encoder, [question_context(q, by_id) for q in bank], probe)
-    return Retriever(index=index, bank=bank, encoder=encoder, settings=settings or Settings(), bank_vectors=vectors), tuple(notices)
+    # Keyed by the encoder's kind too: each encoder ranks with the bank vectors it made itself.
+    vectors = cached_bank_vectors(chosen, [question_context(q, by_id) for q in bank], f"{type(chosen).__name__}:{probe}")
+    return Retriever(index=index, bank=bank, encoder=chosen, settings=settings or Settings(), bank_vectors=vectors), tuple(notices)

@@ -189,6 +189,8 @@ def _load_generation(index_dir: Path, gen: Path, verify: bool) -> LoadedIndex:
             name = unlisted[0] if unlisted else "lexical/"
             raise IndexInvalid(f"the index at {index_dir} is damaged ({name} has no checksum in the manifest); re-run python -m ingest")
         for name, digest in listed.items():
+            if name.startswith(f"{QUERY_ENCODER_DIR}/"):
+                continue  # checked where it is used (query_encoder_folder), with a fallback when it fails
             path = gen / name
             if ".." in Path(name).parts or not path.is_file() or sha256_file(path) != digest:
                 raise IndexInvalid(f"the index at {index_dir} is damaged ({name} is missing or altered); re-run python -m ingest")
@@ -286,6 +288,7 @@ class Staging:
         faiss.write_index(dense, str(self.path / "dense.faiss"))
         LexicalIndex.build([c.text for c in chunks]).save(self.path / "lexical")
         files = {name: sha256_file(self.path / name) for name in _checked_files(self.path)}
+        files.update(query_encoder_checksums(self.path))
         manifest = dataclasses.replace(manifest, files=files, created=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
         (self.path / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
         _fsync_tree(self.path)
@@ -338,3 +341,35 @@ def _fsync_tree(root: Path) -> None:
         for name in files:
             _fsync_file(Path(folder) / name)
         _fsync_dir(Path(folder))
+
+
+# -- the exported query encoder (index/onnx_encoder.py writes it; see ENCODER_DIR there) ------------
+
+QUERY_ENCODER_DIR = "query-encoder"
+QUERY_ENCODER_FILES = ("model.onnx", "tokenizer.json", "encoder.json")
+
+
+def query_encoder_checksums(generation: Path) -> dict[str, str]:
+    """Manifest ``files`` entries for the generation's query encoder; empty if it has none."""
+    paths = [generation / QUERY_ENCODER_DIR / name for name in QUERY_ENCODER_FILES]
+    if not all(p.is_file() for p in paths):
+        return {}
+    return {f"{QUERY_ENCODER_DIR}/{p.name}": sha256_file(p) for p in paths}
+
+
+def query_encoder_folder(index: LoadedIndex, *, verify_weights: bool = False) -> Path | None:
+    """The index's query-encoder folder if it is complete and matches the manifest's checksums.
+
+    The small files are always checked. The ~90 MB weights are only checked when asked: the probe
+    vector the caller compares right after loading catches altered weights for a fraction of the cost.
+    """
+    folder = index.path / QUERY_ENCODER_DIR
+    names = QUERY_ENCODER_FILES if verify_weights else tuple(n for n in QUERY_ENCODER_FILES if n != "model.onnx")
+    for name in QUERY_ENCODER_FILES:
+        expected = index.manifest.files.get(f"{QUERY_ENCODER_DIR}/{name}")
+        path = folder / name
+        if expected is None or not path.is_file():
+            return None
+        if name in names and sha256_file(path) != expected:
+            return None
+    return folder

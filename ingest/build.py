@@ -76,13 +76,16 @@ def ingest(
     decks = open_decks(expand_inputs(inputs))
     with ingest_lock(index_dir):
         old = _previous(index_dir)
+        _preload_model(model, old, embedder)
         staging = Staging(index_dir)
         try:
             slides, deck_infos, no_thumbnail = _read_and_render(decks, old, staging.path / "thumbnails", password, progress)
             chunks = [c for s in slides for c in chunk_slide(s, chunk_size, chunk_overlap)]
             hashes = [content_hash(model, c.text) for c in chunks]
             vectors, embedder, reused = _vectors(chunks, hashes, old, model, embedder, progress)
-            probe = probe_vector(embedder) if embedder is not None else old.manifest.probe  # type: ignore[union-attr]
+            fresh = embedder is not None and not getattr(embedder, "is_export", False)
+            probe = probe_vector(embedder) if fresh else old.manifest.probe  # type: ignore[union-attr]
+            _query_encoder(staging.path, model, probe, old, embedder)
             manifest = Manifest(
                 model=model,
                 dim=int(vectors.shape[1]),
@@ -165,7 +168,7 @@ def _vectors(
         known = {h: old_vectors[i] for i, h in enumerate(old.chunk_hashes) if h}
     missing = [i for i, h in enumerate(hashes) if h not in known]
     if missing and embedder is None:
-        embedder = load_embedder(model)
+        embedder = _previous_export(old, model) or load_embedder(model)
     if embedder is None and old is None:
         embedder = load_embedder(model)
     dim = embedder.dim if embedder is not None else old.manifest.dim  # type: ignore[union-attr]
@@ -182,3 +185,68 @@ def _vectors(
                 vectors[batch] = embedder.encode([chunks[i].text for i in batch])  # type: ignore[union-attr]
                 bar.update(len(batch))
     return vectors, embedder, len(chunks) - len(missing)
+
+
+def _query_encoder(generation: Path, model: str, probe, old: LoadedIndex | None, embedder: Embedder | None) -> None:
+    """Export (or reuse) the torch-free query encoder; a failure only costs query speed."""
+    if model.startswith("hash:"):
+        return  # the hash embedder needs no model at query time
+    from index.onnx_encoder import build_query_encoder
+
+    def load_model():
+        loaded = embedder if embedder is not None and hasattr(embedder, "model") else load_embedder(model)
+        return loaded.model  # type: ignore[union-attr]
+
+    if embedder is not None and getattr(embedder, "is_export", False):
+        embedder = None  # the previous export embedded the new chunks; it is reused below, not re-exported
+    same_model = old is not None and old.manifest.model == model
+    try:
+        build_query_encoder(generation, model, probe, old.path if same_model else None, old.manifest.probe if same_model else None, load_model)  # type: ignore[union-attr]
+    except Exception as exc:  # noqa: BLE001 - queries fall back to sentence-transformers
+        print(f"warning: could not export the fast query encoder ({type(exc).__name__}: {exc}); queries will load sentence-transformers", file=sys.stderr)
+
+
+def _previous_export(old: LoadedIndex | None, model: str) -> Embedder | None:
+    """The previous generation's ONNX encoder, when it still reproduces that index's probe vector.
+
+    A few changed slides then cost a 0.5 s encoder load instead of importing sentence-transformers.
+    """
+    if old is None or old.manifest.model != model or model.startswith("hash:"):
+        return None
+    from index.embedder import check_probe
+    from index.store import query_encoder_folder
+
+    folder = query_encoder_folder(old, verify_weights=True)
+    if folder is None:
+        return None
+    try:
+        from index.onnx_encoder import OnnxEncoder
+
+        encoder = OnnxEncoder(folder)
+        check_probe(encoder, old.manifest.probe, model)
+    except Exception:  # noqa: BLE001 - any doubt: embed with the full model instead
+        return None
+    return encoder
+
+
+def _preload_model(model: str, old: LoadedIndex | None, embedder: Embedder | None) -> None:
+    """Import sentence-transformers in a background thread when this ingest will need it.
+
+    The import takes 6-9 s of mostly waiting on disk and native libraries; PDF rendering and PNG
+    encoding release the GIL, so thumbnails are made meanwhile instead of after it.
+    """
+    if embedder is not None or model.startswith("hash:"):
+        return
+    from index.onnx_encoder import has_query_encoder
+
+    if old is not None and old.manifest.model == model and has_query_encoder(old.path):
+        return  # changed slides are embedded with the previous export, which needs no torch
+    import threading
+
+    def load() -> None:
+        try:
+            import sentence_transformers  # noqa: F401
+        except Exception:  # noqa: BLE001 - the real load reports it, with a useful message
+            pass
+
+    threading.Thread(target=load, name="preload-model", daemon=True).start()
