@@ -17,6 +17,8 @@ examples:
   python -m assistant.query -k 10 "explain self attention"
   python -m assistant.query --json "formulate the GAN loss" | jq .slides[0]
   printf 'kmeans\\nwhat is a score function\\n' | python -m assistant.query --batch -
+  python -m assistant.query --answer "formulate SGD with momentum"     # bullets, each with [slide N]
+  python -m assistant.query --llm smollm2 "what does omega do in CFG?"  # a local model writes it
 
 Slides come from the index built by `python -m ingest`; without one, the bank still answers
 with its matching questions and the slides they cite.
@@ -38,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--index", type=Path, default=None, help="index folder (default: $SLIDEBANK_INDEX or data/index)")
     parser.add_argument("--bank", type=Path, default=None, help="question bank markdown (default: $SLIDEBANK_BANK or data/question_bank.md)")
     parser.add_argument("--model", default=None, help="expected embedding model; an index built with another is an error")
+    parser.add_argument("--answer", action="store_true", help="also write an answer citing the slides (extractive: no model needed)")
+    parser.add_argument("--llm", metavar="NAME_OR_PATH", default=None, help="write the answer with a local language model (implies --answer): a folder, a .gguf file, or 'smollm2' for the bundled one; GPU when available")
     return parser
 
 
@@ -84,6 +88,10 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None) -> int:
         print(f"note: {notice}", file=sys.stderr)
     if not result.query:
         return _fail("the query has no searchable text")
+    if args.answer or args.llm:
+        from assistant.answer_cli import print_answer
+
+        return print_answer(retriever, result, args.llm, args.json)
     if args.json:
         print(json.dumps(result_to_json(result), ensure_ascii=False))
     else:

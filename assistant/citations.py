@@ -1,0 +1,69 @@
+"""The answer record and the check every answer passes before anyone sees it.
+
+No project imports: the GPU benchmark uses it with only torch and transformers installed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+ABSTENTION = "The slides do not cover this."
+
+# "[slide 12]", "[Slide 12, 14]", "[slides 3-5]". A bare "[12]" is not a citation: slide text is full
+# of bracketed numbers (intervals like [0, 1], references) that must stay text.
+_CITATION = re.compile(r"\[\s*slides?\s*(\d+(?:\s*(?:,|and|[-\u2013])\s*\d+)*)\s*\]", re.IGNORECASE)
+_ABSTAIN_SAYINGS = re.compile(r"(slides|sources)\s+(do|does)\s+not\s+(cover|answer|mention)|not covered (in|by) the (slides|sources)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    citations: tuple[int, ...]  # valid slide numbers, in order of first citation
+    abstained: bool
+    backend: str
+    dropped: int = 0  # citations removed because they named a slide that was not provided
+    reason: str = ""  # why it abstained: "no slides", "low confidence", "model", "no valid citation"
+
+
+def _numbers(inner: str) -> list[int]:
+    out: list[int] = []
+    for part in re.split(r"\s*(?:,|and)\s*", inner):
+        bounds = [int(x) for x in re.split(r"\s*[-\u2013]\s*", part) if x.strip().isdigit()]
+        if len(bounds) == 2 and 0 <= bounds[1] - bounds[0] <= 20:
+            out.extend(range(bounds[0], bounds[1] + 1))
+        else:
+            out.extend(bounds)
+    return out
+
+
+def check(text: str, allowed: Sequence[int], backend: str) -> Answer:
+    """Keep citations to ``allowed`` slides (rewritten as ``[slide N]``), drop and count the rest.
+
+    An answer that says the slides do not cover the question, or that keeps no valid citation,
+    becomes the abstention.
+    """
+    allowed_set = set(allowed)
+    cited: list[int] = []
+    dropped = 0
+
+    def rewrite(match: re.Match[str]) -> str:
+        nonlocal dropped
+        numbers = _numbers(match.group(1))
+        kept = [n for n in numbers if n in allowed_set]
+        dropped += len(numbers) - len(kept)
+        for n in kept:
+            if n not in cited:
+                cited.append(n)
+        return " ".join(f"[slide {n}]" for n in dict.fromkeys(kept))
+
+    body = _CITATION.sub(rewrite, text)
+    body = re.sub(r"[ \t]+([.,;:])", r"\1", re.sub(r"[ \t]{2,}", " ", body)).strip()
+    if _ABSTAIN_SAYINGS.search(body) or ABSTENTION.lower().rstrip(".") in body.lower():
+        return Answer(ABSTENTION, (), True, backend, dropped, "model")
+    if not cited:
+        return Answer(ABSTENTION, (), True, backend, dropped, "no valid citation")
+    return Answer(body, tuple(cited), False, backend, dropped)
+
+
