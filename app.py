@@ -141,6 +141,9 @@ def search_tab(view) -> None:
             gr.Markdown("### From your question bank")
             bank = gr.HTML(elem_id="bank-matches", js_on_load=CLICK_JS)
             gr.Markdown("### Answer")
+            with gr.Row():
+                backend = gr.Radio(["extractive", "llm"], value="extractive", label="Written by", elem_id="answer-backend", scale=2)
+                model = gr.Textbox(value="smollm2", label="Local model (name or path)", elem_id="answer-model", scale=3)
             answer = gr.Markdown(ANSWER_EMPTY, elem_id="answer")
 
     def run(text: str):
@@ -152,7 +155,7 @@ def search_tab(view) -> None:
         return show_slide(view, number) if number is not None else tuple(gr.skip() for _ in range(6))
 
     gr.on([query.submit, button.click], run, query, [slides, bank, result], api_name="search").then(
-        view.answer_markdown, result, answer, api_visibility="private"
+        view.answer_markdown, [result, backend, model], answer, api_visibility="private"
     )
     for source in (slides, bank):
         source.click(open_clicked, None, viewer.outputs, api_visibility="private").then(None, js=_scroll_to("search-viewer"))

@@ -34,7 +34,6 @@ INGEST_HELP = (
     "A folder of PDFs works too (numbered in file-name order). Until then, search still finds "
     "matching bank questions and the bank browser works."
 )
-ANSWER_PENDING = "*Written answers are not available in this version yet. The slides on the left are where the answer is.*"
 ANSWER_EMPTY = "*Search to see an answer here.*"
 
 
@@ -262,18 +261,26 @@ class WebView:
 
     # -- answer panel ------------------------------------------------------------------------
 
-    def answer_markdown(self, result: Result | None) -> Iterator[str]:
-        """The answer as it grows; a short note while answers are not built or the search is empty."""
+    def answer_markdown(self, result: Result | None, backend: str = "extractive", model: str = "") -> Iterator[str]:
+        """The answer as it grows (the same function the CLI's --answer calls), with abstention
+        calibrated once per app on this deck and bank."""
         if result is None or not result.query:
             yield ANSWER_EMPTY
             return
         from assistant.answer import stream_answer
+        from assistant.confidence import calibrate, query_confidence
 
+        if not hasattr(self, "_threshold"):
+            self._threshold = calibrate(self.retriever)
+        options = {"confidence": query_confidence(self.retriever, result.query), "threshold": self._threshold}
+        if backend != "extractive":
+            options["model"] = model.strip() or None
+            yield "*Loading the language model and writing…*"
         try:
-            for text in stream_answer(result):
+            for text in stream_answer(result, backend, **options):
                 yield text
-        except NotImplementedError:
-            yield ANSWER_PENDING
+        except Exception as exc:  # noqa: BLE001 - a model that fails to load must not break the page
+            yield f"*The answer could not be written: {escape(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}*"
 
     # -- bank browser ------------------------------------------------------------------------
 

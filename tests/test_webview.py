@@ -8,7 +8,7 @@ import pytest
 
 from assistant import answer as answer_module
 from assistant.retrieve import SlideHit, open_retriever
-from assistant.webview import ALL_SECTIONS, ANSWER_PENDING, INGEST_HELP, WebView, chips_html, clicked, readable
+from assistant.webview import ALL_SECTIONS, ANSWER_EMPTY, INGEST_HELP, WebView, chips_html, clicked, readable
 
 
 @pytest.fixture()
@@ -89,22 +89,22 @@ def test_slide_panel_steps_within_the_deck(view: WebView) -> None:
     assert view.slide_panel(0) is None and view.slide_panel(7) is None
 
 
-def test_answer_panel_is_empty_until_answers_exist(view: WebView, monkeypatch: pytest.MonkeyPatch) -> None:
-    result = view.search("momentum")
+def test_answer_panel_streams_the_cli_answer_function(view: WebView, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert list(view.answer_markdown(None)) == [ANSWER_EMPTY]
+    result = view.search("momentum previous steps")
+    (text,) = list(view.answer_markdown(result))
+    assert "[slide 2]" in text  # the real extractive answer, cited
 
-    def not_built(result, backend="extractive"):
-        raise NotImplementedError
-        yield  # pragma: no cover
+    seen: dict = {}
 
-    monkeypatch.setattr(answer_module, "stream_answer", not_built)
-    assert list(view.answer_markdown(result)) == [ANSWER_PENDING]
-
-    def growing(result, backend="extractive"):
+    def growing(result, backend="extractive", **options):
+        seen.update(options, backend=backend)
         yield "Momentum"
         yield "Momentum averages steps [slide 2]"
 
     monkeypatch.setattr(answer_module, "stream_answer", growing)
     assert list(view.answer_markdown(result)) == ["Momentum", "Momentum averages steps [slide 2]"]
+    assert seen["backend"] == "extractive" and "threshold" in seen and "confidence" in seen
 
 
 def test_missing_index_says_how_to_ingest_and_the_bank_still_works(tmp_path: Path, bank_file: Path) -> None:
