@@ -10,7 +10,7 @@ question with its own entry left out); everything after it is pure and works on 
   nearest cited neighbours (before and after it in the file) cite; candidates inside that window
   come first. Confidence is the rate at which a suggestion of the same rank and kind (in or out of
   the window) was a cited slide when the cited questions are treated as uncited (leave-one-out).
-- Drift: each cited question says which offsets ``d`` make ``ref + d`` a top slide of the
+- Drift: each cited question says which offsets ``d`` make its ``refs + d`` top slides of the
   content-only ranking (dense + BM25; the bank's own votes are left out because they repeat the
   bank's numbers). Questions sorted by reference form a sequence; a Viterbi pass picks the
   piecewise-constant offset that explains most of them, with a cost per change, and a stretch
@@ -231,13 +231,17 @@ def confidence(table: dict[tuple[int, bool], tuple[int, int]], rank: int, inside
 
 
 def drift_scores(evidence: Evidence, window: int = DRIFT_WINDOW, top: int = DRIFT_TOP) -> dict[int, float]:
-    """Offset d → how well ``ref + d`` matches the content ranking: max over refs of 1/rank (0 past ``top``)."""
+    """Offset d → how well ``refs + d`` match the content ranking: the mean over refs of 1/rank (0 past ``top``).
+
+    The mean, not the best, so a cited range must move as a whole: a neighbour slide on a
+    related topic lifts one end of a shifted range, never all of it.
+    """
     head = evidence.content[:top]
+    refs = evidence.question.refs
     scores = {}
     for d in range(-window, window + 1):
-        ranks = [_rank(head, r + d) for r in evidence.question.refs]
-        found = [r for r in ranks if r is not None]
-        scores[d] = 1.0 / min(found) if found else 0.0
+        ranks = [_rank(head, r + d) for r in refs]
+        scores[d] = sum(1.0 / r for r in ranks if r is not None) / len(refs) if refs else 0.0
     return scores
 
 

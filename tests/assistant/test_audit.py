@@ -168,3 +168,99 @@ def test_cli_without_index_is_a_one_line_error(tmp_path: Path, bank_file: Path, 
     assert main(["--index", str(tmp_path / "nothing"), "--bank", str(bank_file), "-q"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "python -m ingest" in err and len(err.strip().splitlines()) == 1
+
+
+# -- the real deck (slow) -----------------------------------------------------------------------
+
+WEEK_PAGES = {"week01": 37, "week02": 52, "week03": 42, "week04": 38, "week05": 34, "week07": 40, "week08": 49, "week09": 21, "week10": 76}
+REMOVED_WEEK8_PAGE = 19  # a page of week 8 no question cites; the pages before and after it are cited
+
+
+def _first_numbers() -> dict[str, int]:
+    first, out = 1, {}
+    for week, pages in WEEK_PAGES.items():
+        out[week] = first
+        first += pages
+    return out
+
+
+def true_offset(ref: int) -> int | None:
+    """Where slide ``ref`` of the real deck went in the shifted deck (None: removed)."""
+    first = _first_numbers()
+    removed = first["week08"] + REMOVED_WEEK8_PAGE - 1
+    if ref < first["week05"]:
+        return 0
+    if ref < removed:
+        return 2
+    return None if ref == removed else 1
+
+
+@pytest.fixture(scope="session")
+def shifted_report(tmp_path_factory: pytest.TempPathFactory):
+    """The real deck with two generated pages before week 5 and one page of week 8 removed, audited."""
+    from pypdf import PdfReader, PdfWriter
+
+    from assistant.retrieve import open_retriever
+    from ingest.build import ingest
+    from tests.conftest import REAL_DECK, make_pdf, require_real_deck
+
+    require_real_deck()
+    folder = tmp_path_factory.mktemp("shifted")
+    extra = PdfReader(make_pdf(folder / "extra.pdf", [("Course logistics", ["Office hours move to Thursday", "Hand in exercises on the course site"]), ("Reading list", ["Optional chapters for the break"])]))
+    first = _first_numbers()
+    removed = first["week08"] + REMOVED_WEEK8_PAGE - 1
+    writer = PdfWriter()
+    for number, page in enumerate(PdfReader(REAL_DECK).pages, start=1):
+        if number == first["week05"]:
+            for inserted in extra.pages:
+                writer.add_page(inserted)
+        if number != removed:
+            writer.add_page(page)
+    deck = folder / "shifted.pdf"
+    with open(deck, "wb") as handle:
+        writer.write(handle)
+    ingest([deck], folder / "index", progress=False)
+    retriever, _ = open_retriever(folder / "index")
+    assert len(retriever.index.slides) == 389 + 2 - 1
+    return retriever, run_audit(retriever)
+
+
+@pytest.mark.slow
+def test_shifted_deck_drift_is_found_exactly(shifted_report) -> None:
+    retriever, report = shifted_report
+    bank = retriever.bank
+    assert report.drift, "no drift found in a deck with inserted and removed pages"
+    reported: set[tuple[str, int]] = set()
+    for stretch in report.drift:
+        # Every question the stretch covers really moved by its offset (the removed page aside;
+        # a question citing slides on both sides of a change moved by two offsets at once).
+        for q in bank:
+            offsets = {true_offset(r) for r in q.refs} - {None}
+            if q.refs and len(offsets) == 1 and stretch.first_ref <= min(q.refs) <= stretch.last_ref:
+                assert offsets == {stretch.offset}, (stretch.sentence(), q.text, q.refs)
+        reported |= {(part.section, stretch.offset) for part in stretch.parts}
+    sections_by_offset: dict[str, set[int]] = {}
+    count: dict[tuple[str, int], int] = {}
+    for q in bank:
+        for d in {true_offset(r) for r in q.refs} - {None}:
+            sections_by_offset.setdefault(q.section, set()).add(d)
+            count[(q.section, d)] = count.get((q.section, d), 0) + 1
+    unshifted = {s for s, ds in sections_by_offset.items() if ds == {0}}
+    assert not {s for s, _ in reported} & unshifted
+    assert all(d != 0 for _, d in reported)
+    # Every section with a handful of moved questions is reported with its true offset.
+    expected = {(s, d) for (s, d), n in count.items() if d != 0 and n >= 4}
+    assert expected <= reported, expected - reported
+    assert reported <= {(s, d) for (s, d) in count if d != 0}
+
+
+@pytest.mark.slow
+def test_real_bank_suggestion_quality_and_no_drift(real_retriever) -> None:
+    report = run_audit(real_retriever)
+    assert report.drift == ()
+    assert len(report.suggested) == len([q for q in real_retriever.bank if not q.refs])
+    assert report.suggestion_hit is not None and report.suggestion_hit >= 0.85
+    cfg = next(s for s in report.suggested if "Classifier-Free Guidance" in s.question.text)
+    assert 196 in [s.slide for s in cfg.suggestions]
+    assert all(0.0 <= s.confidence <= 1.0 for item in report.suggested for s in item.suggestions)
+    assert len(report.flagged) < len(report.checks) / 4
