@@ -24,6 +24,8 @@ _PARENS = re.compile(r"\(([^()]*)\)")
 _REF_BODY = re.compile(r"^\s*\d+(?:\s*[-\u2013]\s*\d+)?(?:\s*,\s*\d+(?:\s*[-\u2013]\s*\d+)?)*\s*$")
 _LOOKS_NUMERIC = re.compile(r"^[\d\s,\-\u2013]+$")
 _MARKER = re.compile(r"\s+(\\\*|\*|-)\s*$")
+# Written by ``python -m assistant.audit --write-suggestions``: a guess, never one of the user's references.
+_SUGGESTED = re.compile(r"\(\s*suggested\s*:\s*([\d\s,\-\u2013]*)\)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Question:
     ``refs`` are global slide numbers in the order written, ranges expanded. ``parent`` is the id
     of the bullet this one is nested under. ``marker`` is the user's study mark (``*`` or ``-``).
     ``bad_refs`` keeps parenthesised numbers that could not be read as references, e.g. ``(12-)``.
+    ``suggested`` holds slides an audit proposed, ``(suggested: 196)``: never counted as references.
     """
 
     id: str
@@ -45,6 +48,7 @@ class Question:
     depth: int = 0
     heading: bool = False
     bad_refs: tuple[str, ...] = ()
+    suggested: tuple[int, ...] = ()
 
 
 def default_bank_path() -> Path:
@@ -85,6 +89,17 @@ def split_refs(text: str) -> tuple[str, tuple[int, ...], tuple[str, ...]]:
     return rest, tuple(dict.fromkeys(refs)), tuple(bad)
 
 
+def split_suggested(text: str) -> tuple[str, tuple[int, ...]]:
+    """Remove ``(suggested: 196, 195)`` notes. Returns (text without them, suggested slides)."""
+    found: list[int] = []
+
+    def take(match: re.Match[str]) -> str:
+        found.extend(parse_refs(match.group(1)) or ())
+        return ""
+
+    return _SUGGESTED.sub(take, text), tuple(dict.fromkeys(found))
+
+
 def clean(text: str) -> tuple[str, str]:
     """Drop markdown emphasis, escapes and the trailing study marker. Returns (text, marker)."""
     marker = ""
@@ -117,7 +132,8 @@ def parse_bank(markdown: str) -> tuple[Question, ...]:
         heading = _HEADING.match(line)
         bullet = _BULLET.match(line) if heading is None else None
         if heading:
-            title, refs, bad = split_refs(heading.group(2))
+            title, _ = split_suggested(heading.group(2))
+            title, refs, bad = split_refs(title)
             title, _ = clean(title)
             section = title or section
             stack, open_entry = [], None
@@ -141,9 +157,10 @@ def parse_bank(markdown: str) -> tuple[Question, ...]:
     out: list[Question] = []
     for entry in entries:
         if entry["heading"]:
-            text, refs, bad, marker = entry["raw"], entry["refs"], entry["bad"], ""
+            text, refs, bad, marker, suggested = entry["raw"], entry["refs"], entry["bad"], "", ()
         else:
-            rest, refs, bad = split_refs(entry["raw"])
+            rest, suggested = split_suggested(entry["raw"])
+            rest, refs, bad = split_refs(rest)
             text, marker = clean(rest)
         if not text:
             ids.append("")
@@ -151,7 +168,7 @@ def parse_bank(markdown: str) -> tuple[Question, ...]:
         qid = _question_id(entry["section"], text, seen)
         ids.append(qid)
         parent = ids[entry["parent"]] if entry["parent"] is not None else None
-        out.append(Question(qid, entry["section"], parent or None, text, refs, marker, entry["line"], entry["depth"], entry["heading"], bad))
+        out.append(Question(qid, entry["section"], parent or None, text, refs, marker, entry["line"], entry["depth"], entry["heading"], bad, suggested))
     return tuple(out)
 
 
