@@ -201,6 +201,24 @@ def bank_tab(view) -> None:
     detail.click(on_detail_click, None, viewer.outputs, api_visibility="private").then(None, js=_scroll_to("bank-viewer"))
 
 
+def audit_tab(view) -> None:
+    import gradio as gr
+
+    gr.Markdown(
+        "Checks every reference of your bank against the slides, suggests slides for questions that cite "
+        "nothing (marked as **suggestions**), looks for deck drift, and shows what the bank never covers."
+    )
+    run = gr.Button("Run the audit", variant="primary", elem_id="audit-run")
+    summary = gr.Markdown(elem_id="audit-summary")
+    gr.Markdown("### Coverage: green = cited, amber = suggested, red = nothing in the bank")
+    strip = gr.HTML(elem_id="audit-coverage")
+    gr.Markdown("### Check these references")
+    flags = gr.Dataframe(headers=["question", "section", "cites", "retrieval suggests instead"], wrap=True, elem_id="audit-flags")
+    gr.Markdown("### Suggested slides for questions that cite nothing (suggestions, not references)")
+    suggestions = gr.Dataframe(headers=["question", "section", "suggested slides"], wrap=True, elem_id="audit-suggestions")
+    run.click(view.audit_views, None, [summary, strip, flags, suggestions], api_name="audit")
+
+
 def build_app(view):
     """The Blocks of the whole app. New tabs go into the ``gr.Tabs`` below, one function each."""
     import gradio as gr
@@ -210,6 +228,8 @@ def build_app(view):
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab("Search", id="search"):
                 search_tab(view)
+            with gr.Tab("Bank audit", id="audit"):
+                audit_tab(view)
             with gr.Tab("Question bank", id="bank"):
                 bank_tab(view)
     return demo

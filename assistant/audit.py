@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Literal, Sequence
 
 from assistant.bank import Question, _MARKER
-from assistant.retrieve import Retriever, fuse
+from assistant.retrieve import Retriever
 
 FLAG_RANK = 10  # a cited slide below this rank is one a student searching would not see
 SUGGEST = 3  # suggestions per uncited question
@@ -156,7 +156,8 @@ class AuditReport:
 def gather_evidence(retriever: Retriever, questions: Sequence[Question] | None = None, progress: bool = False) -> list[Evidence]:
     """Rank every question with its own entry left out: fused, and content-only (dense + BM25)."""
     questions = list(retriever.bank if questions is None else questions)
-    weights = dict(retriever.settings.weights)
+    # Content only: no bank votes and no section prior, which would repeat the bank's own numbers.
+    content_only = retriever.with_settings(bank_weight=0.0, section_weight=0.0)
     out: list[Evidence] = []
     items: Iterable[Question] = questions
     if progress:
@@ -166,9 +167,8 @@ def gather_evidence(retriever: Retriever, questions: Sequence[Question] | None =
     for q in items:
         text = retriever.query_text(q)
         own = (q.id,)
-        fused = retriever.ranking(text, "fused", exclude=own)
-        parts = [(retriever.ranking(text, m, exclude=own), weights.get(m, 1.0)) for m in ("dense", "bm25")]
-        content = fuse(parts, retriever.settings.rrf_k)
+        fused = retriever.ranking(text, "fused", exclude=own, section=q.section)
+        content = content_only.ranking(text, "fused", exclude=own)
         out.append(Evidence(q, tuple(int(n) for n in fused.numbers[:KEEP]), tuple(int(n) for n in content.numbers[:KEEP])))
     return out
 

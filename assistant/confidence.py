@@ -24,16 +24,19 @@ DEFAULT_PERCENTILE = 5.0  # accept abstaining on about 1 in 20 course questions 
 
 
 def confidences(retriever: Retriever, queries: Sequence[str]) -> np.ndarray:
-    """Best chunk cosine for each query, shape ``(len(queries),)``; the query path's own normalisation.
+    """Best slide's dense score for each query, shape ``(len(queries),)``; the query path's own normalisation.
 
     Equal to ``retriever.ranking(query, "dense").scores[0]``, computed in one batch.
     """
     if retriever.index is None or not queries:
         return np.zeros(len(queries), dtype=np.float32)
     texts = [normalise_query(prepare_query(q)[0], retriever.acronyms) for q in queries]
-    vectors = retriever.encoder.encode(texts)
-    scores, _ = retriever.index.dense.search(np.ascontiguousarray(vectors, dtype=np.float32), 1)
-    return scores[:, 0].astype(np.float32)
+    return _best_dense(retriever, retriever.encoder.encode(texts))
+
+
+def _best_dense(retriever: Retriever, vectors: np.ndarray) -> np.ndarray:
+    """The top slide's dense score (text blended with title, as ranked) per vector."""
+    return np.array([np.max(retriever.dense_scores(v)) for v in vectors], dtype=np.float32)
 
 
 def query_confidence(retriever: Retriever, query: str) -> float | None:
@@ -56,8 +59,7 @@ def bank_confidences_fast(retriever: Retriever) -> np.ndarray:
     """
     if retriever.index is None or retriever.bank_vectors is None or len(retriever.bank_vectors) == 0:
         return np.zeros(0, dtype=np.float32)
-    scores, _ = retriever.index.dense.search(np.ascontiguousarray(retriever.bank_vectors, dtype=np.float32), 1)
-    return scores[:, 0].astype(np.float32)
+    return _best_dense(retriever, retriever.bank_vectors)
 
 
 def threshold_from(in_scope: np.ndarray, percentile: float = DEFAULT_PERCENTILE) -> float:

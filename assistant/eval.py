@@ -15,7 +15,6 @@ own words, with the slides that answer them, written by reading the slides.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import signal
 import sys
@@ -114,13 +113,6 @@ def evaluate(retriever: Retriever, queries: Sequence[Query], methods: Sequence[M
     return [summarise(m, ranks(retriever, queries, m)) for m in methods]
 
 
-def with_settings(retriever: Retriever, **changes: object) -> Retriever:
-    """The same loaded retriever with other weights (vectors are shared, nothing is re-embedded)."""
-    variant = dataclasses.replace(retriever, settings=dataclasses.replace(retriever.settings, **changes))
-    variant._vectors = retriever._vectors  # share the query-vector memo: same encoder, same queries
-    return variant
-
-
 def format_table(title: str, rows: Sequence[Scores], width: int = 24) -> str:
     head = f"{'':<{width}} {'n':>4} " + " ".join(f"{'hit@' + str(k):>7}" for k in KS) + f" {'MRR':>7}"
     lines = [title, head, "-" * len(head)]
@@ -154,7 +146,7 @@ def report(retriever: Retriever, ablation: bool = True) -> tuple[str, dict]:
     if ablation:
         rows = []
         for name, changes in ABLATIONS:
-            variant = with_settings(retriever, **changes)
+            variant = retriever.with_settings(**changes)
             rows.append(summarise(f"{name}", ranks(variant, bank)))
             if free:
                 rows.append(summarise(f"  free-form", ranks(variant, free)))

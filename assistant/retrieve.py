@@ -16,6 +16,7 @@ references (leave-one-out).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -153,6 +154,12 @@ class Retriever:
             self._owner = self.index.chunk_slides
             self._is_title = kinds == "title"
 
+    def with_settings(self, **changes: object) -> "Retriever":
+        """The same loaded retriever with other weights; vectors and the query memo are shared."""
+        variant = dataclasses.replace(self, settings=dataclasses.replace(self.settings, **changes))
+        variant._vectors = self._vectors
+        return variant
+
     def _embed(self, text: str) -> np.ndarray:
         """Query vector, remembered for the last few hundred queries (the eval asks each many times)."""
         vector = self._vectors.get(text)
@@ -163,6 +170,10 @@ class Retriever:
         return vector
 
     # -- signals: each returns one score per slide, shape (n_slides,) ----------------------------
+
+    def dense_scores(self, qvec: np.ndarray) -> np.ndarray:
+        """Dense score of every slide for a query vector, shape (n_slides,); -inf where unranked."""
+        return self._dense(qvec)
 
     def _dense(self, qvec: np.ndarray) -> np.ndarray:
         assert self.index is not None

@@ -12,6 +12,7 @@ question); ``CLICK_JS`` turns a click on them into a Gradio event with that payl
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 import io
 import re
 from dataclasses import dataclass
@@ -161,6 +162,31 @@ class WebView:
         buffer = io.BytesIO()
         image.save(buffer, format="JPEG", quality=82)
         return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+    def mini_thumbnail_uri(self, number: int, width: int = 64) -> str | None:
+        """A tiny JPEG data URI for the coverage strip (hundreds of slides on one page)."""
+        image = self.slide_image(number)
+        if image is None:
+            return None
+        image = image.convert("RGB").resize((width, max(1, round(image.height * width / image.width))))
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", quality=60)
+        return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+    # -- bank audit --------------------------------------------------------------------------
+
+    def audit_views(self) -> tuple[str, str, list[list[str]], list[list[str]]]:
+        """(summary markdown, coverage strip HTML, flagged rows, suggestion rows) for the audit tab."""
+        if self.index is None:
+            return INGEST_HELP, "", [], []
+        from assistant.audit import audit_tab_data, coverage_strip_html
+
+        data = audit_tab_data(self.retriever)
+        drift = "\n".join(f"- {line}" for line in data["drift"]) or "- no deck drift found: the bank's numbers fit this deck"
+        summary = f"**{data['summary']}**\n\n**Deck drift**\n\n{drift}"
+        # Thumbnails travel inside the page as data URIs: no file path is ever served.
+        strip = coverage_strip_html(data["coverage"], src=lambda path: self.mini_thumbnail_uri(int(Path(path).stem)) or "")
+        return summary, strip, data["flags"], data["suggestions"]
 
     def slide_image(self, number: int):
         """The index's PNG for slide ``number`` as a PIL image; only files of the index's thumbnails folder."""

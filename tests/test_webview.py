@@ -131,3 +131,12 @@ def test_click_payloads_are_parsed_defensively() -> None:
 def test_bank_latex_reads_as_symbols() -> None:
     assert readable(r"what does  $\omega$  do? ( $p \neq q$ )") == "what does  \u03c9  do? ( p \u2260 q )"
     assert readable("costs $5 and more") == "costs $5 and more"
+
+
+def test_audit_tab_views(view: WebView) -> None:
+    summary, strip, flags, suggestions = view.audit_views()
+    assert "questions cite slides" in summary and "Deck drift" in summary
+    assert strip.count("data:image/jpeg;base64,") == view.n_slides  # every slide, inline: no file path served
+    assert "/gradio_api/file=" not in strip
+    assert all(row[-1].startswith("suggested: ") for row in suggestions)
+    assert all(len(row) == 4 for row in flags)
