@@ -44,9 +44,10 @@ def test_onnx_and_sentence_transformers_rank_the_bank_identically(real_index: Pa
     queries = bank_queries(fast)
     assert len(queries) > 100
     differing = [
-        qid
-        for text, _refs, qid in queries
-        if fast.ranking(text, exclude=[qid]).numbers[:10].tolist() != slow.ranking(text, exclude=[qid]).numbers[:10].tolist()
+        q.leave_out
+        for q in queries
+        if fast.ranking(q.text, exclude=[q.leave_out], section=q.section).numbers[:10].tolist()
+        != slow.ranking(q.text, exclude=[q.leave_out], section=q.section).numbers[:10].tolist()
     ]
     assert differing == []
 
