@@ -30,8 +30,10 @@ examples:
 what you get:
   Search       one box: the slides that answer your question as cards (neighbouring slides framed
                as one range), the matching bank questions with their cited slides as chips, and an
-               answer panel. Click a card or a chip to see the slide large, then step with
-               Previous / Next.
+               answer panel (extractive, or a local model). Click a card or a chip to see the
+               slide large, then step with Previous / Next.
+  Bank audit   one button: references to check, suggested slides for uncited questions (marked
+               as suggestions), deck drift, and a coverage strip of thumbnails per lecture.
   Question bank
                sections -> questions with your * / - marks; click a question to see the slides
                it cites, or, when it cites none, the slides search suggests.
