@@ -117,7 +117,8 @@ def format_text(result: Result) -> str:
                 out.append(f"    {s.number:>4}  {s.title or '(untitled)'}   [{hit.score:.3f}]")
                 out.append(f"          {snippet(s, result.query)}")
     if result.bank:
-        out.append("")
+        if out:
+            out.append("")
         out.append("Matching bank questions")
         for b in result.bank:
             q = b.question
