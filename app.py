@@ -20,6 +20,14 @@ from typing import Any  # noqa: E402
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
+# One handler at a time per event. A search is CPU-bound and its ONNX session already runs on two
+# intra-op threads, all the cores this app is sized for, so running searches side by side adds no
+# throughput, only contention; and one at a time keeps the Retriever's query memo, the view's
+# thumbnail cache and the once-per-app calibration free of races without locks (none of them is
+# proven thread-safe). The queue holds a bounded number of waiting requests: past it a client gets
+# "queue full" at once instead of waiting without end behind a flood.
+CONCURRENCY_LIMIT = 1
+QUEUE_MAX_SIZE = 64
 
 EPILOG = """
 examples:
@@ -234,6 +242,7 @@ def build_app(view):
                 audit_tab(view)
             with gr.Tab("Question bank", id="bank"):
                 bank_tab(view)
+    demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_MAX_SIZE)
     return demo
 
 

@@ -1,0 +1,278 @@
+"""Load test of the web app: many concurrent clients searching through Gradio's own client, on loopback.
+
+    python benchmarks/load.py                          # 20 clients x 50 queries on data/index
+    python benchmarks/load.py --clients 4 --queries 5 --index my/index --bank my/bank.md
+
+Starts ``python app.py`` as a child process on 127.0.0.1 and a free port (nothing leaves this
+computer), waits for it, then runs ``--clients`` threads, each with its own
+``gradio_client.Client``, asking ``--queries`` searches through the ``/search`` endpoint, the one
+the page's Search box calls. Queries are the bank's question texts (its slide references are
+never sent) and a few free-form ones, drawn by a seeded generator. Everything is bounded: the
+count of requests, and ``--time-limit`` seconds in all, after which the remaining requests are
+reported as not run and the app is stopped.
+
+Printed: requests, errors, not run, p50 / p95 / max latency per request, requests per second, and
+the app process's resident memory when ready, after the first tenth of the requests (warm), at
+its peak (sampled every 0.2 s), after each ``--rounds`` repeat of the whole load (a plateau, not
+a climb, is what stable means) and at the end. Exit status 1 when any request failed or did not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+FREE_FORM = (
+    "why is the learning rate important",
+    "explain self attention",
+    "what does dropout do",
+    "classifier-free guidance trade-off",
+    "k means clustering",
+    "overfitting vs underfitting",
+    "Wie funktioniert Backpropagation?",
+    "variational autoencoder ELBO",
+)
+
+
+@dataclass
+class Outcome:
+    """What the clients saw: one latency per answered request, one message per failed one."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    not_run: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, latency: float | None, error: str | None = None) -> None:
+        with self.lock:
+            if error is None:
+                self.latencies.append(latency or 0.0)
+            else:
+                self.errors.append(error)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def query_pool(bank_path: Path | None) -> list[str]:
+    """The bank's question texts (no references) and the free-form queries."""
+    from assistant.bank import load_bank
+
+    try:
+        questions = [q.text for q in load_bank(bank_path) if q.text.strip()]
+    except Exception:  # a missing bank still leaves the free-form queries
+        questions = []
+    return questions + list(FREE_FORM)
+
+
+def start_app(index: Path | None, bank: Path | None, port: int, timeout: float = 180.0) -> subprocess.Popen:
+    """``python app.py`` on 127.0.0.1:``port``; returns once it answers HTTP, raises if it dies or stalls."""
+    import httpx
+
+    command = [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)]
+    if index is not None:
+        command += ["--index", str(index)]
+    if bank is not None:
+        command += ["--bank", str(bank)]
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the app exited with {proc.returncode}: {proc.stderr.read().strip()[-500:]}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    stop_app(proc)
+    raise RuntimeError(f"the app did not answer within {timeout:.0f} s")
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+def run_clients(url: str, queries: list[str], clients: int, per_client: int, time_limit: float, seed: int = 0, on_progress=None) -> Outcome:
+    """``clients`` threads x ``per_client`` searches against ``url``; stops at ``time_limit`` seconds."""
+    from gradio_client import Client
+
+    outcome = Outcome()
+    deadline = time.monotonic() + time_limit
+
+    def client_loop(i: int) -> None:
+        rng = random.Random(seed * 1000 + i)
+        done = 0
+        try:
+            client = Client(url, verbose=False)
+        except Exception as exc:
+            outcome.add(None, f"connect: {type(exc).__name__}: {exc}")
+            done = 1
+            client = None
+        while client is not None and done < per_client:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            query = rng.choice(queries)
+            start = time.perf_counter()
+            try:
+                cards, bank = client.submit(query, api_name="/search").result(timeout=remaining)[:2]
+                if "sb-" not in cards:  # every answer, even "no slide matches", is one of the view's blocks
+                    raise ValueError(f"unexpected answer {cards[:80]!r}")
+                outcome.add(time.perf_counter() - start)
+            except Exception as exc:
+                outcome.add(None, f"{type(exc).__name__}: {str(exc)[:200]}")
+            done += 1
+            if on_progress is not None:
+                on_progress()
+        with outcome.lock:
+            outcome.not_run += per_client - done
+
+    threads = [threading.Thread(target=client_loop, args=(i,), daemon=True) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()) + 5)
+    return outcome
+
+
+class RssSampler(threading.Thread):
+    """Resident memory of one process, sampled every ``every`` seconds until stopped."""
+
+    def __init__(self, pid: int, every: float = 0.2) -> None:
+        super().__init__(daemon=True)
+        import psutil
+
+        self.process = psutil.Process(pid)
+        self.every = every
+        self.peak = self.now()
+        self._stop_event = threading.Event()
+
+    def now(self) -> int:
+        return self.process.memory_info().rss
+
+    def run(self) -> None:
+        while not self._stop_event.wait(self.every):
+            try:
+                self.peak = max(self.peak, self.now())
+            except Exception:
+                return
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=2)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", type=Path, default=None, help="index folder (default: the app's default, data/index)")
+    parser.add_argument("--bank", type=Path, default=None, help="question bank (default: data/question_bank.md)")
+    parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default: %(default)s)")
+    parser.add_argument("--queries", type=int, default=50, help="searches per client (default: %(default)s)")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat the whole load this often on the same app, memory printed after each (default: %(default)s)")
+    parser.add_argument("--time-limit", type=float, default=600.0, help="seconds for all requests of all rounds (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    if not (1 <= args.clients <= 200 and 1 <= args.queries <= 10_000 and 1 <= args.rounds <= 20 and 0 < args.time_limit <= 3600):
+        print("error: --clients 1..200, --queries 1..10000, --rounds 1..20, --time-limit 0..3600 s", file=sys.stderr)
+        return 2
+
+    queries = query_pool(args.bank)
+    port = free_port()
+    print(f"starting the app on 127.0.0.1:{port} ...", file=sys.stderr, flush=True)
+    try:
+        proc = start_app(args.index, args.bank, port)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        sampler = RssSampler(proc.pid)
+        rss_ready = sampler.now()
+        sampler.start()
+        total = args.clients * args.queries
+        warm_at = max(1, total * args.rounds // 10)
+        counted = [0]
+        rss_warm = [rss_ready]
+        count_lock = threading.Lock()
+
+        def progress() -> None:
+            with count_lock:
+                counted[0] += 1
+                if counted[0] == warm_at:
+                    rss_warm[0] = sampler.now()
+                if counted[0] % 100 == 0:
+                    print(f"  {counted[0]}/{total * args.rounds} requests", file=sys.stderr, flush=True)
+
+        started = time.perf_counter()
+        outcome = Outcome()
+        rss_rounds: list[int] = []
+        for round_no in range(args.rounds):
+            left = args.time_limit - (time.perf_counter() - started)
+            if left <= 0:
+                outcome.not_run += total
+                continue
+            part = run_clients(f"http://127.0.0.1:{port}/", queries, args.clients, args.queries, left, args.seed + round_no, progress)
+            outcome.latencies += part.latencies
+            outcome.errors += part.errors
+            outcome.not_run += part.not_run
+            rss_rounds.append(sampler.now())
+        elapsed = time.perf_counter() - started
+        rss_end = sampler.now()
+        sampler.stop()
+    finally:
+        stop_app(proc)
+
+    mb = 1024 * 1024
+    lat = outcome.latencies
+    rows = [
+        ("clients x queries x rounds", f"{args.clients} x {args.queries} x {args.rounds} = {total * args.rounds}"),
+        ("distinct queries in the pool", f"{len(queries)}"),
+        ("answered", f"{len(lat)}"),
+        ("errors", f"{len(outcome.errors)}"),
+        ("not run (time limit)", f"{outcome.not_run}"),
+        ("latency p50 / p95 / max", f"{percentile(lat, 0.5) * 1000:.0f} / {percentile(lat, 0.95) * 1000:.0f} / {max(lat, default=float('nan')) * 1000:.0f} ms"),
+        ("mean latency", f"{statistics.fmean(lat) * 1000:.0f} ms" if lat else "n/a"),
+        ("wall time", f"{elapsed:.1f} s"),
+        ("requests/s", f"{len(lat) / elapsed:.1f}"),
+        ("app RSS ready / warm / peak / end", f"{rss_ready / mb:.0f} / {rss_warm[0] / mb:.0f} / {sampler.peak / mb:.0f} / {rss_end / mb:.0f} MB"),
+        ("app RSS after each round", " / ".join(f"{r / mb:.0f}" for r in rss_rounds) + " MB"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print(f"| {'measure'.ljust(width)} | value |\n| {'-' * width} | --- |")
+    for name, value in rows:
+        print(f"| {name.ljust(width)} | {value} |")
+    for message in outcome.errors[:5]:
+        print(f"error sample: {message}", file=sys.stderr)
+    return 1 if outcome.errors or outcome.not_run else 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    sys.exit(main())
