@@ -618,6 +618,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.bank import default_bank_path
     from assistant.retrieve import open_retriever
     from index.errors import SlidebankError
+    from index.store import load_index
 
     parser = argparse.ArgumentParser(
         prog="python -m assistant.audit",
@@ -646,6 +647,7 @@ def main(argv: list[str] | None = None) -> int:
         for target in (args.markdown, args.write_suggestions):
             if target is not None and not target.resolve().parent.is_dir():
                 raise SlidebankError(f"cannot write {target}: folder {target.parent} does not exist")
+        load_index(args.index)  # fail fast, before loading a model, when there is nothing to audit
         retriever, notices = open_retriever(args.index, bank_path)
         if retriever.index is None:
             raise SlidebankError(notices[0].split(";")[0] + "; the audit needs slides: python -m ingest path/to/slides.pdf")
