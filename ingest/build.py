@@ -179,6 +179,10 @@ def _vectors(
     if missing:
         from tqdm import tqdm
 
+        # Shortest first: a batch pads to its longest text, and half the chunks are few-word titles.
+        # Batches of similar lengths halve the embedding work; each vector lands in its own row.
+        missing.sort(key=lambda i: len(chunks[i].text))
+
         with tqdm(total=len(missing), desc="embedding", unit="chunk", disable=not progress, file=sys.stderr, leave=False) as bar:
             for start in range(0, len(missing), EMBED_BATCH):
                 batch = missing[start : start + EMBED_BATCH]
