@@ -4,17 +4,25 @@ Ingest reads and renders the PDF (pypdf, pypdfium2, PNG encoding) while it impor
 model. In threads both hold the GIL for most of their time and take turns on one core; in two
 processes they run side by side.
 
-The child is started with ``spawn`` (never ``fork``: the parent may be importing torch in another
-thread at that moment, and a forked child would inherit its locks half-held). It ignores Ctrl-C
-(the parent owns the interrupt and kills it), and it stops by itself at the next page when its
-parent has died (SIGKILL, OOM), so no orphan keeps writing into a half-built index.
+The child is a fresh ``python -c`` that imports only this module and ``fn``'s (not
+``multiprocessing``'s spawn, which re-runs the parent's ``__main__`` script in the child, and
+never ``fork``: the parent may be importing torch in another thread, whose locks a forked child
+would inherit half-held). Calls and answers travel pickled over its stdin and stdout. It ignores
+Ctrl-C (the parent owns the interrupt and kills it), and it stops by itself at the next tick when
+its parent has died (SIGKILL, OOM), so no orphan keeps writing into a half-built index.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import signal
-from typing import Any, Callable
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, BinaryIO, Callable
+
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
 
 
 class ChildFailed(RuntimeError):
@@ -25,60 +33,71 @@ Tick = Callable[[int], None]
 
 
 def call_in_child(fn: Callable[..., Any], args: tuple, on_tick: Tick) -> Any:
-    """``fn(*args, tick)`` in a spawned process; its ``tick(n)`` calls reach ``on_tick(n)`` here.
+    """``fn(*args, tick)`` in a child process; its ``tick(n)`` calls reach ``on_tick(n)`` here.
 
     Returns what ``fn`` returned and re-raises what it raised. ``fn``, its arguments, result and
     exceptions must pickle; ``fn`` must be importable by name (a module-level function).
     """
-    import multiprocessing
-
-    context = multiprocessing.get_context("spawn")
-    receive, send = context.Pipe(duplex=False)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (_PACKAGE_ROOT, os.environ.get("PYTHONPATH")) if p)}
     try:
-        child = context.Process(target=_child, args=(send, os.getpid(), fn, args), name="slidebank-ingest-pages", daemon=True)
-        child.start()
-    except Exception as exc:  # noqa: BLE001 - e.g. no /dev/shm or a process limit: the caller works in-process
-        receive.close()
-        send.close()
+        request = pickle.dumps((os.getpid(), fn, args))
+        child = subprocess.Popen(
+            [sys.executable, "-c", "from ingest.offload import _serve; _serve()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+        )
+    except Exception as exc:  # noqa: BLE001 - e.g. a process limit: the caller works in-process
         raise ChildFailed(f"cannot start a worker process ({type(exc).__name__}: {exc})") from exc
-    send.close()  # only the child writes; its exit then ends our reads with EOFError
     finished = False
     try:
+        try:
+            child.stdin.write(request)  # type: ignore[union-attr]
+            child.stdin.close()  # type: ignore[union-attr]
+        except BrokenPipeError:
+            pass  # it died at once; reading its answer below says so
         while True:
             try:
-                kind, value = receive.recv()
-            except EOFError:
-                child.join()
-                raise ChildFailed(f"the worker process died (exit code {child.exitcode})") from None
+                kind, value = pickle.load(child.stdout)  # type: ignore[arg-type]
+            except (EOFError, pickle.UnpicklingError):
+                child.wait()
+                raise ChildFailed(f"the worker process died (exit code {child.returncode})") from None
             if kind == "tick":
                 on_tick(value)
-            elif kind == "ok":
-                finished = True
+                continue
+            finished = True
+            if kind == "ok":
                 return value
-            else:
-                finished = True
-                raise value
+            raise value
     finally:
-        receive.close()
-        if not finished and child.is_alive():
-            child.kill()  # interrupted here: the child's work is no longer wanted
-        child.join()
+        if not finished:
+            child.kill()  # interrupted here, or it died: its work is no longer wanted
+        child.stdout.close()  # type: ignore[union-attr]
+        child.wait()
 
 
-def _child(send: Any, parent: int, fn: Callable[..., Any], args: tuple) -> None:
+def _serve() -> None:
+    """The child's side: read one pickled call from stdin, answer on what was stdout."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    answers: BinaryIO = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # stray prints of any library go to stderr, never into the answer stream
+    sys.stdout = sys.stderr
+    parent, fn, args = pickle.load(sys.stdin.buffer)
+
+    def send(message: tuple[str, Any]) -> None:
+        pickle.dump(message, answers)
+        answers.flush()
 
     def tick(n: int) -> None:
         if os.getppid() != parent:
             os._exit(1)  # orphaned: whoever wanted this result is gone
-        send.send(("tick", n))
+        send(("tick", n))
 
     try:
         message: tuple[str, Any] = ("ok", fn(*args, tick))
     except Exception as exc:  # noqa: BLE001 - handed to the parent, which raises it
         message = ("error", exc)
     try:
-        send.send(message)
+        send(message)
     except Exception as exc:  # noqa: BLE001 - an exception that does not pickle still reports its text
-        send.send(("error", RuntimeError(f"{type(message[1]).__name__}: {message[1]}" if message[0] == "error" else f"unpicklable result: {exc}")))
-    send.close()
+        what = message[1]
+        send(("error", RuntimeError(f"{type(what).__name__}: {what}" if message[0] == "error" else f"unpicklable result: {exc}")))
+    answers.close()

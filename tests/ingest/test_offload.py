@@ -62,3 +62,23 @@ def test_ticks_arrive_and_the_result_comes_back() -> None:
 def test_a_child_that_dies_is_reported_not_awaited() -> None:
     with pytest.raises(ChildFailed, match="exit code 3"):
         call_in_child(die, (), lambda n: None)
+
+
+def test_a_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
+    """The child must not re-run the caller's script (what multiprocessing's spawn would do)."""
+    import subprocess
+    import sys
+
+    from tests.cli_run import ROOT
+
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from ingest.offload import call_in_child\n"
+        "from tests.ingest.test_offload import count_to\n"
+        "print('result', call_in_child(count_to, (2,), lambda n: None))\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["result 20"]
