@@ -48,7 +48,7 @@ class IngestReport:
         )
 
 
-def _progress(total: int, desc: str, enabled: bool):
+def _progress(total: int | None, desc: str, enabled: bool):
     from tqdm import tqdm
 
     return tqdm(total=total, desc=desc, unit="page", disable=not enabled, file=sys.stderr, leave=False)
@@ -76,10 +76,10 @@ def ingest(
     decks = open_decks(expand_inputs(inputs))
     with ingest_lock(index_dir):
         old = _previous(index_dir)
-        _preload_model(model, old, embedder)
+        importing = _preload_model(model, old, embedder)
         staging = Staging(index_dir)
         try:
-            slides, deck_infos, no_thumbnail = _read_and_render(decks, old, staging.path / "thumbnails", password, progress)
+            slides, deck_infos, no_thumbnail = _read_and_render(decks, old, staging.path / "thumbnails", password, progress, offload=importing)
             chunks = [c for s in slides for c in chunk_slide(s, chunk_size, chunk_overlap)]
             hashes = [content_hash(model, c.text) for c in chunks]
             vectors, embedder, reused = _vectors(chunks, hashes, old, model, embedder, progress)
@@ -114,8 +114,9 @@ def ingest(
 
 
 def _read_and_render(
-    decks: Sequence[Deck], old: LoadedIndex | None, thumbs: Path, password: str | None, progress: bool
+    decks: Sequence[Deck], old: LoadedIndex | None, thumbs: Path, password: str | None, progress: bool, *, offload: bool = False
 ) -> tuple[list[Slide], list[DeckInfo], list[int]]:
+    """Slides with text and thumbnails; ``offload`` reads new decks in a child process (see ingest/offload.py)."""
     old_decks = {d.sha256: d for d in old.manifest.decks} if old else {}
     no_thumbnail: list[int] = []
     slides: list[Slide] = []
@@ -134,22 +135,49 @@ def _read_and_render(
                 else:
                     no_thumbnail.append(len(slides))
         else:
-            texts = list(read_pages(deck.path, password))
-            images = render_pages(deck.path, password)
-            with _progress(len(texts), f"{deck.path.name}", progress) as bar:
-                for page, raw in enumerate(texts, start=1):
-                    slide = make_slide(len(slides) + 1, deck.stem, page, raw)
-                    slides.append(slide)
-                    # Never zip texts with images: a renderer that sees fewer pages must not drop slides.
-                    image = next(images, None)
-                    if image is not None:
-                        save_png(image, thumbs / f"{slide.number:04d}.png")
-                    else:
-                        no_thumbnail.append(slide.number)
-                    bar.update(1)
-            images.close()
+            with _progress(None, f"{deck.path.name}", progress) as bar:
+                texts, drawn = _read_deck_pages(deck.path, password, thumbs, first, bar, offload)
+            drawn_pages = set(drawn)
+            for page, raw in enumerate(texts, start=1):
+                slide = make_slide(len(slides) + 1, deck.stem, page, raw)
+                slides.append(slide)
+                if page not in drawn_pages:
+                    no_thumbnail.append(slide.number)
         infos.append(DeckInfo(file=deck.path.name, stem=deck.stem, sha256=deck.sha256, pages=len(slides) - first + 1, first_number=first))
     return slides, infos, no_thumbnail
+
+
+def _read_deck_pages(path: Path, password: str | None, thumbs: Path, first: int, bar, offload: bool) -> tuple[list[str], list[int]]:
+    if offload:
+        from ingest.offload import ChildFailed, call_in_child
+
+        try:
+            return call_in_child(read_deck, (path, password, thumbs, first), bar.update)
+        except ChildFailed:
+            bar.reset()  # no worker process here: the same work, in this one
+    return read_deck(path, password, thumbs, first, bar.update)
+
+
+def read_deck(path: Path, password: str | None, thumbs: Path, first: int, tick) -> tuple[list[str], list[int]]:
+    """Every page's text, and the pages (1-based) whose thumbnail ``thumbs/NNNN.png`` was written.
+
+    Slide ``first`` is the deck's page 1. ``tick(n)`` reports progress in pages. Module-level so
+    a child process can run it.
+    """
+    texts = list(read_pages(path, password))
+    drawn: list[int] = []
+    images = render_pages(path, password)
+    try:
+        for page in range(1, len(texts) + 1):
+            # Never zip texts with images: a renderer that sees fewer pages must not drop slides.
+            image = next(images, None)
+            if image is not None:
+                save_png(image, thumbs / f"{first + page - 1:04d}.png")
+                drawn.append(page)
+            tick(1)
+    finally:
+        images.close()
+    return texts, drawn
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
@@ -178,6 +206,10 @@ def _vectors(
             vectors[i] = known[h]
     if missing:
         from tqdm import tqdm
+
+        # Shortest first: a batch pads to its longest text, and half the chunks are few-word titles.
+        # Batches of similar lengths halve the embedding work; each vector lands in its own row.
+        missing.sort(key=lambda i: len(chunks[i].text))
 
         with tqdm(total=len(missing), desc="embedding", unit="chunk", disable=not progress, file=sys.stderr, leave=False) as bar:
             for start in range(0, len(missing), EMBED_BATCH):
@@ -229,18 +261,19 @@ def _previous_export(old: LoadedIndex | None, model: str) -> Embedder | None:
     return encoder
 
 
-def _preload_model(model: str, old: LoadedIndex | None, embedder: Embedder | None) -> None:
-    """Import sentence-transformers in a background thread when this ingest will need it.
+def _preload_model(model: str, old: LoadedIndex | None, embedder: Embedder | None) -> bool:
+    """Import sentence-transformers in a background thread when this ingest will need it; True if so.
 
-    The import takes 6-9 s of mostly waiting on disk and native libraries; PDF rendering and PNG
-    encoding release the GIL, so thumbnails are made meanwhile instead of after it.
+    The import takes 6-9 s, most of it Python holding the GIL, so new PDFs are then read and
+    rendered in a child process (ingest/offload.py), on the other core, instead of taking turns
+    with the import on this one.
     """
     if embedder is not None or model.startswith("hash:"):
-        return
+        return False
     from index.onnx_encoder import has_query_encoder
 
     if old is not None and old.manifest.model == model and has_query_encoder(old.path):
-        return  # changed slides are embedded with the previous export, which needs no torch
+        return False  # changed slides are embedded with the previous export, which needs no torch
     import threading
 
     def load() -> None:
@@ -250,3 +283,4 @@ def _preload_model(model: str, old: LoadedIndex | None, embedder: Embedder | Non
             pass
 
     threading.Thread(target=load, name="preload-model", daemon=True).start()
+    return True
