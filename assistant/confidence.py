@@ -26,12 +26,13 @@ DEFAULT_PERCENTILE = 5.0  # accept abstaining on about 1 in 20 course questions 
 def confidences(retriever: Retriever, queries: Sequence[str]) -> np.ndarray:
     """Best slide's dense score for each query, shape ``(len(queries),)``; the query path's own normalisation.
 
-    Equal to ``retriever.ranking(query, "dense").scores[0]``, computed in one batch.
+    Equal to ``retriever.ranking(query, "dense").scores[0]``; the query vectors come from the
+    retriever's memo, so after ``search`` the same query is not encoded again.
     """
     if retriever.index is None or not queries:
         return np.zeros(len(queries), dtype=np.float32)
     texts = [normalise_query(prepare_query(q)[0], retriever.acronyms) for q in queries]
-    return _best_dense(retriever, retriever.encoder.encode(texts))
+    return _best_dense(retriever, np.stack([retriever.embed(t) for t in texts]))
 
 
 def _best_dense(retriever: Retriever, vectors: np.ndarray) -> np.ndarray:

@@ -93,7 +93,7 @@ def prepare_query(query: str) -> tuple[str, tuple[str, ...]]:
     return cleaned, tuple(notices)
 
 
-def question_context(question: Question, by_id: dict[str, Question]) -> str:
+def question_context(question: Question) -> str:
     """The text a bank question is matched by. Its own words only; never its references."""
     return latex_to_words(question.text)
 
@@ -142,9 +142,8 @@ class Retriever:
     bank_vectors: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        self._by_id = {q.id: q for q in self.bank}
         if self.bank_vectors is None:
-            texts = [question_context(q, self._by_id) for q in self.bank]
+            texts = [question_context(q) for q in self.bank]
             self.bank_vectors = self.encoder.encode(texts) if texts else np.zeros((0, self.encoder.dim), np.float32)
         self.acronyms = learn_acronyms(self.index.slides) if self.index is not None else {}
         self._n = len(self.index.slides) if self.index is not None else 0
@@ -160,7 +159,7 @@ class Retriever:
         variant._vectors = self._vectors
         return variant
 
-    def _embed(self, text: str) -> np.ndarray:
+    def embed(self, text: str) -> np.ndarray:
         """Query vector, remembered for the last few hundred queries (the eval asks each many times)."""
         vector = self._vectors.get(text)
         if vector is None:
@@ -259,7 +258,7 @@ class Retriever:
         """The full slide ranking of one method: what ``search`` shows the top of."""
         normalised = normalise_query(prepare_query(query)[0], self.acronyms)
         exclude = frozenset(exclude)
-        qvec = self._embed(normalised)
+        qvec = self.embed(normalised)
         return self._scores(normalised, qvec, self._bank_sims(qvec, exclude), method, section, exclude)
 
     def search(
@@ -274,7 +273,7 @@ class Retriever:
         if not query:
             return Result(query="", slides=(), bank=(), notices=notices + ("empty query",))
         normalised = normalise_query(query, self.acronyms)
-        qvec = self._embed(normalised)
+        qvec = self.embed(normalised)
         sims = self._bank_sims(qvec, exclude)
         order = [i for i in np.argsort(-sims, kind="stable") if np.isfinite(sims[i])][:n_bank]
         bank_hits = tuple(BankHit(self.bank[i], float(sims[i])) for i in order)
@@ -385,7 +384,6 @@ def open_retriever(
         probe = ",".join(f"{x:.3f}" for x in index.manifest.probe[:8])
     bank = load_bank(bank_path)
     notices.extend(reference_notices(bank, len(index.slides) if index is not None else None))
-    by_id = {q.id: q for q in bank}
     # Keyed by the encoder's kind too: each encoder ranks with the bank vectors it made itself.
-    vectors = cached_bank_vectors(chosen, [question_context(q, by_id) for q in bank], f"{type(chosen).__name__}:{probe}")
+    vectors = cached_bank_vectors(chosen, [question_context(q) for q in bank], f"{type(chosen).__name__}:{probe}")
     return Retriever(index=index, bank=bank, encoder=chosen, settings=settings or Settings(), bank_vectors=vectors), tuple(notices)

@@ -149,8 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     vectors = index.vectors()
     texts = [c.text for c in index.chunks]
     bank = load_bank(None)
-    by_id = {q.id: q for q in bank}
-    queries = retriever.encoder.encode([question_context(q, by_id) for q in bank])
+    queries = retriever.encoder.encode([question_context(q) for q in bank])
 
     corpus, corpus_texts = synthesise(vectors, texts, args.copies, args.noise)
     slides = len(index.slides) * args.copies
@@ -168,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     bm25_times = []
     for q in bank:
         started = time.perf_counter()
-        lexical.scores(question_context(q, by_id))
+        lexical.scores(question_context(q))
         bm25_times.append(time.perf_counter() - started)
     print()
     print(f"BM25 at this size: build {bm25_build:.1f} s, scoring p50 {statistics.median(bm25_times) * 1000:.1f} ms per query")

@@ -106,10 +106,6 @@ def _one_line(exc: BaseException, limit: int = 80) -> str:
     return " ".join(str(exc).split())[:limit]
 
 
-def page_count(path: Path, password: str | None = None) -> int:
-    return len(_reader(path, password).pages)
-
-
 def read_pages(path: Path, password: str | None = None) -> Iterable[str]:
     """Yield each page's extracted text; a page that fails to extract yields ``""`` (image-only)."""
     reader = _reader(path, password)
