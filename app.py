@@ -18,6 +18,8 @@ from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
+from assistant.query import RERANKER_HELP  # noqa: E402 - light (argparse, the error types): --help stays instant
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
 # One handler at a time per event. A search is CPU-bound and its ONNX session already runs on two
@@ -34,6 +36,7 @@ examples:
   python app.py                                  then open http://127.0.0.1:7860
   python app.py --port 8000 --index my/index     another port, another index
   python app.py --host 0.0.0.0                   let other machines on your network in (think first)
+  python app.py --reranker ~/models/my-ce        re-order the top slides with a local cross-encoder (slower)
 
 what you get:
   Search       one box: the slides that answer your question as cards (neighbouring slides framed
@@ -65,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--index", type=Path, default=None, help="index folder (default: $SLIDEBANK_INDEX or data/index)")
     parser.add_argument("--bank", type=Path, default=None, help="question bank markdown (default: $SLIDEBANK_BANK or data/question_bank.md)")
     parser.add_argument("-k", "--slides", type=int, default=8, metavar="N", help="slide cards per search (default: %(default)s)")
+    parser.add_argument("--reranker", metavar="NAME_OR_PATH", default=None, help=RERANKER_HELP)
     parser.add_argument("--share", action="store_true", help="also open a public gradio.live link (off by default; sends traffic through Gradio's servers)")
     return parser
 
@@ -294,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print("slidebank: loading the index and the model ...", file=sys.stderr, flush=True)
     try:
-        retriever, notices = open_retriever(args.index, args.bank)
+        retriever, notices = open_retriever(args.index, args.bank, reranker=args.reranker)
     except SlidebankError as exc:
         return _fail(str(exc))
     for notice in notices:

@@ -7,6 +7,9 @@ ways of asking are scored:
 - "bank": the question as clicked in the bank browser, so its section is known;
 - "typed": the same words typed into the search box, with no section.
 
+With ``--reranker`` every table scores the fused ranking itself, and one more table sets it beside
+the fused ranking with its top re-ordered by the cross-encoder ("fused + reranker").
+
 A hit at k means one of the cited slides is in the top k; MRR uses the rank of the first cited
 slide found (0 when none is ranked). ``tests/data/free_form.tsv`` adds questions in a student's
 own words, with the slides that answer them, written by reading the slides.
@@ -24,6 +27,7 @@ from pathlib import Path
 from typing import Sequence
 
 from assistant.bank import Question
+from assistant.query import RERANKER_HELP
 from assistant.retrieve import METHODS, Method, Retriever, open_retriever
 from index.errors import SlidebankError
 from index.store import PROJECT_ROOT, load_index
@@ -121,7 +125,27 @@ def format_table(title: str, rows: Sequence[Scores], width: int = 24) -> str:
     return "\n".join(lines)
 
 
+def reranker_rows(plain: Retriever, reranked: Retriever, groups: Sequence[tuple[str, Sequence[Query]]]) -> tuple[list[Scores], float]:
+    """Fused next to fused + reranker for each (label, queries) group, and the ms the reranker adds per query.
+
+    The earlier tables have already encoded these queries (the memo is shared), so the difference
+    in time between the two rankings is the reranker's own cost.
+    """
+    rows: list[Scores] = []
+    added, n = 0.0, 0
+    for label, queries in groups:
+        if queries:
+            started = time.perf_counter()
+            rows.append(summarise(f"{label}fused", ranks(plain, queries)))
+            middle = time.perf_counter()
+            rows.append(summarise(f"{label}fused + reranker", ranks(reranked, queries)))
+            added, n = added + (time.perf_counter() - middle) - (middle - started), n + len(queries)
+    return rows, 1000 * added / max(n, 1)
+
+
 def report(retriever: Retriever, ablation: bool = True) -> tuple[str, dict]:
+    reranked = retriever if retriever.reranker is not None else None
+    retriever = retriever.with_settings(rerank_depth=0)  # every other table scores the fused ranking itself
     bank = bank_queries(retriever, with_section=True)
     typed = bank_queries(retriever, with_section=False)
     free = free_form_queries() if FREE_FORM.is_file() else []
@@ -134,6 +158,12 @@ def report(retriever: Retriever, ablation: bool = True) -> tuple[str, dict]:
     rows = evaluate(retriever, typed) + ([summarise("fused: free-form", ranks(retriever, free))] if free else [])
     blocks.append(format_table("Same questions typed (no section), and free-form questions in a student's words", rows))
     data["typed"] = [asdict(r) for r in rows]
+
+    if reranked is not None:
+        depth = reranked.settings.rerank_depth
+        rows, ms = reranker_rows(retriever, reranked, (("", bank), ("typed: ", typed), ("free-form: ", free)))
+        blocks.append(format_table(f"Fused + reranker: the top {depth} re-ordered by the cross-encoder (+{ms:.1f} ms per query)", rows, width=30))
+        data["reranker"] = {"depth": depth, "added_ms_per_query": round(ms, 2), "rows": [asdict(r) for r in rows]}
 
     fused = ranks(retriever, bank)
     groups: dict[str, list[int | None]] = {}
@@ -164,10 +194,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bank", type=Path, default=None, help="question bank markdown (default: data/question_bank.md)")
     parser.add_argument("--no-ablation", action="store_true", help="skip the ablation table (faster)")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
+    parser.add_argument("--reranker", metavar="NAME_OR_PATH", default=None, help=RERANKER_HELP + "; adds a 'fused + reranker' table")
     args = parser.parse_args(argv)
     try:
         load_index(args.index)  # fail fast, before loading a model, when there is nothing to score
-        retriever, notices = open_retriever(args.index, args.bank)
+        retriever, notices = open_retriever(args.index, args.bank, reranker=args.reranker)
         if retriever.index is None:
             raise SlidebankError(notices[0].split(";")[0] + "; the eval needs slides: python -m ingest path/to/slides.pdf")
         for notice in notices:

@@ -19,10 +19,18 @@ examples:
   printf 'kmeans\\nwhat is a score function\\n' | python -m assistant.query --batch -
   python -m assistant.query --answer "formulate SGD with momentum"     # bullets, each with [slide N]
   python -m assistant.query --llm smollm2 "what does omega do in CFG?"  # a local model writes it
+  python -m assistant.query --reranker ~/models/my-cross-encoder "explain kmeans"  # optional, slower
 
 Slides come from the index built by `python -m ingest`; without one, the bank still answers
 with its matching questions and the slides they cite.
 """
+
+
+# One text for the CLI, the eval and the app.
+RERANKER_HELP = (
+    "optional, off by default: re-order the top 20 slides with a cross-encoder from a local folder "
+    "(or the local Hugging Face cache; nothing is downloaded); loads torch at start and costs model time on every query"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--bank", type=Path, default=None, help="question bank markdown (default: $SLIDEBANK_BANK or data/question_bank.md)")
     parser.add_argument("--model", default=None, help="expected embedding model; an index built with another is an error")
     parser.add_argument("--answer", action="store_true", help="also write an answer citing the slides (extractive: no model needed)")
+    parser.add_argument("--reranker", metavar="NAME_OR_PATH", default=None, help=RERANKER_HELP)
     parser.add_argument("--llm", metavar="NAME_OR_PATH", default=None, help="write the answer with a local language model (implies --answer): a folder, a .gguf file, or 'smollm2' for the bundled one; GPU when available")
     return parser
 
@@ -68,7 +77,7 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None) -> int:
     try:
         if args.batch is not None:
             source = (stdin or sys.stdin) if args.batch == "-" else open(args.batch, encoding="utf-8", errors="replace")
-        retriever, notices = open_retriever(args.index, args.bank, args.model)
+        retriever, notices = open_retriever(args.index, args.bank, args.model, reranker=args.reranker)
     except OSError as exc:
         return _fail(f"cannot read {args.batch} ({exc.strerror})")
     except SlidebankError as exc:

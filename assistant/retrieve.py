@@ -27,6 +27,7 @@ import numpy as np
 
 from assistant.bank import Question
 from assistant.normalize import latex_to_words, learn_acronyms, normalise_query
+from assistant.rerank import Reranker, passage
 from index.embedder import Embedder
 from index.records import Slide
 from index.store import PROJECT_ROOT, LoadedIndex
@@ -52,6 +53,7 @@ class Settings:
     dense_candidates: int = 4000  # chunks fetched from FAISS per query
     fusion: Literal["zscore", "rrf"] = "zscore"  # rrf: reciprocal-rank fusion, kept for comparison
     rrf_k: float = 60.0
+    rerank_depth: int = 20  # fused slides a reranker (when given) re-orders; each costs one model pass per query
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,7 @@ class Retriever:
     encoder: Embedder
     settings: Settings = field(default_factory=Settings)
     bank_vectors: np.ndarray | None = None
+    reranker: Reranker | None = None  # optional cross-encoder for the top of the fused ranking
 
     def __post_init__(self) -> None:
         if self.bank_vectors is None:
@@ -248,6 +251,22 @@ class Retriever:
             fused = fused + s.section_weight * self._section_prior(section, exclude)
         return to_ranking(fused)
 
+    def _rerank(self, query: str, ranking: Ranking, method: Method) -> Ranking:
+        """The fused ranking with its top ``rerank_depth`` slides in the reranker's order; the rest unchanged.
+
+        Only "fused" is reranked (the single-signal rankings stay what they measure). Each slide keeps
+        its fused score, so with a reranker the scores of the top need not descend. Ties keep the fused order.
+        """
+        depth = min(self.settings.rerank_depth, len(ranking.numbers))
+        if self.reranker is None or method != "fused" or depth < 2 or self.index is None:
+            return ranking
+        top = ranking.numbers[:depth]
+        scores = np.asarray(self.reranker.score(query, [passage(self.index.slide(int(n))) for n in top]), dtype=np.float64).reshape(-1)
+        if scores.shape != (depth,):
+            raise ValueError(f"the reranker returned {scores.shape[0]} scores for {depth} passages")
+        order = np.argsort(-np.nan_to_num(scores, nan=-np.inf), kind="stable")
+        return Ranking(np.concatenate([top[order], ranking.numbers[depth:]]), np.concatenate([ranking.scores[:depth][order], ranking.scores[depth:]]))
+
     # -- the one entry point ------------------------------------------------------------------
 
     def query_text(self, question: Question) -> str:
@@ -259,7 +278,8 @@ class Retriever:
         normalised = normalise_query(prepare_query(query)[0], self.acronyms)
         exclude = frozenset(exclude)
         qvec = self.embed(normalised)
-        return self._scores(normalised, qvec, self._bank_sims(qvec, exclude), method, section, exclude)
+        ranking = self._scores(normalised, qvec, self._bank_sims(qvec, exclude), method, section, exclude)
+        return self._rerank(normalised, ranking, method)
 
     def search(
         self, query: str, k: int = 5, n_bank: int = 3, method: Method = "fused", exclude: Iterable[str] = (), section: str | None = None
@@ -280,6 +300,7 @@ class Retriever:
         if self.index is None:
             return Result(query, (), bank_hits, notices)
         ranking = self._scores(normalised, qvec, sims, method, section, exclude)
+        ranking = self._rerank(normalised, ranking, method)
         hits = tuple(SlideHit(self.index.slide(int(n)), float(v)) for n, v in zip(ranking.numbers[:k], ranking.scores[:k]))
         return Result(query, hits, bank_hits, notices)
 
@@ -340,6 +361,7 @@ def open_retriever(
     model: str | None = None,
     settings: Settings | None = None,
     encoder: QueryEncoder | None = None,
+    reranker: str | None = None,
 ) -> tuple[Retriever, tuple[str, ...]]:
     """Load index (if any), bank and encoder. Returns the retriever and notices for the user.
 
@@ -350,6 +372,9 @@ def open_retriever(
     "auto" uses the ONNX export stored in the index when it reproduces the index's probe vector
     and sentence-transformers otherwise; "onnx" insists on the export; "sentence-transformers"
     never uses it. Only the chosen one is imported, so the fast path never loads torch.
+
+    ``reranker`` (a local cross-encoder folder or cached name; default none) re-orders the top of
+    every fused ranking; it loads sentence-transformers, and an unloadable one is an InputError.
     """
     from assistant.bank import load_bank, reference_notices
     from index.embedder import DEFAULT_MODEL, check_probe, load_embedder
@@ -386,4 +411,9 @@ def open_retriever(
     notices.extend(reference_notices(bank, len(index.slides) if index is not None else None))
     # Keyed by the encoder's kind too: each encoder ranks with the bank vectors it made itself.
     vectors = cached_bank_vectors(chosen, [question_context(q) for q in bank], f"{type(chosen).__name__}:{probe}")
-    return Retriever(index=index, bank=bank, encoder=chosen, settings=settings or Settings(), bank_vectors=vectors), tuple(notices)
+    loaded = None
+    if reranker is not None:
+        from assistant.rerank import load_reranker
+
+        loaded = load_reranker(reranker)
+    return Retriever(index=index, bank=bank, encoder=chosen, settings=settings or Settings(), bank_vectors=vectors, reranker=loaded), tuple(notices)
