@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Literal, Sequence
 
 from assistant.bank import Question, _MARKER
-from assistant.retrieve import Retriever
+from assistant.retrieve import Retriever, parent_text
 
 FLAG_RANK = 10  # a cited slide below this rank is one a student searching would not see
 SUGGEST = 3  # suggestions per uncited question
@@ -167,7 +167,7 @@ def gather_evidence(retriever: Retriever, questions: Sequence[Question] | None =
     for q in items:
         text = retriever.query_text(q)
         own = (q.id,)
-        fused = retriever.ranking(text, "fused", exclude=own, section=q.section)
+        fused = retriever.ranking(text, "fused", exclude=own, section=q.section, context=parent_text(retriever.bank, q))
         content = content_only.ranking(text, "fused", exclude=own)
         out.append(Evidence(q, tuple(int(n) for n in fused.numbers[:KEEP]), tuple(int(n) for n in content.numbers[:KEEP])))
     return out

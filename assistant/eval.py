@@ -4,7 +4,8 @@ Every bank question that cites slides is a labelled query, searched through ``Re
 (the same code ``search`` uses) with its own entry excluded from the bank (leave-one-out). Two
 ways of asking are scored:
 
-- "bank": the question as clicked in the bank browser, so its section is known;
+- "bank": the question as clicked in the bank browser, so its section (and, for a sub-question,
+  the question it is nested under) is known;
 - "typed": the same words typed into the search box, with no section.
 
 With ``--reranker`` every table scores the fused ranking itself, and one more table sets it beside
@@ -18,7 +19,9 @@ own words, with the slides that answer them, written by reading the slides.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import statistics
 import signal
 import sys
 import time
@@ -28,11 +31,19 @@ from typing import Sequence
 
 from assistant.bank import Question
 from assistant.query import RERANKER_HELP
-from assistant.retrieve import METHODS, Method, Retriever, open_retriever
+from assistant.retrieve import METHODS, Method, Retriever, open_retriever, parent_text
 from index.errors import SlidebankError
 from index.store import PROJECT_ROOT, load_index
 
 KS = (1, 3, 5, 10)
+FOLDS = 5
+# The fusion weights the cross-validated row may pick from, on the folds it does not score.
+# It holds the defaults, which win ties, so a fold only moves away from them when that pays.
+WEIGHT_GRID: dict[str, tuple[float, ...]] = {
+    "lexical_weight": (0.5, 0.7, 1.0),
+    "title_weight": (0.0, 0.15, 0.3),
+    "section_weight": (0.5, 1.0, 1.5),
+}
 FREE_FORM = PROJECT_ROOT / "tests" / "data" / "free_form.tsv"
 
 # Each row removes one signal from the default settings: what that lever is worth.
@@ -43,6 +54,7 @@ ABLATIONS: tuple[tuple[str, dict[str, object]], ...] = (
     ("no bank votes", {"bank_weight": 0.0}),
     ("no section prior", {"section_weight": 0.0}),
     ("no section from bank match", {"section_from_bank": 0.0}),
+    ("no parent context", {"context_weight": 0.0}),
     ("RRF instead of z-score", {"fusion": "rrf"}),
 )
 
@@ -54,6 +66,7 @@ class Query:
     leave_out: str | None = None  # bank id hidden from the retriever while this query is scored
     section: str | None = None
     group: str = ""  # for the per-section breakdown
+    context: str | None = None  # the parent question's text, for a clicked sub-question
 
 
 @dataclass(frozen=True)
@@ -84,9 +97,13 @@ def labelled(bank: Sequence[Question]) -> list[Question]:
 
 
 def bank_queries(retriever: Retriever, with_section: bool = True) -> list[Query]:
+    """Clicked (``with_section``): section and parent known, as in the bank browser. Typed: words only."""
+    bank = retriever.bank
     return [
-        Query(retriever.query_text(q), q.refs, q.id, q.section if with_section else None, q.section)
-        for q in labelled(retriever.bank)
+        Query(retriever.query_text(q), q.refs, q.id, q.section, q.section, parent_text(bank, q))
+        if with_section
+        else Query(retriever.query_text(q), q.refs, q.id, None, q.section)
+        for q in labelled(bank)
     ]
 
 
@@ -107,9 +124,47 @@ def free_form_queries(path: Path = FREE_FORM) -> list[Query]:
 def ranks(retriever: Retriever, queries: Sequence[Query], method: Method = "fused") -> list[int | None]:
     out: list[int | None] = []
     for q in queries:
-        ranking = retriever.ranking(q.text, method, exclude=(q.leave_out,) if q.leave_out else (), section=q.section)
+        ranking = retriever.ranking(q.text, method, exclude=(q.leave_out,) if q.leave_out else (), section=q.section, context=q.context)
         out.append(first_hit_rank(ranking.numbers[:100].tolist(), q.relevant))
     return out
+
+
+def cross_validated(retriever: Retriever, queries: Sequence[Query], folds: int = FOLDS) -> tuple[Scores, list[dict[str, float]]]:
+    """Fused scores with the weights picked on the other folds only.
+
+    Question ``i`` falls in fold ``i % folds``. For each fold, the ``WEIGHT_GRID`` point with the
+    best MRR on the other folds ranks this fold's questions. The default weights were chosen on the
+    whole bank; this row shows what that choice is worth on questions it never saw.
+    Returns the scores and the weights each fold used.
+    """
+    keys = list(WEIGHT_GRID)
+    points = [dict(zip(keys, values)) for values in itertools.product(*WEIGHT_GRID.values())]
+    default = {k: getattr(retriever.settings, k) for k in keys}
+    table = [ranks(retriever.with_settings(**point), queries) for point in points]  # (points, queries)
+
+    def mrr(point: int, members: Sequence[int]) -> float:
+        return sum(1.0 / r for r in (table[point][i] for i in members) if r is not None)
+
+    out: list[int | None] = [None] * len(queries)
+    chosen: list[dict[str, float]] = []
+    for fold in range(folds):
+        train = [i for i in range(len(queries)) if i % folds != fold]
+        best = max(range(len(points)), key=lambda p: (round(mrr(p, train), 9), points[p] == default))
+        chosen.append(points[best])
+        for i in range(fold, len(queries), folds):
+            out[i] = table[best][i]
+    return summarise(f"fused, {folds}-fold weights", out), chosen
+
+
+def latency_ms(retriever: Retriever, queries: Sequence[Query]) -> float:
+    """Median warm time of one fused ranking, in-process, with the query encoded each time (ms)."""
+    times: list[float] = []
+    for q in queries:
+        retriever._vectors.clear()  # every timed query pays for its encoding, as a new question does
+        started = time.perf_counter()
+        retriever.ranking(q.text, "fused", exclude=(q.leave_out,) if q.leave_out else (), section=q.section, context=q.context)
+        times.append(time.perf_counter() - started)
+    return 1000 * statistics.median(times) if times else 0.0
 
 
 def evaluate(retriever: Retriever, queries: Sequence[Query], methods: Sequence[Method] = METHODS) -> list[Scores]:
@@ -143,7 +198,7 @@ def reranker_rows(plain: Retriever, reranked: Retriever, groups: Sequence[tuple[
     return rows, 1000 * added / max(n, 1)
 
 
-def report(retriever: Retriever, ablation: bool = True) -> tuple[str, dict]:
+def report(retriever: Retriever, ablation: bool = True, cv: bool = True) -> tuple[str, dict]:
     reranked = retriever if retriever.reranker is not None else None
     retriever = retriever.with_settings(rerank_depth=0)  # every other table scores the fused ranking itself
     bank = bank_queries(retriever, with_section=True)
@@ -153,6 +208,10 @@ def report(retriever: Retriever, ablation: bool = True) -> tuple[str, dict]:
     data: dict[str, object] = {}
 
     rows = evaluate(retriever, bank)
+    if cv:
+        scores, chosen = cross_validated(retriever, bank)
+        rows.append(scores)
+        data["cross_validated_weights"] = chosen
     blocks.append(format_table(f"Bank questions citing slides, leave-one-out, as clicked in the bank (section known), {len(bank)} queries", rows))
     data["bank"] = [asdict(r) for r in rows]
     rows = evaluate(retriever, typed) + ([summarise("fused: free-form", ranks(retriever, free))] if free else [])
@@ -172,6 +231,14 @@ def report(retriever: Retriever, ablation: bool = True) -> tuple[str, dict]:
     rows = [summarise(name[:24], rs) for name, rs in groups.items()]
     blocks.append(format_table("Fused, per bank section (as clicked)", rows))
     data["sections"] = [asdict(r) for r in rows]
+
+    plain_ms = latency_ms(retriever.with_settings(context_weight=0.0), bank)
+    full_ms = latency_ms(retriever, bank)
+    blocks.append(
+        f"Warm fused query, in-process, median over the {len(bank)} questions as clicked (encoding included): "
+        f"{full_ms:.1f} ms ({plain_ms:.1f} ms without the parent context)"
+    )
+    data["latency_ms"] = {"fused": round(full_ms, 2), "fused_without_context": round(plain_ms, 2)}
 
     if ablation:
         rows = []
@@ -193,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, default=None, help="index folder (default: $SLIDEBANK_INDEX or data/index)")
     parser.add_argument("--bank", type=Path, default=None, help="question bank markdown (default: data/question_bank.md)")
     parser.add_argument("--no-ablation", action="store_true", help="skip the ablation table (faster)")
+    parser.add_argument("--no-cv", action="store_true", help=f"skip the row whose weights are picked on the other {FOLDS} folds (faster)")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     parser.add_argument("--reranker", metavar="NAME_OR_PATH", default=None, help=RERANKER_HELP + "; adds a 'fused + reranker' table")
     args = parser.parse_args(argv)
@@ -204,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         for notice in notices:
             print(f"note: {notice}", file=sys.stderr)
         started = time.perf_counter()
-        text, data = report(retriever, ablation=not args.no_ablation)
+        text, data = report(retriever, ablation=not args.no_ablation, cv=not args.no_cv)
         seconds = time.perf_counter() - started
     except SlidebankError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -6,7 +6,9 @@ Every slide gets one score per signal, and the fused score is their weighted sum
 - lexical: BM25 of the slide's best text chunk plus its title (titles name the topic);
 - bank: the bank questions closest to the query vote for the slides they cite;
 - section (only when the query is a bank question, e.g. clicked in the bank browser): slides
-  inside the span that the *other* questions of its section cite get a prior.
+  inside the span that the *other* questions of its section cite get a prior;
+- context (only for a clicked sub-question): the fused scores of the question it is nested under,
+  at a small weight, so "What is the problem with it?" keeps its parent's topic.
 
 Dense and lexical scores are z-normalised over the slides before they are added, so neither
 scale dominates. ``exclude`` removes bank questions from the bank and section signals and from
@@ -50,6 +52,9 @@ class Settings:
     section_weight: float = 1.0
     section_margin: int = 2  # slides beyond the span the section's other questions cite
     section_from_bank: float = 0.4  # typed queries: take the section of the nearest bank question this similar
+    # A sub-question's parent, blended in: small, because the answer is usually the *next* slide
+    # after the parent's (pasting the parent into the query instead pulls it onto the parent's slide).
+    context_weight: float = 0.2
     dense_candidates: int = 4000  # chunks fetched from FAISS per query
     fusion: Literal["zscore", "rrf"] = "zscore"  # rrf: reciprocal-rank fusion, kept for comparison
     rrf_k: float = 60.0
@@ -93,6 +98,13 @@ def prepare_query(query: str) -> tuple[str, tuple[str, ...]]:
         cleaned = cleaned[:MAX_QUERY_CHARS]
         notices.append(f"query truncated to its first {MAX_QUERY_CHARS} characters")
     return cleaned, tuple(notices)
+
+
+def parent_text(bank: Sequence[Question], question: Question) -> str | None:
+    """The text of the bank question ``question`` is nested under (its context), if any. Never references."""
+    if question.parent is None:
+        return None
+    return next((q.text for q in bank if q.id == question.parent), None)
 
 
 def question_context(question: Question) -> str:
@@ -251,6 +263,21 @@ class Retriever:
             fused = fused + s.section_weight * self._section_prior(section, exclude)
         return to_ranking(fused)
 
+    def _with_context(self, ranking: Ranking, context: str | None, method: Method, section: str | None, exclude: frozenset[str]) -> Ranking:
+        """Fused scores plus ``context_weight`` times the fused scores of ``context`` (a parent question)."""
+        weight = self.settings.context_weight
+        text = normalise_query(prepare_query(context)[0], self.acronyms) if context else ""
+        if not text or not weight or method != "fused" or self.settings.fusion != "zscore" or not len(ranking.numbers):
+            return ranking
+        cvec = self.embed(text)
+        parent = self._scores(text, cvec, self._bank_sims(cvec, exclude), method, section, exclude)
+        floor = min(float(ranking.scores.min()), float(parent.scores.min())) if len(parent.numbers) else 0.0
+        total = np.full(self._n, floor)
+        total[ranking.numbers - 1] = ranking.scores
+        extra = np.full(self._n, floor)
+        extra[parent.numbers - 1] = parent.scores
+        return to_ranking(total + weight * extra)
+
     def _rerank(self, query: str, ranking: Ranking, method: Method) -> Ranking:
         """The fused ranking with its top ``rerank_depth`` slides in the reranker's order; the rest unchanged.
 
@@ -273,20 +300,31 @@ class Retriever:
         """What the eval searches for a bank question: the same text a user would type."""
         return question.text
 
-    def ranking(self, query: str, method: Method = "fused", exclude: Iterable[str] = (), section: str | None = None) -> Ranking:
+    def ranking(
+        self, query: str, method: Method = "fused", exclude: Iterable[str] = (), section: str | None = None, context: str | None = None
+    ) -> Ranking:
         """The full slide ranking of one method: what ``search`` shows the top of."""
         normalised = normalise_query(prepare_query(query)[0], self.acronyms)
         exclude = frozenset(exclude)
         qvec = self.embed(normalised)
         ranking = self._scores(normalised, qvec, self._bank_sims(qvec, exclude), method, section, exclude)
+        ranking = self._with_context(ranking, context, method, section, exclude)
         return self._rerank(normalised, ranking, method)
 
     def search(
-        self, query: str, k: int = 5, n_bank: int = 3, method: Method = "fused", exclude: Iterable[str] = (), section: str | None = None
+        self,
+        query: str,
+        k: int = 5,
+        n_bank: int = 3,
+        method: Method = "fused",
+        exclude: Iterable[str] = (),
+        section: str | None = None,
+        context: str | None = None,
     ) -> Result:
         """Top ``k`` slides and ``n_bank`` bank questions for ``query``.
 
         ``section``: the bank section the query comes from (a clicked bank question), if any.
+        ``context``: the text of the bank question it is nested under, if any (see ``parent_text``).
         """
         query, notices = prepare_query(query)
         exclude = frozenset(exclude)
@@ -300,6 +338,7 @@ class Retriever:
         if self.index is None:
             return Result(query, (), bank_hits, notices)
         ranking = self._scores(normalised, qvec, sims, method, section, exclude)
+        ranking = self._with_context(ranking, context, method, section, exclude)
         ranking = self._rerank(normalised, ranking, method)
         hits = tuple(SlideHit(self.index.slide(int(n)), float(v)) for n, v in zip(ranking.numbers[:k], ranking.scores[:k]))
         return Result(query, hits, bank_hits, notices)

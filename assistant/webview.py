@@ -21,7 +21,7 @@ from typing import Iterable, Iterator, Sequence
 
 from assistant.bank import Question
 from assistant.present import bullets, format_refs, group_ranges, range_label, snippet
-from assistant.retrieve import Result, Retriever, SlideHit
+from assistant.retrieve import Result, Retriever, SlideHit, parent_text
 from index.records import Slide
 
 CARD_WIDTH = 420  # px of the embedded card thumbnail: sharp on a 2x screen at ~210 px wide
@@ -358,7 +358,9 @@ class WebView:
             body = f'<div class="sb-qdetail-sub">cites {escape(format_refs(q.refs))}</div></div>{extra}'
             return head + body + self.cards_html(self._in_order(hits), q.text, ranked=False)
         # Leave-one-out: the question itself never votes for its own suggestions.
-        result = self.retriever.search(q.text, k=min(self.k, 6), n_bank=0, exclude=(q.id,), section=q.section)
+        result = self.retriever.search(
+            q.text, k=min(self.k, 6), n_bank=0, exclude=(q.id,), section=q.section, context=parent_text(self.retriever.bank, q)
+        )
         body = '<div class="sb-qdetail-sub sb-suggest">cites no slides · these are suggested by search</div></div>'
         return head + body + self.cards_html(result.slides, q.text, badge="suggested")
 

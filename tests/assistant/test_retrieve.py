@@ -74,3 +74,24 @@ def test_retriever_is_deterministic(hash_index: Path, bank_file: Path) -> None:
     r = Retriever(index=load_index(hash_index), bank=load_bank(bank_file), encoder=HashEmbedder(64))
     a = r.ranking("attention softmax").numbers.tolist()
     assert a == r.ranking("attention softmax").numbers.tolist() and a[0] == 3
+
+
+def test_parent_context_keeps_a_sub_question_on_its_parents_topic(hash_index: Path, bank_file: Path) -> None:
+    from assistant.retrieve import parent_text
+
+    retriever, _ = open_retriever(hash_index, bank_file)
+    child = next(q for q in retriever.bank if q.text == "what is the query?")
+    assert parent_text(retriever.bank, child) == "explain self attention in detail"
+    assert parent_text(retriever.bank, next(q for q in retriever.bank if q.refs == (6,))) is None
+    vague = "what is the problem with it?"
+    parent = "explain how k means assigns each point to its nearest centroid"
+    plain = retriever.ranking(vague)
+    blended = retriever.ranking(vague, context=parent)
+    assert plain.numbers[0] != 6 and blended.numbers.tolist().index(6) < plain.numbers.tolist().index(6)
+    strong = retriever.with_settings(context_weight=1.0)
+    assert strong.ranking(vague, context=parent).numbers[0] == 6
+    off = retriever.with_settings(context_weight=0.0).ranking(vague, context=parent)
+    assert off.numbers.tolist() == plain.numbers.tolist()
+    # Only the fused ranking takes context; a single signal stays what it measures.
+    assert retriever.ranking(vague, "dense", context=parent).numbers.tolist() == retriever.ranking(vague, "dense").numbers.tolist()
+    assert [h.slide.number for h in strong.search(vague, k=1, context=parent).slides] == [6]

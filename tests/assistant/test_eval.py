@@ -1,0 +1,35 @@
+"""The eval's own machinery on the tiny index: ranks, cross-validated weights, the clicked context."""
+
+from pathlib import Path
+
+from assistant.eval import FOLDS, WEIGHT_GRID, bank_queries, cross_validated, first_hit_rank, latency_ms, summarise
+from assistant.retrieve import open_retriever
+
+
+def test_first_hit_rank_and_summary() -> None:
+    assert first_hit_rank([5, 3, 9], (9, 3)) == 2
+    assert first_hit_rank([5], (1,)) is None
+    s = summarise("x", [1, 4, None, 2])
+    assert s.hit[1] == 0.25 and s.hit[5] == 0.75 and abs(s.mrr - (1 + 0.25 + 0.5) / 4) < 1e-9
+
+
+def test_clicked_queries_carry_section_and_parent_typed_ones_do_not(hash_index: Path, bank_file: Path) -> None:
+    retriever, _ = open_retriever(hash_index, bank_file)
+    clicked = bank_queries(retriever)
+    typed = bank_queries(retriever, with_section=False)
+    assert [q.relevant for q in clicked] == [q.relevant for q in typed]
+    assert all(q.section for q in clicked) and not any(q.section or q.context for q in typed)
+    assert all(q.leave_out for q in clicked + typed)
+
+
+def test_cross_validated_weights_come_from_the_grid(hash_index: Path, bank_file: Path) -> None:
+    retriever, _ = open_retriever(hash_index, bank_file)
+    queries = bank_queries(retriever)
+    scores, chosen = cross_validated(retriever, queries)
+    assert scores.queries == len(queries) and len(chosen) == FOLDS
+    for point in chosen:
+        assert set(point) == set(WEIGHT_GRID) and all(point[k] in WEIGHT_GRID[k] for k in point)
+    # A fold with no training question to tell the grid points apart keeps the defaults.
+    _, lonely = cross_validated(retriever, queries[:1])
+    assert lonely[0] == {k: getattr(retriever.settings, k) for k in WEIGHT_GRID}
+    assert latency_ms(retriever, queries) > 0
