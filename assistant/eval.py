@@ -55,6 +55,7 @@ ABLATIONS: tuple[tuple[str, dict[str, object]], ...] = (
     ("no section prior", {"section_weight": 0.0}),
     ("no section from bank match", {"section_from_bank": 0.0}),
     ("no parent context", {"context_weight": 0.0}),
+    ("no query adapter", {"query_adapter": False}),
     ("RRF instead of z-score", {"fusion": "rrf"}),
 )
 

@@ -2,7 +2,8 @@
 
 Every slide gets one score per signal, and the fused score is their weighted sum:
 
-- dense: cosine between the query and the slide (its best text chunk, blended with its title);
+- dense: cosine between the query and the slide (its best text chunk, blended with its title); in
+  the fused ranking the query vector first passes the bank-trained query adapter (``adapter.py``);
 - lexical: BM25 of the slide's best text chunk plus its title (titles name the topic);
 - bank: the bank questions closest to the query vote for the slides they cite;
 - section (only when the query is a bank question, e.g. clicked in the bank browser): slides
@@ -12,8 +13,8 @@ Every slide gets one score per signal, and the fused score is their weighted sum
 
 Dense and lexical scores are z-normalised over the slides before they are added, so neither
 scale dominates. ``exclude`` removes bank questions from the bank and section signals and from
-the matches shown: the eval passes the question being scored, so a question never sees its own
-references (leave-one-out).
+the matches shown, and swaps in a query adapter trained without them: the eval passes the
+question being scored, so a question never sees its own references (leave-one-out).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Iterable, Literal, Sequence
 
 import numpy as np
 
+from assistant import adapter as query_adapter
 from assistant.bank import Question
 from assistant.normalize import latex_to_words, learn_acronyms, normalise_query
 from assistant.rerank import Reranker, passage
@@ -55,6 +57,7 @@ class Settings:
     # A sub-question's parent, blended in: small, because the answer is usually the *next* slide
     # after the parent's (pasting the parent into the query instead pulls it onto the parent's slide).
     context_weight: float = 0.2
+    query_adapter: bool = True  # fused dense search through the adapter learned from the bank's questions
     dense_candidates: int = 4000  # chunks fetched from FAISS per query
     fusion: Literal["zscore", "rrf"] = "zscore"  # rrf: reciprocal-rank fusion, kept for comparison
     rrf_k: float = 60.0
@@ -163,6 +166,8 @@ class Retriever:
         self.acronyms = learn_acronyms(self.index.slides) if self.index is not None else {}
         self._n = len(self.index.slides) if self.index is not None else 0
         self._vectors: dict[str, np.ndarray] = {}
+        self._adapters: dict[int | None, np.ndarray] = {}  # fold left out (None: none) -> W
+        self._folds = query_adapter.fold_of(self.bank, self._n) if self.index is not None else {}
         if self.index is not None:
             kinds = np.array([c.kind for c in self.index.chunks])
             self._owner = self.index.chunk_slides
@@ -172,6 +177,7 @@ class Retriever:
         """The same loaded retriever with other weights; vectors and the query memo are shared."""
         variant = dataclasses.replace(self, settings=dataclasses.replace(self.settings, **changes))
         variant._vectors = self._vectors
+        variant._adapters = self._adapters
         return variant
 
     def embed(self, text: str) -> np.ndarray:
@@ -182,6 +188,39 @@ class Retriever:
                 self._vectors.clear()
             vector = self._vectors[text] = self.encoder.encode([text])[0]
         return vector
+
+    # -- the query adapter (see assistant/adapter.py) ---------------------------------------------
+
+    def adapter_for(self, exclude: Iterable[str] = ()) -> np.ndarray | None:
+        """W for a query: trained on every cited question, or, when ``exclude`` names one of them,
+        on the other folds only, so an excluded question's references never shaped it."""
+        if not self.settings.query_adapter or self.index is None or not self._folds:
+            return None
+        fold = next((self._folds[qid] for qid in exclude if qid in self._folds), None)
+        w = self._adapters.get(fold)
+        if w is None:
+            w = self._adapters[fold] = self._train_adapter(fold)
+        return w
+
+    def _train_adapter(self, fold: int | None) -> np.ndarray:
+        assert self.index is not None and self.bank_vectors is not None
+        rows = [i for i, q in enumerate(self.bank) if self._folds.get(q.id, fold) != fold]
+        questions = [self.bank[i] for i in rows]
+        slides = query_adapter.titled(self.index.slides)
+        config = query_adapter.AdapterSettings()
+        encoder_key = f"{type(self.encoder).__name__}:{self.encoder.name}:{self.index.manifest.probe[:8]}"
+        path = _cache_dir() / f"adapter-{query_adapter.cache_key(encoder_key, questions, slides, config)}.npy"
+        try:
+            w = np.load(path, allow_pickle=False)
+            if w.shape == (self.encoder.dim, self.encoder.dim):
+                return w
+        except (OSError, ValueError):
+            pass
+        targets = query_adapter.slide_vectors(self.index.vectors(), self._owner, self._is_title, self._n)
+        data = query_adapter.training_set(questions, self.bank_vectors[rows], slides, self.encoder.encode([s.title for s in slides]))
+        w = query_adapter.train(data, targets, config)
+        _save_quietly(path, w)
+        return w
 
     # -- signals: each returns one score per slide, shape (n_slides,) ----------------------------
 
@@ -200,7 +239,8 @@ class Retriever:
         text = _best_per_slide(sims[~title_rows], self._owner[ids[~title_rows]], self._n)
         title = _best_per_slide(sims[title_rows], self._owner[ids[title_rows]], self._n)
         w = self.settings.title_weight
-        return np.where(np.isfinite(title) & np.isfinite(text), (1 - w) * text + w * title, text)
+        with np.errstate(invalid="ignore"):  # 0 * -inf where a slide lacks a title; np.where drops it
+            return np.where(np.isfinite(title) & np.isfinite(text), (1 - w) * text + w * title, text)
 
     def _lexical(self, query: str) -> np.ndarray:
         assert self.index is not None
@@ -251,10 +291,15 @@ class Retriever:
             return to_ranking(self._bank_votes(sims), positive_only=True)
         s = self.settings
         lexical = self._lexical(query)
+        w = self.adapter_for(exclude)
+        if w is not None:
+            qvec = query_adapter.apply(w, qvec)
+            sims = self._bank_sims(qvec, exclude)
+        dense = self._dense(qvec)
         if s.fusion == "rrf":
-            parts = [(to_ranking(self._dense(qvec)), 1.0), (to_ranking(lexical), s.lexical_weight), (to_ranking(self._bank_votes(sims), True), s.bank_weight)]
+            parts = [(to_ranking(dense), 1.0), (to_ranking(lexical), s.lexical_weight), (to_ranking(self._bank_votes(sims), True), s.bank_weight)]
             return to_ranking(fuse_rrf(parts, self._n, s.rrf_k))
-        fused = zscore(self._dense(qvec)) + s.lexical_weight * zscore(np.log1p(np.where(np.isfinite(lexical), lexical, 0.0)))
+        fused = zscore(dense) + s.lexical_weight * zscore(np.log1p(np.where(np.isfinite(lexical), lexical, 0.0)))
         if s.bank_weight:
             fused = fused + s.bank_weight * self._bank_votes(sims)
         if s.section_weight:
@@ -362,14 +407,19 @@ def cached_bank_vectors(encoder: Embedder, texts: Sequence[str], probe_key: str)
     except (OSError, ValueError):
         pass
     vectors = encoder.encode(list(texts)) if texts else np.zeros((0, encoder.dim), np.float32)
+    _save_quietly(path, vectors)
+    return vectors
+
+
+def _save_quietly(path: Path, array: np.ndarray) -> None:
+    """Atomic write of a cache file; a read-only or full disk only costs recomputing it next time."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
-        np.save(tmp, vectors, allow_pickle=False)
+        np.save(tmp, array, allow_pickle=False)
         os.replace(tmp, path)
     except OSError:
         pass
-    return vectors
 
 
 ENV_QUERY_ENCODER = "SLIDEBANK_QUERY_ENCODER"

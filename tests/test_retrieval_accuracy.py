@@ -41,12 +41,12 @@ def test_fused_retrieval_accuracy_floor(real_retriever) -> None:
     clicked = {s.name: s for s in evaluate(real_retriever, bank_queries(real_retriever, with_section=True), methods=("fused",))}["fused"]
     typed = {s.name: s for s in evaluate(real_retriever, bank_queries(real_retriever, with_section=False), methods=("fused",))}["fused"]
     assert clicked.queries == typed.queries == 113
-    assert clicked.hit[5] >= 0.83 and clicked.hit[1] >= 0.63 and clicked.mrr >= 0.72
-    assert typed.hit[5] >= 0.80 and typed.mrr >= 0.70
+    assert clicked.hit[5] >= 0.83 and clicked.hit[1] >= 0.65 and clicked.mrr >= 0.74
+    assert typed.hit[5] >= 0.82 and typed.mrr >= 0.73
 
 
 def test_free_form_questions_floor(real_retriever) -> None:
     free = free_form_queries()
     assert len(free) >= 20
     (fused,) = evaluate(real_retriever, free, methods=("fused",))
-    assert fused.hit[5] >= 0.85 and fused.mrr >= 0.70
+    assert fused.hit[5] >= 0.91 and fused.mrr >= 0.75
