@@ -303,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc))
     for notice in notices:
         print(f"note: {notice}", file=sys.stderr)
+    retriever.adapter_for()  # trained (or read from the cache) now, not on the first search
     if not _is_loopback(args.host):
         print(f"note: listening on {args.host}: other machines on your network can open this page", file=sys.stderr)
     view = WebView(retriever, notices, k=args.slides)
