@@ -204,7 +204,8 @@ class Retriever:
 
     def _train_adapter(self, fold: int | None) -> np.ndarray:
         assert self.index is not None and self.bank_vectors is not None
-        rows = [i for i, q in enumerate(self.bank) if self._folds.get(q.id, fold) != fold]
+        # Cited questions outside the held-out fold (fold None holds none out); uncited ones teach nothing.
+        rows = [i for i, q in enumerate(self.bank) if q.id in self._folds and self._folds[q.id] != fold]
         questions = [self.bank[i] for i in rows]
         slides = query_adapter.titled(self.index.slides)
         config = query_adapter.AdapterSettings()
