@@ -202,6 +202,9 @@ def test_sigkill_at_any_point_keeps_the_previous_index(tmp_path: Path, tiny_deck
     assert expected[0] == 2
     long_deck = write_long_pdf(tmp_path / "long.pdf", 300)
     marked_deck = write_long_pdf(tmp_path / "marked.pdf", 60)  # markers fire at a point, not a time: a short deck will do
+    # Timed kills need an ingest that outlasts the longest delay with room to spare on a quiet,
+    # fast machine: 300 pages take about 3.5 s there, 1,500 about 15 s.
+    slow_deck = write_long_pdf(tmp_path / "slow.pdf", 1500)
 
     outcomes = []
     for marker in ("thumbnail", "embed", "lexical", "staged", "renamed"):
@@ -209,7 +212,7 @@ def test_sigkill_at_any_point_keeps_the_previous_index(tmp_path: Path, tiny_deck
         proc.communicate(timeout=300)
         outcomes.append((marker, proc.returncode))
     for delay in (0.3, 1.0, 2.0, 3.0):
-        proc = start_ingest(long_deck, index_dir)
+        proc = start_ingest(slow_deck, index_dir)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=60)
@@ -236,7 +239,7 @@ def test_sigterm_cleans_up_and_keeps_the_previous_index(tmp_path: Path, tiny_dec
     index_dir = tmp_path / "index"
     ingest(tiny_decks, index_dir, model="hash:64", progress=False)
     before = load_index(index_dir)
-    proc = start_ingest(write_long_pdf(tmp_path / "long.pdf", 300), index_dir)
+    proc = start_ingest(write_long_pdf(tmp_path / "long.pdf", 1000), index_dir)  # about 10 s: the signal lands mid-ingest
     time.sleep(2.0)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
