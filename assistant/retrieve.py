@@ -123,6 +123,13 @@ def to_ranking(scores: np.ndarray, positive_only: bool = False) -> Ranking:
     return Ranking(numbers[order].astype(np.int64), scores[numbers - 1][order].astype(np.float32))
 
 
+def from_ranking(ranking: Ranking, n_slides: int, floor: float) -> np.ndarray:
+    """The inverse of ``to_ranking``: shape (n_slides,), slides the ranking lacks hold ``floor``."""
+    scores = np.full(n_slides, floor, dtype=np.float64)
+    scores[ranking.numbers - 1] = ranking.scores
+    return scores
+
+
 def zscore(scores: np.ndarray) -> np.ndarray:
     """Standardise the finite scores; unranked slides sit three deviations below the mean."""
     finite = np.isfinite(scores)
@@ -167,6 +174,7 @@ class Retriever:
         self._n = len(self.index.slides) if self.index is not None else 0
         self._vectors: dict[str, np.ndarray] = {}
         self._adapters: dict[int | None, np.ndarray] = {}  # fold left out (None: none) -> W
+        self._adapter_inputs: dict[str, np.ndarray] = {}  # slide and title vectors, the same for every fold
         self._folds = query_adapter.fold_of(self.bank, self._n) if self.index is not None else {}
         if self.index is not None:
             kinds = np.array([c.kind for c in self.index.chunks])
@@ -178,6 +186,7 @@ class Retriever:
         variant = dataclasses.replace(self, settings=dataclasses.replace(self.settings, **changes))
         variant._vectors = self._vectors
         variant._adapters = self._adapters
+        variant._adapter_inputs = self._adapter_inputs
         return variant
 
     def embed(self, text: str) -> np.ndarray:
@@ -217,9 +226,12 @@ class Retriever:
                 return w
         except (OSError, ValueError):
             pass
-        targets = query_adapter.slide_vectors(self.index.vectors(), self._owner, self._is_title, self._n)
-        data = query_adapter.training_set(questions, self.bank_vectors[rows], slides, self.encoder.encode([s.title for s in slides]))
-        w = query_adapter.train(data, targets, config)
+        inputs = self._adapter_inputs
+        if not inputs:
+            inputs["slides"] = query_adapter.slide_vectors(self.index.vectors(), self._owner, self._is_title, self._n)
+            inputs["titles"] = self.encoder.encode([s.title for s in slides])
+        data = query_adapter.training_set(questions, self.bank_vectors[rows], slides, inputs["titles"])
+        w = query_adapter.train(data, inputs["slides"], config)
         _save_quietly(path, w)
         return w
 
@@ -318,11 +330,7 @@ class Retriever:
         cvec = self.embed(text)
         parent = self._scores(text, cvec, self._bank_sims(cvec, exclude), method, section, exclude)
         floor = min(float(ranking.scores.min()), float(parent.scores.min())) if len(parent.numbers) else 0.0
-        total = np.full(self._n, floor)
-        total[ranking.numbers - 1] = ranking.scores
-        extra = np.full(self._n, floor)
-        extra[parent.numbers - 1] = parent.scores
-        return to_ranking(total + weight * extra)
+        return to_ranking(from_ranking(ranking, self._n, floor) + weight * from_ranking(parent, self._n, floor))
 
     def _rerank(self, query: str, ranking: Ranking, method: Method) -> Ranking:
         """The fused ranking with its top ``rerank_depth`` slides in the reranker's order; the rest unchanged.

@@ -24,50 +24,53 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistant.eval import Scores, bank_queries, format_table, free_form_queries, ranks, summarise  # noqa: E402
-from assistant.retrieve import Ranking, Retriever, _best_per_slide, open_retriever, question_context, to_ranking, zscore  # noqa: E402
+from assistant import adapter  # noqa: E402
+from assistant.retrieve import Ranking, Retriever, _best_per_slide, from_ranking, open_retriever, question_context, to_ranking, zscore  # noqa: E402
 
 # Exam-style instruction words: they say what to do with the topic, not what the topic is.
 IMPERATIVES = re.compile(r"\b(please|explain|describe|formulate|write( down)?|give|list|survey|summari[sz]e|define|state|discuss|in detail|briefly)\b", re.I)
 
 
 def _clone(retriever: Retriever, cls: type[Retriever], **extra: object) -> Retriever:
+    """``retriever`` as a ``cls``, sharing its query memo and trained adapters (same encoder)."""
     fields = {f.name: getattr(retriever, f.name) for f in dataclasses.fields(retriever)}
     out = cls(**fields)
-    out._vectors = retriever._vectors
+    out._vectors, out._adapters, out._adapter_inputs = retriever._vectors, retriever._adapters, retriever._adapter_inputs
     for name, value in extra.items():
         setattr(out, name, value)
     return out
 
 
-def _fill(ranking: Ranking, n: int) -> np.ndarray:
-    scores = np.full(n, float(ranking.scores.min()) if len(ranking.scores) else 0.0)
-    scores[ranking.numbers - 1] = ranking.scores
-    return scores
-
-
 def slide_vectors(retriever: Retriever) -> np.ndarray:
-    """One unit vector per slide: the mean of its text chunks' vectors, shape (n_slides, dim)."""
+    """One unit vector per slide, shape (n_slides, dim): the adapter's training targets."""
     assert retriever.index is not None
-    vectors = retriever.index.vectors()
-    out = np.zeros((retriever._n, vectors.shape[1]))
-    text = ~retriever._is_title
-    np.add.at(out, retriever._owner[text] - 1, vectors[text])
-    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+    return adapter.slide_vectors(retriever.index.vectors(), retriever._owner, retriever._is_title, retriever._n)
 
 
-class LineChunks(Retriever):
+class FusedLever(Retriever):
+    """Changes the fused ranking only; the single-signal rankings stay what they measure."""
+
+    def _scores(self, query, qvec, sims, method, section, exclude):  # type: ignore[no-untyped-def]
+        ranking = super()._scores(query, qvec, sims, method, section, exclude)
+        return self.adjust(ranking, query, qvec, sims, section, exclude) if method == "fused" else ranking
+
+    def adjust(self, ranking: Ranking, query, qvec, sims, section, exclude) -> Ranking:  # type: ignore[no-untyped-def]
+        raise NotImplementedError
+
+    def scores_of(self, ranking: Ranking) -> np.ndarray:
+        return from_ranking(ranking, self._n, float(ranking.scores.min()) if len(ranking.scores) else 0.0)
+
+
+class LineChunks(FusedLever):
     """Adds the best single line of each slide (title + one bullet), z-scored, at weight ``line_weight``."""
 
     line_vectors: np.ndarray
     line_owner: np.ndarray
     line_weight: float = 0.2
 
-    def _scores(self, query, qvec, sims, method, section, exclude):  # type: ignore[no-untyped-def]
-        ranking = super()._scores(query, qvec, sims, method, section, exclude)
-        if method != "fused":
-            return ranking
+    def adjust(self, ranking, query, qvec, sims, section, exclude):  # type: ignore[no-untyped-def]
         lines = _best_per_slide((self.line_vectors @ qvec).astype(np.float64), self.line_owner, self._n)
-        return to_ranking(_fill(ranking, self._n) + self.line_weight * zscore(lines))
+        return to_ranking(self.scores_of(ranking) + self.line_weight * zscore(lines))
 
 
 def line_chunks(retriever: Retriever) -> Retriever:
@@ -82,32 +85,26 @@ def line_chunks(retriever: Retriever) -> Retriever:
     return _clone(retriever, LineChunks, line_vectors=retriever.encoder.encode(texts), line_owner=np.array(owners))
 
 
-class Neighbours(Retriever):
+class Neighbours(FusedLever):
     """Each slide also gets ``neighbour_weight`` times the fused scores of the slides before and after it."""
 
     neighbour_weight: float = 0.1
 
-    def _scores(self, query, qvec, sims, method, section, exclude):  # type: ignore[no-untyped-def]
-        ranking = super()._scores(query, qvec, sims, method, section, exclude)
-        if method != "fused":
-            return ranking
-        s = _fill(ranking, self._n)
+    def adjust(self, ranking, query, qvec, sims, section, exclude):  # type: ignore[no-untyped-def]
+        s = self.scores_of(ranking)
         w = self.neighbour_weight
         return to_ranking(s + w * np.r_[s[0], s[:-1]] + w * np.r_[s[1:], s[-1]])
 
 
-class PseudoFeedback(Retriever):
+class PseudoFeedback(FusedLever):
     """Rocchio: search again with the query vector moved towards the top 3 slides of the first search."""
 
     slide_vecs: np.ndarray
     feedback: float = 0.3
 
-    def _scores(self, query, qvec, sims, method, section, exclude):  # type: ignore[no-untyped-def]
-        ranking = super()._scores(query, qvec, sims, method, section, exclude)
-        if method != "fused":
-            return ranking
+    def adjust(self, ranking, query, qvec, sims, section, exclude):  # type: ignore[no-untyped-def]
         moved = qvec + self.feedback * self.slide_vecs[ranking.numbers[:3] - 1].mean(axis=0)
-        return super()._scores(query, (moved / np.linalg.norm(moved)).astype(np.float32), sims, method, section, exclude)
+        return Retriever._scores(self, query, (moved / np.linalg.norm(moved)).astype(np.float32), sims, "fused", section, exclude)
 
 
 class StripImperatives(Retriever):

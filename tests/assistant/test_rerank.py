@@ -162,31 +162,12 @@ def test_without_a_reranker_the_query_path_imports_no_torch(hash_index: Path, ba
 
 # -- a tiny real cross-encoder, built here (slow: imports torch) ---------------------------------
 
-WORDS = "what is the a of and to how why gradient descent momentum steps attention query softmax guidance kmeans centroid learning rate".split()
-
-
 @pytest.fixture(scope="module")
 def tiny_cross_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A BERT cross-encoder with one output and random weights, and a WordPiece tokenizer of ~30 words."""
-    import torch
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+    from benchmarks.random_cross_encoder import build
 
-    folder = tmp_path_factory.mktemp("tiny-cross-encoder")
-    vocab = {token: i for i, token in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS])}
-    tokenizer = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", 2), ("[SEP]", 3)]
-    )
-    BertTokenizerFast(tokenizer_object=tokenizer, model_max_length=64).save_pretrained(folder)
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, max_position_embeddings=64, num_labels=1
-    )
-    BertForSequenceClassification(config).save_pretrained(folder)
-    return folder
+    return build(tmp_path_factory.mktemp("tiny-cross-encoder"), layers=1, hidden=16, heads=2, max_length=64)
 
 
 @pytest.mark.slow
