@@ -133,7 +133,7 @@ def _scroll_to(elem_id: str) -> str:
 def search_tab(view) -> None:
     import gradio as gr
 
-    from assistant.webview import ANSWER_EMPTY, CLICK_JS, clicked
+    from assistant.ui.web import ANSWER_EMPTY, CLICK_JS, clicked
 
     with gr.Row(equal_height=True):
         query = gr.Textbox(
@@ -178,7 +178,7 @@ def search_tab(view) -> None:
 def bank_tab(view) -> None:
     import gradio as gr
 
-    from assistant.webview import ALL_SECTIONS, CLICK_JS, MARK_FILTERS, clicked
+    from assistant.ui.web import ALL_SECTIONS, CLICK_JS, MARK_FILTERS, clicked
 
     with gr.Row():
         with gr.Column(scale=5, min_width=320):
@@ -261,7 +261,7 @@ def theme():
 
 def launch(demo, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, share: bool = False, block: bool = True):
     """Start serving. ``block=False`` returns at once (tests)."""
-    from assistant.webview import CSS
+    from assistant.ui.web import CSS
 
     return demo.launch(
         server_name=host,
@@ -292,8 +292,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail("--port must be between 1 and 65535")
     if not 1 <= args.slides <= 50:
         return _fail("--slides must be between 1 and 50")
-    from assistant.retrieve import open_retriever
-    from assistant.webview import WebView
+    from assistant.retrieval.retriever import open_retriever
+    from assistant.ui.web import WebView
     from index.errors import SlidebankError
 
     print("slidebank: loading the index and the model ...", file=sys.stderr, flush=True)

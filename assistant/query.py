@@ -68,8 +68,8 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None) -> int:
         return _fail("give either a query or --batch, not both")
     if not 1 <= args.k <= 100:
         return _fail("-k must be between 1 and 100")
-    from assistant.present import format_text, result_to_json
-    from assistant.retrieve import open_retriever, prepare_query
+    from assistant.ui.terminal import format_text, result_to_json
+    from assistant.retrieval.retriever import open_retriever, prepare_query
 
     if args.batch is None and not prepare_query(query)[0]:
         return _fail("the query has no searchable text (only control characters)")
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None) -> int:
     if not result.query:
         return _fail("the query has no searchable text")
     if args.answer or args.llm:
-        from assistant.answer_cli import print_answer
+        from assistant.answer.cli import print_answer
 
         return print_answer(retriever, result, args.llm, args.json)
     if args.json:

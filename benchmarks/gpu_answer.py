@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.citations import check  # noqa: E402
-from assistant.llm import BUNDLED, LocalLM  # noqa: E402
-from assistant.prompt import messages  # noqa: E402
+from assistant.answer.citations import check  # noqa: E402
+from assistant.answer.llm import BUNDLED, LocalLM  # noqa: E402
+from assistant.answer.prompt import messages  # noqa: E402
 
 SLIDES = [
     (195, "Classifier-Free Guidance\nTrain one denoiser with and without the condition (drop y with probability p)\n"

@@ -23,9 +23,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.eval import Scores, bank_queries, format_table, free_form_queries, ranks, summarise  # noqa: E402
-from assistant import adapter  # noqa: E402
-from assistant.retrieve import Ranking, Retriever, _best_per_slide, from_ranking, open_retriever, question_context, to_ranking, zscore  # noqa: E402
+from assistant.evaluation.retrieval import Scores, bank_queries, format_table, free_form_queries, ranks, summarise  # noqa: E402
+from assistant.retrieval import adapter  # noqa: E402
+from assistant.retrieval.retriever import Ranking, Retriever, _best_per_slide, from_ranking, open_retriever, question_context, to_ranking, zscore  # noqa: E402
 
 # Exam-style instruction words: they say what to do with the topic, not what the topic is.
 IMPERATIVES = re.compile(r"\b(please|explain|describe|formulate|write( down)?|give|list|survey|summari[sz]e|define|state|discuss|in detail|briefly)\b", re.I)

@@ -71,7 +71,7 @@ def free_port() -> int:
 
 def query_pool(bank_path: Path | None) -> list[str]:
     """The bank's question texts (no references) and the free-form queries."""
-    from assistant.bank import load_bank
+    from assistant.bank.parse import load_bank
 
     try:
         questions = [q.text for q in load_bank(bank_path) if q.text.strip()]

@@ -26,8 +26,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.bank import load_bank  # noqa: E402
-from assistant.retrieve import question_context  # noqa: E402
+from assistant.bank.parse import load_bank  # noqa: E402
+from assistant.retrieval.retriever import question_context  # noqa: E402
 from index.store import default_index_dir, load_index  # noqa: E402
 
 DECK = Path(__file__).resolve().parents[2] / "shared" / "slides" / "aml-slides.pdf"
@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--deck", type=Path, default=DECK, help="the real PDF, for the per-page ingest rates")
     args = parser.parse_args(argv)
 
-    from assistant.retrieve import open_retriever
+    from assistant.retrieval.retriever import open_retriever
     from index.errors import SlidebankError
     from index.lexical import LexicalIndex
 

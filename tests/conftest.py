@@ -115,7 +115,7 @@ def real_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def real_retriever(real_index: Path, tmp_path_factory: pytest.TempPathFactory):
-    from assistant.retrieve import open_retriever
+    from assistant.retrieval.retriever import open_retriever
 
     os.environ.setdefault("SLIDEBANK_CACHE", str(tmp_path_factory.mktemp("cache")))
     retriever, _ = open_retriever(real_index)

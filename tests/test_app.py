@@ -52,8 +52,8 @@ def test_the_app_switches_gradio_analytics_off_itself() -> None:
 @pytest.fixture()
 def served(hash_index: Path, bank_file: Path):
     import app
-    from assistant.retrieve import open_retriever
-    from assistant.webview import WebView
+    from assistant.retrieval.retriever import open_retriever
+    from assistant.ui.web import WebView
 
     retriever, notices = open_retriever(hash_index, bank_file)
     demo = app.build_app(WebView(retriever, notices))

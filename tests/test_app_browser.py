@@ -73,7 +73,7 @@ def test_search_cards_bank_chips_and_viewer_in_chromium(real_retriever, tmp_path
     from playwright.sync_api import expect, sync_playwright
 
     import app
-    from assistant.webview import WebView
+    from assistant.ui.web import WebView
 
     demo = app.build_app(WebView(real_retriever))
     port = free_port()

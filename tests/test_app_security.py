@@ -20,8 +20,8 @@ def _free_port() -> int:
 
 @pytest.fixture()
 def view(hash_index: Path, bank_file: Path):
-    from assistant.retrieve import open_retriever
-    from assistant.webview import WebView
+    from assistant.retrieval.retriever import open_retriever
+    from assistant.ui.web import WebView
 
     retriever, notices = open_retriever(hash_index, bank_file)
     return WebView(retriever, notices)
@@ -122,7 +122,7 @@ def test_the_viewer_shows_nothing_for_slides_that_do_not_exist(view, number: int
 
 @pytest.mark.parametrize("slide", ["../x", "../../etc/passwd", "/etc/passwd", "1/../../2", "0x10", "1e9", "", None, [1], {"a": 1}, 1.5, "١"])
 def test_a_crafted_click_payload_opens_no_file_and_raises_nothing(view, slide) -> None:
-    from assistant.webview import clicked
+    from assistant.ui.web import clicked
 
     number, _ = clicked({"slide": slide})
     if number is not None:  # only plain integers survive, and they go through the same range check

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.eval import bank_queries
-from assistant.retrieve import _onnx_encoder, open_retriever
+from assistant.evaluation.retrieval import bank_queries
+from assistant.retrieval.retriever import _onnx_encoder, open_retriever
 from index.embedder import SentenceTransformerEmbedder
 from index.onnx_encoder import OnnxEncoder
 from index.store import load_index, query_encoder_folder

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.eval import bank_queries, evaluate, free_form_queries
+from assistant.evaluation.retrieval import bank_queries, evaluate, free_form_queries
 from index.store import load_index
 from tests.conftest import REAL_DECK, WEEKS, require_real_deck
 

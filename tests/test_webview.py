@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant import answer as answer_module
-from assistant.retrieve import SlideHit, open_retriever
-from assistant.webview import ALL_SECTIONS, ANSWER_EMPTY, INGEST_HELP, WebView, chips_html, clicked, readable
+from assistant.answer import generate as answer_module
+from assistant.retrieval.retriever import SlideHit, open_retriever
+from assistant.ui.web import ALL_SECTIONS, ANSWER_EMPTY, INGEST_HELP, WebView, chips_html, clicked, readable
 
 
 @pytest.fixture()

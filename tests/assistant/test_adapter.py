@@ -4,9 +4,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant import adapter
-from assistant.bank import Question
-from assistant.retrieve import open_retriever
+from assistant.retrieval import adapter
+from assistant.bank.parse import Question
+from assistant.retrieval.retriever import open_retriever
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:

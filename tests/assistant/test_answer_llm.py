@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import ABSTENTION, answer, stream_answers
-from assistant.confidence import calibrate, query_confidence
+from assistant.answer.generate import ABSTENTION, answer, stream_answers
+from assistant.answer.confidence import calibrate, query_confidence
 from tests.conftest import DECK_A, DECK_B, make_pdf
 
 pytestmark = pytest.mark.slow
@@ -28,14 +28,14 @@ def smollm2():
         if os.environ.get("CI"):
             pytest.fail(message + " (required under CI)")
         pytest.skip(message)
-    from assistant import llm
+    from assistant.answer import llm
 
     return llm.load(llm.BUNDLED)
 
 
 @pytest.fixture()
 def injected_retriever(tmp_path: Path, bank_file: Path):
-    from assistant.retrieve import open_retriever
+    from assistant.retrieval.retriever import open_retriever
     from ingest.build import ingest
 
     decks = tmp_path / "decks"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.audit import (
+from assistant.audit.report import (
     Evidence,
     build_report,
     coverage,
@@ -17,7 +17,7 @@ from assistant.audit import (
     run_audit,
     with_suggestions,
 )
-from assistant.bank import Question, load_bank, parse_bank
+from assistant.bank.parse import Question, load_bank, parse_bank
 from tests.conftest import BANK
 
 
@@ -88,7 +88,7 @@ def test_report_flags_a_reference_retrieval_never_ranks() -> None:
 
 
 def test_written_suggestions_parse_back_as_suggestions_not_references(tmp_path: Path) -> None:
-    from assistant.audit import Suggested, Suggestion
+    from assistant.audit.report import Suggested, Suggestion
 
     before = parse_bank(BANK)
     uncited = [q for q in before if not q.refs]
@@ -105,7 +105,7 @@ def test_written_suggestions_parse_back_as_suggestions_not_references(tmp_path: 
 def test_suggestion_goes_before_the_study_marker() -> None:
     text = "## s\n\n- why is it so? \\*\r\n- and this -\n"
     (a, b) = parse_bank(text)
-    from assistant.audit import Suggested, Suggestion
+    from assistant.audit.report import Suggested, Suggestion
 
     written = with_suggestions(text, [Suggested(a, (Suggestion(7, "", None, False),)), Suggested(b, (Suggestion(8, "", None, False),))])
     assert written == "## s\n\n- why is it so? (suggested: 7) \\*\r\n- and this (suggested: 8) -\n"
@@ -116,7 +116,7 @@ def test_suggestion_goes_before_the_study_marker() -> None:
 
 
 def test_run_audit_on_tiny_index(hash_index: Path, bank_file: Path) -> None:
-    from assistant.retrieve import open_retriever
+    from assistant.retrieval.retriever import open_retriever
 
     retriever, _ = open_retriever(hash_index, bank_file)
     report = run_audit(retriever)
@@ -129,8 +129,8 @@ def test_run_audit_on_tiny_index(hash_index: Path, bank_file: Path) -> None:
 
 
 def test_audit_tab_data_has_every_slide_with_a_thumbnail(hash_index: Path, bank_file: Path) -> None:
-    from assistant.audit import audit_tab_data, coverage_strip_html
-    from assistant.retrieve import open_retriever
+    from assistant.audit.report import audit_tab_data, coverage_strip_html
+    from assistant.retrieval.retriever import open_retriever
 
     retriever, _ = open_retriever(hash_index, bank_file)
     data = audit_tab_data(retriever)
@@ -200,7 +200,7 @@ def shifted_report(tmp_path_factory: pytest.TempPathFactory):
     """The real deck with two generated pages before week 5 and one page of week 8 removed, audited."""
     from pypdf import PdfReader, PdfWriter
 
-    from assistant.retrieve import open_retriever
+    from assistant.retrieval.retriever import open_retriever
     from ingest.build import ingest
     from tests.conftest import REAL_DECK, make_pdf, require_real_deck
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.bank import parse_bank, reference_notices
+from assistant.bank.parse import parse_bank, reference_notices
 from tests.cli_run import assert_clean_success, assert_one_line_error, run_module
 
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.bank import load_bank, parse_bank, parse_refs, split_refs
+from assistant.bank.parse import load_bank, parse_bank, parse_refs, split_refs
 
 BANK = Path(__file__).resolve().parents[2] / "data" / "question_bank.md"
 

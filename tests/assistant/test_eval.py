@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from assistant.eval import FOLDS, WEIGHT_GRID, bank_queries, cross_validated, first_hit_rank, latency_ms, summarise
-from assistant.retrieve import open_retriever
+from assistant.evaluation.retrieval import FOLDS, WEIGHT_GRID, bank_queries, cross_validated, first_hit_rank, latency_ms, summarise
+from assistant.retrieval.retriever import open_retriever
 
 
 def test_first_hit_rank_and_summary() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.bank import parse_bank, parse_refs, reference_notices, split_refs
-from assistant.normalize import expand_acronyms, latex_to_words, learn_acronyms, normalise_query
-from assistant.retrieve import MAX_QUERY_CHARS, prepare_query
+from assistant.bank.parse import parse_bank, parse_refs, reference_notices, split_refs
+from assistant.retrieval.normalize import expand_acronyms, latex_to_words, learn_acronyms, normalise_query
+from assistant.retrieval.retriever import MAX_QUERY_CHARS, prepare_query
 from index.records import Slide
 
 # Text biased towards what these parsers look at: markdown marks, parentheses, digits, LaTeX.

@@ -18,8 +18,8 @@ from typing import Sequence
 import numpy as np
 import pytest
 
-from assistant.rerank import PASSAGE_CHARS, load_reranker, passage
-from assistant.retrieve import Retriever, Settings, open_retriever
+from assistant.retrieval.rerank import PASSAGE_CHARS, load_reranker, passage
+from assistant.retrieval.retriever import Retriever, Settings, open_retriever
 from index.errors import InputError
 from index.records import Slide
 from tests.cli_run import ROOT, assert_clean_success, assert_one_line_error, run_module
@@ -136,7 +136,7 @@ def test_query_cli_with_a_missing_reranker_is_a_one_line_error(hash_index: Path,
 
 
 def test_eval_and_app_with_a_missing_reranker_fail_cleanly(hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from assistant.eval import main as eval_main
+    from assistant.evaluation.retrieval import main as eval_main
 
     assert eval_main(["--index", str(hash_index), "--bank", str(bank_file), "--reranker", "/nonexistent"]) == 2
     err = capsys.readouterr().err
@@ -206,7 +206,7 @@ def test_query_cli_with_the_tiny_reranker_end_to_end(tiny_cross_encoder: Path, h
 
 @pytest.mark.slow
 def test_eval_adds_a_fused_plus_reranker_table(tiny_cross_encoder: Path, hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from assistant.eval import main as eval_main
+    from assistant.evaluation.retrieval import main as eval_main
 
     argv = ["--index", str(hash_index), "--bank", str(bank_file), "--no-ablation", "--reranker", str(tiny_cross_encoder)]
     assert eval_main(argv + ["--json"]) == 0

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.bank import load_bank
-from assistant.normalize import expand_acronyms, latex_to_words, learn_acronyms
-from assistant.retrieve import Ranking, Retriever, fuse_rrf, open_retriever, prepare_query, to_ranking, zscore
+from assistant.bank.parse import load_bank
+from assistant.retrieval.normalize import expand_acronyms, latex_to_words, learn_acronyms
+from assistant.retrieval.retriever import Ranking, Retriever, fuse_rrf, open_retriever, prepare_query, to_ranking, zscore
 from index.embedder import HashEmbedder
 from index.records import Slide
 
@@ -77,7 +77,7 @@ def test_retriever_is_deterministic(hash_index: Path, bank_file: Path) -> None:
 
 
 def test_parent_context_keeps_a_sub_question_on_its_parents_topic(hash_index: Path, bank_file: Path) -> None:
-    from assistant.retrieve import parent_text
+    from assistant.retrieval.retriever import parent_text
 
     retriever, _ = open_retriever(hash_index, bank_file)
     child = next(q for q in retriever.bank if q.text == "what is the query?")

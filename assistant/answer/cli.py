@@ -6,10 +6,10 @@ import json
 import sys
 from dataclasses import asdict
 
-from assistant.answer import stream_answers
-from assistant.confidence import calibrate, query_confidence
-from assistant.present import format_text, result_to_json
-from assistant.retrieve import Result, Retriever
+from assistant.answer.generate import stream_answers
+from assistant.answer.confidence import calibrate, query_confidence
+from assistant.ui.terminal import format_text, result_to_json
+from assistant.retrieval.retriever import Result, Retriever
 from index.errors import SlidebankError
 
 
@@ -17,7 +17,7 @@ def print_answer(retriever: Retriever, result: Result, llm: str | None, as_json:
     """Slides and bank matches as usual, then the answer (streamed to the terminal for an LLM)."""
     backend = "llm" if llm else "extractive"
     if llm:
-        from assistant.llm import resolve
+        from assistant.answer.llm import resolve
 
         try:
             resolve(llm)  # a wrong path is an error even when this query would abstain

@@ -21,7 +21,7 @@ from typing import Sequence
 
 import numpy as np
 
-from assistant.bank import Question
+from assistant.bank.parse import Question
 from index.records import Slide
 
 FOLDS = 5

@@ -27,8 +27,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Literal, Sequence
 
-from assistant.bank import Question, _MARKER
-from assistant.retrieve import Retriever, parent_text
+from assistant.bank.parse import Question, _MARKER
+from assistant.retrieval.retriever import Retriever, parent_text
 
 FLAG_RANK = 10  # a cited slide below this rank is one a student searching would not see
 SUGGEST = 3  # suggestions per uncited question
@@ -615,8 +615,8 @@ def main(argv: list[str] | None = None) -> int:
     from dataclasses import asdict
     from pathlib import Path
 
-    from assistant.bank import default_bank_path
-    from assistant.retrieve import open_retriever
+    from assistant.bank.parse import default_bank_path
+    from assistant.retrieval.retriever import open_retriever
     from index.errors import SlidebankError
     from index.store import load_index
 

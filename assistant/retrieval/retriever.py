@@ -28,10 +28,10 @@ from typing import Iterable, Literal, Sequence
 
 import numpy as np
 
-from assistant import adapter as query_adapter
-from assistant.bank import Question
-from assistant.normalize import latex_to_words, learn_acronyms, normalise_query
-from assistant.rerank import Reranker, passage
+from assistant.retrieval import adapter as query_adapter
+from assistant.bank.parse import Question
+from assistant.retrieval.normalize import latex_to_words, learn_acronyms, normalise_query
+from assistant.retrieval.rerank import Reranker, passage
 from index.embedder import Embedder
 from index.records import Slide
 from index.store import PROJECT_ROOT, LoadedIndex
@@ -474,7 +474,7 @@ def open_retriever(
     ``reranker`` (a local cross-encoder folder or cached name; default none) re-orders the top of
     every fused ranking; it loads sentence-transformers, and an unloadable one is an InputError.
     """
-    from assistant.bank import load_bank, reference_notices
+    from assistant.bank.parse import load_bank, reference_notices
     from index.embedder import DEFAULT_MODEL, check_probe, load_embedder
     from index.errors import IndexInvalid, IndexMissing, InputError
     from index.store import load_index
@@ -511,7 +511,7 @@ def open_retriever(
     vectors = cached_bank_vectors(chosen, [question_context(q) for q in bank], f"{type(chosen).__name__}:{probe}")
     loaded = None
     if reranker is not None:
-        from assistant.rerank import load_reranker
+        from assistant.retrieval.rerank import load_reranker
 
         loaded = load_reranker(reranker)
     return Retriever(index=index, bank=bank, encoder=chosen, settings=settings or Settings(), bank_vectors=vectors, reranker=loaded), tuple(notices)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from assistant.citations import ABSTENTION
+from assistant.answer.citations import ABSTENTION
 
 SOURCE_CHARS = 900  # per slide: keeps a small model's context short and the first token fast
 

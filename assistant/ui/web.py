@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from html import escape
 from typing import Iterable, Iterator, Sequence
 
-from assistant.bank import Question
-from assistant.present import bullets, format_refs, group_ranges, range_label, snippet
-from assistant.retrieve import Result, Retriever, SlideHit, parent_text
+from assistant.bank.parse import Question
+from assistant.ui.terminal import bullets, format_refs, group_ranges, range_label, snippet
+from assistant.retrieval.retriever import Result, Retriever, SlideHit, parent_text
 from index.records import Slide
 
 CARD_WIDTH = 420  # px of the embedded card thumbnail: sharp on a 2x screen at ~210 px wide
@@ -179,7 +179,7 @@ class WebView:
         """(summary markdown, coverage strip HTML, flagged rows, suggestion rows) for the audit tab."""
         if self.index is None:
             return INGEST_HELP, "", [], []
-        from assistant.audit import audit_tab_data, coverage_strip_html
+        from assistant.audit.report import audit_tab_data, coverage_strip_html
 
         data = audit_tab_data(self.retriever)
         drift = "\n".join(f"- {line}" for line in data["drift"]) or "- no deck drift found: the bank's numbers fit this deck"
@@ -293,8 +293,8 @@ class WebView:
         if result is None or not result.query:
             yield ANSWER_EMPTY
             return
-        from assistant.answer import stream_answer
-        from assistant.confidence import calibrate, query_confidence
+        from assistant.answer.generate import stream_answer
+        from assistant.answer.confidence import calibrate, query_confidence
 
         if not hasattr(self, "_threshold"):
             self._threshold = calibrate(self.retriever)

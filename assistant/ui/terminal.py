@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from assistant.retrieve import Result, SlideHit
+from assistant.retrieval.retriever import Result, SlideHit
 from index.lexical import tokenize
 from index.records import Slide
 

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from assistant.citations import ABSTENTION, Answer, check
-from assistant.present import bullets
-from assistant.prompt import messages
-from assistant.retrieve import Result, SlideHit
+from assistant.answer.citations import ABSTENTION, Answer, check
+from assistant.ui.terminal import bullets
+from assistant.answer.prompt import messages
+from assistant.retrieval.retriever import Result, SlideHit
 from index.lexical import tokenize
 
 BACKENDS = ("extractive", "llm")
@@ -102,7 +102,7 @@ def stream_answers(
     if backend == "extractive":
         yield check(extract(result), allowed, backend)
         return
-    from assistant import llm
+    from assistant.answer import llm
 
     lm = llm.load(model or llm.BUNDLED)
     text = ""

@@ -17,8 +17,8 @@ from typing import Sequence
 
 import numpy as np
 
-from assistant.normalize import normalise_query
-from assistant.retrieve import Retriever, prepare_query
+from assistant.retrieval.normalize import normalise_query
+from assistant.retrieval.retriever import Retriever, prepare_query
 
 DEFAULT_PERCENTILE = 5.0  # accept abstaining on about 1 in 20 course questions to refuse off-topic ones
 

@@ -1,0 +1,1 @@
+"""Answers: prompts, model backends, citation checks, confidence and the answer stream."""

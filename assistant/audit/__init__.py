@@ -1,0 +1,1 @@
+"""The bank audit: references checked against retrieval, suggestions, deck drift and coverage."""

@@ -1,0 +1,1 @@
+"""Presentation: terminal text and JSON, and the web view."""
