@@ -1,12 +1,15 @@
 """Retrieval levers that were measured and not adopted, each against the default fused ranking.
 
-    python benchmarks/levers.py               # the cheap levers, about a minute
-    python benchmarks/levers.py --finetune    # also fine-tune the embedder on the deck (minutes on CPU)
+    python -m benchmarks.levers               # the cheap levers, about a minute
+    python -m benchmarks.levers --finetune    # also fine-tune the embedder on the deck (minutes on CPU)
+
+Run from the repository root (``benchmarks`` is not installed); ``slidebank`` itself comes from the
+installed package.
 
 Every row is scored like ``python -m assistant.eval``: the 113 bank questions that cite slides,
 leave-one-out, as clicked (section and parent known) and as typed, plus the free-form questions.
-A lever is a small subclass of ``Retriever`` that changes one thing, so the rest of the pipeline is
-the one users get. Nothing here is fitted to a question it scores; the fine-tune sees only the slides.
+A lever is a small subclass of ``Retriever`` that changes one thing (``method_ranking`` or
+``ranking``, its public steps), so the rest of the pipeline is the one users get. Nothing here is fitted to a question it scores; the fine-tune sees only the slides.
 """
 
 from __future__ import annotations
@@ -21,21 +24,19 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from assistant.evaluation.retrieval import Scores, bank_queries, format_table, free_form_queries, ranks, summarise  # noqa: E402
-from assistant.retrieval import adapter  # noqa: E402
-from assistant.retrieval.retriever import Ranking, Retriever, _best_per_slide, from_ranking, open_retriever, question_context, to_ranking, zscore  # noqa: E402
+from assistant.evaluation.retrieval import Scores, bank_queries, format_table, free_form_queries, ranks, summarise
+from assistant.retrieval.fusion import Ranking, from_ranking, to_ranking, zscore
+from assistant.retrieval.retriever import EncodedQuery, Method, Retriever, open_retriever, question_context
+from assistant.retrieval.signals import best_per_slide
 
 # Exam-style instruction words: they say what to do with the topic, not what the topic is.
 IMPERATIVES = re.compile(r"\b(please|explain|describe|formulate|write( down)?|give|list|survey|summari[sz]e|define|state|discuss|in detail|briefly)\b", re.I)
 
 
 def _clone(retriever: Retriever, cls: type[Retriever], **extra: object) -> Retriever:
-    """``retriever`` as a ``cls``, sharing its query memo and trained adapters (same encoder)."""
+    """``retriever`` as a ``cls``, sharing its query memo and trained adapters (every field is passed on)."""
     fields = {f.name: getattr(retriever, f.name) for f in dataclasses.fields(retriever)}
     out = cls(**fields)
-    out._vectors, out._adapters, out._adapter_inputs = retriever._vectors, retriever._adapters, retriever._adapter_inputs
     for name, value in extra.items():
         setattr(out, name, value)
     return out
@@ -43,22 +44,22 @@ def _clone(retriever: Retriever, cls: type[Retriever], **extra: object) -> Retri
 
 def slide_vectors(retriever: Retriever) -> np.ndarray:
     """One unit vector per slide, shape (n_slides, dim): the adapter's training targets."""
-    assert retriever.index is not None
-    return adapter.slide_vectors(retriever.index.vectors(), retriever._owner, retriever._is_title, retriever._n)
+    assert retriever.adapters is not None
+    return retriever.adapters.slide_vectors()
 
 
 class FusedLever(Retriever):
     """Changes the fused ranking only; the single-signal rankings stay what they measure."""
 
-    def _scores(self, query, qvec, sims, method, section, exclude):  # type: ignore[no-untyped-def]
-        ranking = super()._scores(query, qvec, sims, method, section, exclude)
-        return self.adjust(ranking, query, qvec, sims, section, exclude) if method == "fused" else ranking
+    def method_ranking(self, query: EncodedQuery, method: Method, section: str | None = None) -> Ranking:
+        ranking = super().method_ranking(query, method, section)
+        return self.adjust(ranking, query, section) if method == "fused" else ranking
 
-    def adjust(self, ranking: Ranking, query, qvec, sims, section, exclude) -> Ranking:  # type: ignore[no-untyped-def]
+    def adjust(self, ranking: Ranking, query: EncodedQuery, section: str | None) -> Ranking:
         raise NotImplementedError
 
     def scores_of(self, ranking: Ranking) -> np.ndarray:
-        return from_ranking(ranking, self._n, float(ranking.scores.min()) if len(ranking.scores) else 0.0)
+        return from_ranking(ranking, self.n_slides, float(ranking.scores.min()) if len(ranking.scores) else 0.0)
 
 
 class LineChunks(FusedLever):
@@ -68,8 +69,8 @@ class LineChunks(FusedLever):
     line_owner: np.ndarray
     line_weight: float = 0.2
 
-    def adjust(self, ranking, query, qvec, sims, section, exclude):  # type: ignore[no-untyped-def]
-        lines = _best_per_slide((self.line_vectors @ qvec).astype(np.float64), self.line_owner, self._n)
+    def adjust(self, ranking: Ranking, query: EncodedQuery, section: str | None) -> Ranking:
+        lines = best_per_slide((self.line_vectors @ query.vector).astype(np.float64), self.line_owner, self.n_slides)
         return to_ranking(self.scores_of(ranking) + self.line_weight * zscore(lines))
 
 
@@ -90,7 +91,7 @@ class Neighbours(FusedLever):
 
     neighbour_weight: float = 0.1
 
-    def adjust(self, ranking, query, qvec, sims, section, exclude):  # type: ignore[no-untyped-def]
+    def adjust(self, ranking: Ranking, query: EncodedQuery, section: str | None) -> Ranking:
         s = self.scores_of(ranking)
         w = self.neighbour_weight
         return to_ranking(s + w * np.r_[s[0], s[:-1]] + w * np.r_[s[1:], s[-1]])
@@ -102,9 +103,10 @@ class PseudoFeedback(FusedLever):
     slide_vecs: np.ndarray
     feedback: float = 0.3
 
-    def adjust(self, ranking, query, qvec, sims, section, exclude):  # type: ignore[no-untyped-def]
-        moved = qvec + self.feedback * self.slide_vecs[ranking.numbers[:3] - 1].mean(axis=0)
-        return Retriever._scores(self, query, (moved / np.linalg.norm(moved)).astype(np.float32), sims, "fused", section, exclude)
+    def adjust(self, ranking: Ranking, query: EncodedQuery, section: str | None) -> Ranking:
+        moved = query.vector + self.feedback * self.slide_vecs[ranking.numbers[:3] - 1].mean(axis=0)
+        again = dataclasses.replace(query, vector=(moved / np.linalg.norm(moved)).astype(np.float32))
+        return Retriever.method_ranking(self, again, "fused", section)
 
 
 class StripImperatives(Retriever):
@@ -200,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         tuned = finetuned(retriever)
         print(f"  fine-tune and re-embed: {time.perf_counter() - started:.0f} s", file=sys.stderr)
         add("embedder fine-tuned on the deck", lambda: tuned)
-    print(format_table("Levers measured and not adopted (python benchmarks/levers.py)", rows, width=44))
+    print(format_table("Levers measured and not adopted (python -m benchmarks.levers)", rows, width=44))
     return 0
 
 

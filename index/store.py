@@ -37,11 +37,11 @@ import numpy as np
 
 from index.errors import IndexInvalid, IndexMissing, SlidebankError
 from index.lexical import LexicalIndex
+from index.paths import PROJECT_ROOT
 from index.records import Chunk, Slide
 
 FORMAT_VERSION = 1
 ENV_INDEX = "SLIDEBANK_INDEX"
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 _CHECKED_FILES = ("slides.jsonl", "chunks.jsonl", "dense.faiss")  # plus every file under lexical/
 _LOAD_ATTEMPTS = 3  # a concurrent ingest may prune the generation a reader just resolved
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from assistant.evaluation.retrieval import bank_queries
-from assistant.retrieval.retriever import _onnx_encoder, open_retriever
+from assistant.retrieval.retriever import onnx_query_encoder, open_retriever
 from index.embedder import SentenceTransformerEmbedder
 from index.onnx_encoder import OnnxEncoder
 from index.store import load_index, query_encoder_folder
@@ -54,9 +54,9 @@ def test_onnx_and_sentence_transformers_rank_the_bank_identically(real_index: Pa
 
 def test_an_export_that_does_not_reproduce_the_probe_is_not_used(real_index: Path) -> None:
     index = load_index(real_index)
-    assert _onnx_encoder(index)[0] is not None
+    assert onnx_query_encoder(index)[0] is not None
     wrong = dataclasses.replace(index, manifest=dataclasses.replace(index.manifest, probe=tuple(-x for x in index.manifest.probe)))
-    encoder, why = _onnx_encoder(wrong)
+    encoder, why = onnx_query_encoder(wrong)
     assert encoder is None and "IndexInvalid" in why
 
 

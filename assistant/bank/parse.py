@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.errors import InputError
-from index.store import PROJECT_ROOT
+from index.paths import DATA_DIR
 
 ENV_BANK = "SLIDEBANK_BANK"
 MAX_RANGE = 60  # a "reference" spanning more slides than a lecture has is a typo, not a citation
@@ -52,7 +52,7 @@ class Question:
 
 
 def default_bank_path() -> Path:
-    return Path(os.environ.get(ENV_BANK) or PROJECT_ROOT / "data" / "question_bank.md")
+    return Path(os.environ.get(ENV_BANK) or DATA_DIR / "question_bank.md")
 
 
 def parse_refs(body: str) -> tuple[int, ...] | None:

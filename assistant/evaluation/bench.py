@@ -168,7 +168,7 @@ def _warm_queries(index: Path) -> tuple[Row, float]:
     texts = [q.text for q in bank_queries(retriever, with_section=False)]
     for text in texts[:5]:
         retriever.search(text)  # first calls allocate; not what a user waits for
-    retriever._vectors.clear()  # every timed query encodes its text: no memo hits
+    retriever.memo.clear()  # every timed query encodes its text: no memo hits
     row = Row(f"warm query, in-process ({type(retriever.encoder).__name__}, {len(texts)} bank questions)")
     for text in texts:
         started = time.perf_counter()

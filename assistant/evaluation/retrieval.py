@@ -161,7 +161,7 @@ def latency_ms(retriever: Retriever, queries: Sequence[Query]) -> float:
     """Median warm time of one fused ranking, in-process, with the query encoded each time (ms)."""
     times: list[float] = []
     for q in queries:
-        retriever._vectors.clear()  # every timed query pays for its encoding, as a new question does
+        retriever.memo.clear()  # every timed query pays for its encoding, as a new question does
         started = time.perf_counter()
         retriever.ranking(q.text, "fused", exclude=(q.leave_out,) if q.leave_out else (), section=q.section, context=q.context)
         times.append(time.perf_counter() - started)

@@ -10,19 +10,27 @@ slides alone already give it something to learn). L2 on ``W`` keeps it close to 
 Leave-one-out: a question must never be scored by an adapter that saw its references. The
 retriever trains one adapter on every cited question for new queries, and for a question it is
 told to exclude, the adapter of that question's fold (question ``i`` of the cited ones is in
-fold ``i % FOLDS``), trained without that fold. NumPy only: the fast query path stays torch-free.
+fold ``i % FOLDS``), trained without that fold. ``AdapterBank`` owns those folds: it trains each
+adapter on first use and keeps it, in memory and in the on-disk cache. NumPy only: the fast query
+path stays torch-free.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
 
 from assistant.bank.parse import Question
+from assistant.retrieval.cache import cached_array
+from assistant.retrieval.signals import ChunkLayout
 from index.records import Slide
+
+if TYPE_CHECKING:
+    from index.embedder import Embedder
+    from index.store import LoadedIndex
 
 FOLDS = 5
 
@@ -123,3 +131,73 @@ def cache_key(encoder_key: str, questions: Sequence[Question], slides: Sequence[
     for s in slides:
         h.update(f"\0s{s.number}\0{s.title}\0{s.text}".encode())
     return h.hexdigest()[:24]
+
+
+class AdapterBank:
+    """The query adapters of one index, bank and encoder: ``W`` per held-out fold, trained once.
+
+    ``for_query(exclude)`` gives the adapter trained on every cited question, or, when ``exclude``
+    names one of them, the one trained without that question's fold. Each is trained on first
+    use (or read from the on-disk cache, keyed by everything it depends on) and then kept.
+    """
+
+    def __init__(
+        self,
+        index: LoadedIndex,
+        bank: Sequence[Question],
+        bank_vectors: np.ndarray,
+        encoder: Embedder,
+        layout: ChunkLayout,
+        settings: AdapterSettings = AdapterSettings(),
+    ) -> None:
+        self.index = index
+        self.bank = tuple(bank)
+        self.bank_vectors = bank_vectors
+        self.encoder = encoder
+        self.layout = layout
+        self.settings = settings
+        self.folds = fold_of(self.bank, layout.n_slides)  # question id -> fold, cited questions only
+        self._trained: dict[int | None, np.ndarray] = {}  # fold left out (None: none) -> W
+        self._slide_vectors: np.ndarray | None = None
+        self._title_vectors: np.ndarray | None = None
+
+    def serves(self, index: LoadedIndex | None, bank: Sequence[Question], encoder: Embedder) -> bool:
+        """Whether these adapters were trained for this index, bank and encoder (so may be shared)."""
+        return self.index is index and self.bank == tuple(bank) and self.encoder is encoder
+
+    def fold_left_out(self, exclude: Iterable[str] = ()) -> int | None:
+        """The fold of the first excluded question that has one; None when none does."""
+        return next((self.folds[qid] for qid in exclude if qid in self.folds), None)
+
+    def for_query(self, exclude: Iterable[str] = ()) -> np.ndarray | None:
+        """W for a query whose ``exclude``d questions must not have shaped it; None: nothing to learn from."""
+        if not self.folds:
+            return None
+        fold = self.fold_left_out(exclude)
+        w = self._trained.get(fold)
+        if w is None:
+            w = self._trained[fold] = self._train(fold)
+        return w
+
+    def slide_vectors(self) -> np.ndarray:
+        """One unit vector per slide, shape (n_slides, dim): the training targets (see ``slide_vectors``)."""
+        if self._slide_vectors is None:
+            layout = self.layout
+            self._slide_vectors = slide_vectors(self.index.vectors(), layout.owner, layout.is_title, layout.n_slides)
+        return self._slide_vectors
+
+    def _train(self, fold: int | None) -> np.ndarray:
+        # Cited questions outside the held-out fold (fold None holds none out); uncited ones teach nothing.
+        rows = [i for i, q in enumerate(self.bank) if q.id in self.folds and self.folds[q.id] != fold]
+        questions = [self.bank[i] for i in rows]
+        slides = titled(self.index.slides)
+        encoder_key = f"{type(self.encoder).__name__}:{self.encoder.name}:{self.index.manifest.probe[:8]}"
+        key = cache_key(encoder_key, questions, slides, self.settings)
+
+        def compute() -> np.ndarray:
+            if self._title_vectors is None:
+                self._title_vectors = self.encoder.encode([s.title for s in slides])
+            data = training_set(questions, self.bank_vectors[rows], slides, self._title_vectors)
+            return train(data, self.slide_vectors(), self.settings)
+
+        return cached_array(f"adapter-{key}", (self.encoder.dim, self.encoder.dim), compute)
