@@ -18,7 +18,7 @@ from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-from assistant.query import RERANKER_HELP  # noqa: E402 - light (argparse, the error types): --help stays instant
+from assistant.cli import BANK_HELP, INDEX_HELP, RERANKER_HELP, run  # noqa: E402 - light (argparse, the error types): --help stays instant
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
@@ -56,17 +56,17 @@ pass --host. --share (a public Gradio link) is never on unless you ask for it.
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python app.py") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python app.py",
+        prog=prog,
         description="Study from your slides in the browser: search them next to your exam question bank.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default: %(default)s, this computer only)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: %(default)s)")
-    parser.add_argument("--index", type=Path, default=None, help="index folder (default: $SLIDEBANK_INDEX or data/index)")
-    parser.add_argument("--bank", type=Path, default=None, help="question bank markdown (default: $SLIDEBANK_BANK or data/question_bank.md)")
+    parser.add_argument("--index", type=Path, default=None, help=INDEX_HELP)
+    parser.add_argument("--bank", type=Path, default=None, help=BANK_HELP)
     parser.add_argument("-k", "--slides", type=int, default=8, metavar="N", help="slide cards per search (default: %(default)s)")
     parser.add_argument("--reranker", metavar="NAME_OR_PATH", default=None, help=RERANKER_HELP)
     parser.add_argument("--share", action="store_true", help="also open a public gradio.live link (off by default; sends traffic through Gradio's servers)")
@@ -254,8 +254,8 @@ def theme():
     import gradio as gr
 
     # System fonts only: the default themes pull fonts from Google, which a private, offline tool must not.
-    sans = [gr.themes.Font("ui-sans-serif"), "system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"]
-    mono = [gr.themes.Font("ui-monospace"), "SFMono-Regular", "Menlo", "Consolas", "monospace"]
+    sans: list[Any] = [gr.themes.Font("ui-sans-serif"), "system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"]
+    mono: list[Any] = [gr.themes.Font("ui-monospace"), "SFMono-Regular", "Menlo", "Consolas", "monospace"]
     return gr.themes.Soft(primary_hue="indigo", neutral_hue="slate", font=sans, font_mono=mono)
 
 
@@ -286,8 +286,8 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = "python app.py") -> int:
+    args = build_parser(prog).parse_args(argv)
     if not 1 <= args.port <= 65535:
         return _fail("--port must be between 1 and 65535")
     if not 1 <= args.slides <= 50:
@@ -327,4 +327,4 @@ def _fail(message: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main, restore_sigpipe=False))

@@ -2,7 +2,8 @@
 
 import sys
 
+from assistant.cli import run
 from assistant.evaluation.retrieval import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main))

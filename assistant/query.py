@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import signal
 import sys
-from pathlib import Path
 from typing import TextIO
 
+from assistant.cli import RERANKER_HELP, add_bank_option, add_index_option, run
 from index.errors import SlidebankError
 
 EPILOG = """
@@ -26,16 +26,9 @@ with its matching questions and the slides they cite.
 """
 
 
-# One text for the CLI, the eval and the app.
-RERANKER_HELP = (
-    "optional, off by default: re-order the top 20 slides with a cross-encoder from a local folder "
-    "(or the local Hugging Face cache; nothing is downloaded); loads torch at start and costs model time on every query"
-)
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m assistant.query") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m assistant.query",
+        prog=prog,
         description="Find the lecture slides that answer a question, next to the matching bank questions.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -45,8 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--bank-matches", type=int, default=3, metavar="N", help="bank questions to show (default: %(default)s)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--batch", metavar="FILE", help="one query per line from FILE ('-' for stdin); prints JSON lines")
-    parser.add_argument("--index", type=Path, default=None, help="index folder (default: $SLIDEBANK_INDEX or data/index)")
-    parser.add_argument("--bank", type=Path, default=None, help="question bank markdown (default: $SLIDEBANK_BANK or data/question_bank.md)")
+    add_index_option(parser)
+    add_bank_option(parser)
     parser.add_argument("--model", default=None, help="expected embedding model; an index built with another is an error")
     parser.add_argument("--answer", action="store_true", help="also write an answer citing the slides (extractive: no model needed)")
     parser.add_argument("--reranker", metavar="NAME_OR_PATH", default=None, help=RERANKER_HELP)
@@ -59,8 +52,8 @@ def _fail(message: str) -> int:
     return 2
 
 
-def main(argv: list[str] | None = None, stdin: TextIO | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str = "python -m assistant.query") -> int:
+    args = build_parser(prog).parse_args(argv)
     query = " ".join(args.query)
     if args.batch is None and not query.strip():
         return _fail('empty query; ask a question, e.g. python -m assistant.query "what is a score function?"')
@@ -68,30 +61,30 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None) -> int:
         return _fail("give either a query or --batch, not both")
     if not 1 <= args.k <= 100:
         return _fail("-k must be between 1 and 100")
-    from assistant.ui.terminal import format_text, result_to_json
     from assistant.retrieval.retriever import open_retriever, prepare_query
+    from assistant.ui.terminal import format_text, result_to_json
 
     if args.batch is None and not prepare_query(query)[0]:
         return _fail("the query has no searchable text (only control characters)")
 
-    try:
-        if args.batch is not None:
-            source = (stdin or sys.stdin) if args.batch == "-" else open(args.batch, encoding="utf-8", errors="replace")
-        retriever, notices = open_retriever(args.index, args.bank, args.model, reranker=args.reranker)
-    except OSError as exc:
-        return _fail(f"cannot read {args.batch} ({exc.strerror})")
-    except SlidebankError as exc:
-        return _fail(str(exc))
-    for notice in notices:
-        print(f"note: {notice}", file=sys.stderr)
+    with contextlib.ExitStack() as files:  # the --batch file, closed however main returns
+        try:
+            if args.batch is not None:
+                source = (stdin or sys.stdin) if args.batch == "-" else files.enter_context(open(args.batch, encoding="utf-8", errors="replace"))
+            retriever, notices = open_retriever(args.index, args.bank, args.model, reranker=args.reranker)
+        except OSError as exc:
+            return _fail(f"cannot read {args.batch} ({exc.strerror})")
+        except SlidebankError as exc:
+            return _fail(str(exc))
+        for notice in notices:
+            print(f"note: {notice}", file=sys.stderr)
 
-    if args.batch is not None:
-        with source:
+        if args.batch is not None:
             for line in source:
                 if line.strip():
                     result = retriever.search(line, k=args.k, n_bank=args.bank_matches)
                     print(json.dumps(result_to_json(result), ensure_ascii=False), flush=True)
-        return 0
+            return 0
     result = retriever.search(query, k=args.k, n_bank=args.bank_matches)
     for notice in result.notices:
         print(f"note: {notice}", file=sys.stderr)
@@ -109,5 +102,4 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None) -> int:
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends the output quietly
-    sys.exit(main())
+    sys.exit(run(main))

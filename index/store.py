@@ -31,7 +31,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -107,7 +107,7 @@ class LoadedIndex:
     slides: tuple[Slide, ...]
     chunks: tuple[Chunk, ...]
     chunk_hashes: tuple[str, ...]
-    dense: object  # faiss.Index; typed loosely so importing this module does not import faiss
+    dense: Any  # faiss.Index; typed loosely so importing this module does not import faiss
     lexical: LexicalIndex
 
     @property

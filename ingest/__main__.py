@@ -28,9 +28,9 @@ The previous index stays whole and in use until the new one is complete.
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m ingest") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m ingest",
+        prog=prog,
         description="Turn lecture PDFs into a searchable slide index (text, thumbnails, dense and BM25 indexes).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -45,8 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = "python -m ingest") -> int:
+    args = build_parser(prog).parse_args(argv)
     if args.chunk_size < 50 or not (0 <= args.chunk_overlap < args.chunk_size):
         print("error: need --chunk-size >= 50 and 0 <= --chunk-overlap < --chunk-size", file=sys.stderr)
         return 2
@@ -91,4 +91,6 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from assistant.cli import run
+
+    sys.exit(run(main, restore_sigpipe=False))

@@ -22,9 +22,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from assistant.answer.citations import ABSTENTION, Answer, check
-from assistant.ui.terminal import bullets
 from assistant.answer.prompt import messages
 from assistant.retrieval.retriever import Result, SlideHit
+from assistant.slide_text import bullets
 from index.lexical import tokenize
 
 BACKENDS = ("extractive", "llm")

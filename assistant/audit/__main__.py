@@ -1,7 +1,8 @@
-"""``python -m assistant.audit``: the bank audit report."""
+"""``python -m assistant.audit``: the bank audit report (the code lives in ``assistant.audit.cli``)."""
 
 import sys
 
-from assistant.audit.report import main
+from assistant.audit.cli import main
+from assistant.cli import run
 
-sys.exit(main())
+sys.exit(run(main))

@@ -23,7 +23,7 @@ _BULLET = re.compile(r"^(\s*)[-*+]\s+(.*?)\s*$")
 _PARENS = re.compile(r"\(([^()]*)\)")
 _REF_BODY = re.compile(r"^\s*\d+(?:\s*[-\u2013]\s*\d+)?(?:\s*,\s*\d+(?:\s*[-\u2013]\s*\d+)?)*\s*$")
 _LOOKS_NUMERIC = re.compile(r"^[\d\s,\-\u2013]+$")
-_MARKER = re.compile(r"\s+(\\\*|\*|-)\s*$")
+STUDY_MARKER = re.compile(r"\s+(\\\*|\*|-)\s*$")
 # Written by ``python -m assistant.audit --write-suggestions``: a guess, never one of the user's references.
 _SUGGESTED = re.compile(r"\(\s*suggested\s*:\s*([\d\s,\-\u2013]*)\)", re.IGNORECASE)
 
@@ -103,7 +103,7 @@ def split_suggested(text: str) -> tuple[str, tuple[int, ...]]:
 def clean(text: str) -> tuple[str, str]:
     """Drop markdown emphasis, escapes and the trailing study marker. Returns (text, marker)."""
     marker = ""
-    match = _MARKER.search(text)
+    match = STUDY_MARKER.search(text)
     if match:
         marker = "*" if "*" in match.group(1) else "-"
         text = text[: match.start()]
@@ -157,7 +157,8 @@ def parse_bank(markdown: str) -> tuple[Question, ...]:
     out: list[Question] = []
     for entry in entries:
         if entry["heading"]:
-            text, refs, bad, marker, suggested = entry["raw"], entry["refs"], entry["bad"], "", ()
+            text, refs, bad, marker = entry["raw"], entry["refs"], entry["bad"], ""
+            suggested: tuple[int, ...] = ()
         else:
             rest, suggested = split_suggested(entry["raw"])
             rest, refs, bad = split_refs(rest)

@@ -20,11 +20,17 @@ from typing import Sequence
 
 import numpy as np
 
+from assistant.answer.confidence import (
+    DEFAULT_PERCENTILE,
+    bank_confidences,
+    bank_confidences_fast,
+    confidences,
+    threshold_from,
+)
 from assistant.answer.generate import Answer, stream_answers
-from assistant.answer.confidence import DEFAULT_PERCENTILE, bank_confidences, bank_confidences_fast, confidences, threshold_from
+from assistant.cli import add_bank_option, add_index_option
 from assistant.retrieval.retriever import open_retriever
 from index.errors import SlidebankError
-from index.store import PROJECT_ROOT
 
 DEFAULT_OUT_OF_SCOPE = Path(__file__).resolve().parent / "data" / "out_of_scope.txt"
 
@@ -48,7 +54,7 @@ def spread(items: Sequence, limit: int | None) -> list:
     return [items[i] for i in dict.fromkeys(picks.tolist())]
 
 
-def run_backend(retriever, backend: str, cases: list[tuple[str, str | None, float, float]], model: str | None, progress: bool) -> dict:
+def run_backend(retriever, backend: str, cases: Sequence[tuple[str, str | None, float, float]], model: str | None, progress: bool) -> dict:
     """cases: (query, bank id to leave out, confidence, threshold). Returns counts and timings."""
     answers: list[Answer] = []
     latency: list[float] = []
@@ -88,14 +94,14 @@ def run_backend(retriever, backend: str, cases: list[tuple[str, str | None, floa
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assistant.answer_eval", description=__doc__.split("\n\n")[0].split(": ", 1)[1], epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: list[str] | None = None, prog: str = "python -m assistant.answer_eval") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0].split(": ", 1)[1], epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out-of-scope", type=Path, default=DEFAULT_OUT_OF_SCOPE, help="questions the slides do not answer, one a line (default: %(default)s)")
     parser.add_argument("--percentile", type=float, default=DEFAULT_PERCENTILE, help="in-scope confidence percentile used as threshold (default: %(default)s)")
     parser.add_argument("--llm", metavar="NAME_OR_PATH", default=None, help="also measure the LLM backend with this model ('smollm2': the bundled one)")
     parser.add_argument("--limit", type=int, default=None, metavar="N", help="LLM row only: N in-scope and N out-of-scope questions, spread over the lists")
-    parser.add_argument("--index", type=Path, default=None)
-    parser.add_argument("--bank", type=Path, default=None)
+    add_index_option(parser)
+    add_bank_option(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress")
     args = parser.parse_args(argv)

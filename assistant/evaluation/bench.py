@@ -178,9 +178,9 @@ def _warm_queries(index: Path) -> tuple[Row, float]:
     return row, ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m assistant.bench") -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m assistant.bench",
+        prog=prog,
         description="Time ingest and queries on this machine and print one table (median, min, max per figure).",
         epilog="Everything runs on a temporary copy of the index; the table is what the README's speed section shows.",
     )
@@ -205,6 +205,3 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

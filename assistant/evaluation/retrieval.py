@@ -22,7 +22,6 @@ import argparse
 import itertools
 import json
 import statistics
-import signal
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -30,10 +29,10 @@ from pathlib import Path
 from typing import Sequence
 
 from assistant.bank.parse import Question
-from assistant.query import RERANKER_HELP
+from assistant.cli import RERANKER_HELP, add_bank_option, add_index_option
 from assistant.retrieval.retriever import METHODS, Method, Retriever, open_retriever, parent_text
 from index.errors import SlidebankError
-from index.store import PROJECT_ROOT, load_index
+from index.store import load_index
 
 KS = (1, 3, 5, 10)
 FOLDS = 5
@@ -248,19 +247,19 @@ def report(retriever: Retriever, ablation: bool = True, cv: bool = True) -> tupl
             variant = retriever.with_settings(**changes)
             rows.append(summarise(f"{name}", ranks(variant, bank)))
             if free:
-                rows.append(summarise(f"  free-form", ranks(variant, free)))
+                rows.append(summarise("  free-form", ranks(variant, free)))
         blocks.append(format_table("Ablation: fused retrieval with one signal removed (bank as clicked; free-form below each)", rows))
         data["ablation"] = [asdict(r) for r in rows]
     return "\n\n".join(blocks), data
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m assistant.eval") -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m assistant.eval",
+        prog=prog,
         description="Score retrieval against the slides the question bank cites (leave-one-out), per method, section and ablation.",
     )
-    parser.add_argument("--index", type=Path, default=None, help="index folder (default: $SLIDEBANK_INDEX or data/index)")
-    parser.add_argument("--bank", type=Path, default=None, help="question bank markdown (default: data/question_bank.md)")
+    add_index_option(parser)
+    add_bank_option(parser)
     parser.add_argument("--no-ablation", action="store_true", help="skip the ablation table (faster)")
     parser.add_argument("--no-cv", action="store_true", help=f"skip the row whose weights are picked on the other {FOLDS} folds (faster)")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
@@ -286,7 +285,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n({seconds:.1f} s)")
     return 0
 
-
-if __name__ == "__main__":
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends the output quietly
-    sys.exit(main())

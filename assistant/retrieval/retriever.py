@@ -36,7 +36,8 @@ import numpy as np
 
 from assistant.bank.parse import Question
 from assistant.retrieval import signals
-from assistant.retrieval.adapter import AdapterBank, apply as apply_adapter
+from assistant.retrieval.adapter import AdapterBank
+from assistant.retrieval.adapter import apply as apply_adapter
 from assistant.retrieval.cache import cached_array
 from assistant.retrieval.fusion import EMPTY, Ranking, blend, fuse_rrf, fuse_zscore, reorder_top, to_ranking
 from assistant.retrieval.memo import QueryMemo

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 from assistant.retrieval.retriever import Result, SlideHit
+from assistant.slide_text import bullets
 from index.lexical import tokenize
 from index.records import Slide
 
@@ -32,20 +32,6 @@ def group_ranges(hits: Sequence[SlideHit]) -> list[list[SlideHit]]:
 def range_label(group: Sequence[SlideHit]) -> str:
     first, last = group[0].slide, group[-1].slide
     return str(first.number) if first.number == last.number else f"{first.number}\u2013{last.number}"
-
-
-_BULLET_START = re.compile(r"^(?:[\u2022\u25aa\u25cf\u2023\u2013\-*]|\d+[.)])\s*")
-
-
-def bullets(slide: Slide) -> list[str]:
-    """The slide body as bullets: PDF line wraps joined back, bullet marks removed."""
-    out: list[str] = []
-    for line in slide.text.splitlines()[1:]:
-        if _BULLET_START.match(line) or not out:
-            out.append(_BULLET_START.sub("", line).strip())
-        else:
-            out[-1] = f"{out[-1]} {line}".strip()
-    return [b for b in out if b]
 
 
 def snippet(slide: Slide, query: str, limit: int = SNIPPET_CHARS) -> str:
@@ -94,7 +80,8 @@ def format_refs(refs: Sequence[int]) -> str:
     parts: list[str] = []
     ordered = sorted(set(refs))
     start = prev = ordered[0]
-    for n in ordered[1:] + [None]:  # type: ignore[list-item]
+    following: list[int | None] = [*ordered[1:], None]
+    for n in following:
         if n is not None and n == prev + 1:
             prev = n
             continue

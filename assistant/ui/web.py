@@ -12,7 +12,6 @@ question); ``CLICK_JS`` turns a click on them into a Gradio event with that payl
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 import io
 import re
 from dataclasses import dataclass
@@ -20,7 +19,8 @@ from html import escape
 from typing import Iterable, Iterator, Sequence
 
 from assistant.bank.parse import Question
-from assistant.ui.terminal import bullets, format_refs, group_ranges, range_label, snippet
+from assistant.slide_text import bullets
+from assistant.ui.terminal import format_refs, group_ranges, range_label, snippet
 from assistant.retrieval.retriever import Result, Retriever, SlideHit, parent_text
 from index.records import Slide
 
@@ -185,7 +185,7 @@ class WebView:
         drift = "\n".join(f"- {line}" for line in data["drift"]) or "- no deck drift found: the bank's numbers fit this deck"
         summary = f"**{data['summary']}**\n\n**Deck drift**\n\n{drift}"
         # Thumbnails travel inside the page as data URIs: no file path is ever served.
-        strip = coverage_strip_html(data["coverage"], src=lambda path: self.mini_thumbnail_uri(int(Path(path).stem)) or "")
+        strip = coverage_strip_html(data["coverage"], src=lambda number: self.mini_thumbnail_uri(number) or "")
         return summary, strip, data["flags"], data["suggestions"]
 
     def slide_image(self, number: int):

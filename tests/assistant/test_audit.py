@@ -6,17 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from assistant.audit.report import (
-    Evidence,
+from assistant.audit.cli import main
+from assistant.audit.drift import estimate_drift
+from assistant.audit.evidence import Evidence
+from assistant.audit.findings import (
+    Suggested,
     build_report,
     coverage,
-    estimate_drift,
-    main,
     neighbour_window,
     order_candidates,
     run_audit,
-    with_suggestions,
+    suggestion_lines,
 )
+from assistant.bank.annotate import with_suggestions
 from assistant.bank.parse import Question, load_bank, parse_bank
 from tests.conftest import BANK
 
@@ -88,26 +90,26 @@ def test_report_flags_a_reference_retrieval_never_ranks() -> None:
 
 
 def test_written_suggestions_parse_back_as_suggestions_not_references(tmp_path: Path) -> None:
-    from assistant.audit.report import Suggested, Suggestion
+    from assistant.audit.findings import Suggestion
 
     before = parse_bank(BANK)
     uncited = [q for q in before if not q.refs]
     items = [Suggested(q, (Suggestion(4, "t", 0.5, True), Suggestion(2, "t", 0.2, False))) for q in uncited]
-    written = with_suggestions(BANK, items)
+    written = with_suggestions(BANK, suggestion_lines(items))
     assert "(suggested: 4, 2)" in written and written != BANK
     after = parse_bank(written)
     assert [(q.id, q.text, q.refs, q.marker) for q in after] == [(q.id, q.text, q.refs, q.marker) for q in before]
     assert {q.id: q.suggested for q in after if not q.refs} == {q.id: (4, 2) for q in uncited}
     assert all(q.suggested == () for q in after if q.refs)
-    assert with_suggestions(written, items) == written  # rewriting replaces, never stacks
+    assert with_suggestions(written, suggestion_lines(items)) == written  # rewriting replaces, never stacks
 
 
 def test_suggestion_goes_before_the_study_marker() -> None:
     text = "## s\n\n- why is it so? \\*\r\n- and this -\n"
     (a, b) = parse_bank(text)
-    from assistant.audit.report import Suggested, Suggestion
+    from assistant.audit.findings import Suggestion
 
-    written = with_suggestions(text, [Suggested(a, (Suggestion(7, "", None, False),)), Suggested(b, (Suggestion(8, "", None, False),))])
+    written = with_suggestions(text, suggestion_lines([Suggested(a, (Suggestion(7, "", None, False),)), Suggested(b, (Suggestion(8, "", None, False),))]))
     assert written == "## s\n\n- why is it so? (suggested: 7) \\*\r\n- and this (suggested: 8) -\n"
     assert [(q.marker, q.suggested, q.refs) for q in parse_bank(written)] == [("*", (7,), ()), ("-", (8,), ())]
 
@@ -139,7 +141,7 @@ def test_audit_tab_data_has_every_slide_with_a_thumbnail(hash_index: Path, bank_
     assert {s["status"] for s in slides} <= {"cited", "suggested", "none"}
     assert all(s["thumbnail"] and Path(s["thumbnail"]).is_file() for s in slides)
     assert all(row[-1].startswith("suggested: ") for row in data["suggestions"])
-    html = coverage_strip_html(data["coverage"], src=lambda p: "file/" + Path(p).name)
+    html = coverage_strip_html(data["coverage"], src=lambda n: f"file/{n:04d}.png")
     assert html.count("<img") == 6 and "file/0006.png" in html
 
 

@@ -3,8 +3,8 @@ from pathlib import Path
 import numpy as np
 
 from assistant.bank.parse import load_bank
-from assistant.retrieval.normalize import expand_acronyms, latex_to_words, learn_acronyms
 from assistant.retrieval.fusion import Ranking, fuse_rrf, to_ranking, zscore
+from assistant.retrieval.normalize import expand_acronyms, latex_to_words, learn_acronyms
 from assistant.retrieval.retriever import Retriever, open_retriever, prepare_query
 from index.embedder import HashEmbedder
 from index.records import Slide
