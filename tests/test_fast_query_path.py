@@ -60,11 +60,20 @@ def test_an_export_that_does_not_reproduce_the_probe_is_not_used(real_index: Pat
     assert encoder is None and "IndexInvalid" in why
 
 
-def test_cold_query_imports_nothing_heavy(real_index: Path, tmp_path: Path) -> None:
+# The same cold query two ways: ``python -m assistant.query`` and the ``slidebank`` console script's entry point.
+COLD_QUERY = {
+    "python -m assistant.query": ("assistant.query", "[]"),
+    "slidebank query": ("assistant.cli", "['query']"),
+}
+
+
+@pytest.mark.parametrize("command", list(COLD_QUERY))
+def test_cold_query_imports_nothing_heavy(command: str, real_index: Path, tmp_path: Path) -> None:
+    module, prefix = COLD_QUERY[command]
     script = (
         "import sys, json\n"
-        "from assistant.query import main\n"
-        f"code = main(['--index', {str(real_index)!r}, '--json', 'why is CFG omega a tradeoff?'])\n"
+        f"from {module} import main\n"
+        f"code = main({prefix} + ['--index', {str(real_index)!r}, '--json', 'why is CFG omega a tradeoff?'])\n"
         f"print(json.dumps({{'code': code, 'heavy': [m for m in {HEAVY!r} if m in sys.modules], 'onnx': 'onnxruntime' in sys.modules}}))\n"
     )
     env = {**os.environ, "SLIDEBANK_CACHE": str(tmp_path / "cache")}
