@@ -17,9 +17,10 @@ import pytest
 from index.errors import IndexInvalid, IndexMissing
 from index.store import current_generation, load_index
 from ingest.build import ingest
-from tests.cli_run import ROOT, assert_clean_success, assert_one_line_error, run_module
-from tests.conftest import make_pdf
-from tests.long_pdf import write_long_pdf
+from tests.support.cli_run import assert_clean_success, assert_one_line_error, run_module
+from tests.support.decks import make_pdf
+from tests.support.paths import ROOT
+from tests.support.long_pdf import write_long_pdf
 
 
 def gen(index: Path) -> Path:
@@ -188,7 +189,7 @@ def answers(index_dir: Path, bank: Path, query: str) -> list[int]:
 
 
 def start_ingest(pdf: Path, index_dir: Path, marker: str | None = None) -> subprocess.Popen:
-    module = ["-m", "tests.index.kill_ingest", marker] if marker else ["-m", "ingest"]
+    module = ["-m", "tests.support.kill_ingest", marker] if marker else ["-m", "ingest"]
     cmd = [sys.executable, *module, str(pdf), "--index", str(index_dir), "--model", "hash:64", "-q"]
     return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from index.store import load_index
-from tests.cli_run import ROOT, assert_clean_success, assert_one_line_error, run_module
-from tests.conftest import DECK_A, DECK_B, make_pdf
-from tests.long_pdf import write_long_pdf
+from tests.support.cli_run import assert_clean_success, assert_one_line_error, run_module
+from tests.support.decks import DECK_A, DECK_B, make_pdf
+from tests.support.paths import ROOT
+from tests.support.long_pdf import write_long_pdf
 
 
 def ingest_cli(index: Path, *args: object, timeout: float = 300):

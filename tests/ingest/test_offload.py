@@ -69,7 +69,7 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from tests.cli_run import ROOT
+    from tests.support.paths import ROOT
 
     script = tmp_path / "unguarded.py"
     script.write_text(

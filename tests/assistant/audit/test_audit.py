@@ -18,7 +18,7 @@ from assistant.audit.report import (
     with_suggestions,
 )
 from assistant.bank.parse import Question, load_bank, parse_bank
-from tests.conftest import BANK
+from tests.support.decks import BANK
 
 
 def _q(qid: str, refs: tuple[int, ...], section: str = "s", line: int = 0) -> Question:
@@ -202,7 +202,9 @@ def shifted_report(tmp_path_factory: pytest.TempPathFactory):
 
     from assistant.retrieval.retriever import open_retriever
     from ingest.build import ingest
-    from tests.conftest import REAL_DECK, make_pdf, require_real_deck
+    from tests.support.decks import make_pdf
+    from tests.support.paths import REAL_DECK
+    from tests.support.real_deck import require_real_deck
 
     require_real_deck()
     folder = tmp_path_factory.mktemp("shifted")

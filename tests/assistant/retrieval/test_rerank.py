@@ -22,7 +22,8 @@ from assistant.retrieval.rerank import PASSAGE_CHARS, load_reranker, passage
 from assistant.retrieval.retriever import Retriever, Settings, open_retriever
 from index.errors import InputError
 from index.records import Slide
-from tests.cli_run import ROOT, assert_clean_success, assert_one_line_error, run_module
+from tests.support.cli_run import assert_clean_success, assert_one_line_error, run_module
+from tests.support.paths import ROOT
 
 QUERY = "gradient momentum steps"
 
@@ -164,10 +165,10 @@ def test_without_a_reranker_the_query_path_imports_no_torch(hash_index: Path, ba
 
 @pytest.fixture(scope="module")
 def tiny_cross_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A BERT cross-encoder with one output and random weights, and a WordPiece tokenizer of ~30 words."""
-    from benchmarks.random_cross_encoder import build
+    """A BERT cross-encoder with one output and random weights, and a WordPiece tokenizer of ~20 words."""
+    from tests.support.tiny_cross_encoder import write_tiny_cross_encoder
 
-    return build(tmp_path_factory.mktemp("tiny-cross-encoder"), layers=1, hidden=16, heads=2, max_length=64)
+    return write_tiny_cross_encoder(tmp_path_factory.mktemp("tiny-cross-encoder"))
 
 
 @pytest.mark.slow

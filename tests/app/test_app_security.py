@@ -7,15 +7,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.net import free_port
+from tests.support.paths import ROOT
 
 
 @pytest.fixture()
@@ -36,7 +29,7 @@ def launched(view, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("GRADIO_SERVER_NAME", "0.0.0.0")
     monkeypatch.setenv("GRADIO_SHARE", "True")
     demo = app.build_app(view)
-    port = _free_port()
+    port = free_port()
     app.launch(demo, port=port, block=False)
     yield demo, port
     demo.close()

@@ -14,7 +14,7 @@ import pytest
 
 from assistant.answer.generate import ABSTENTION, answer, stream_answers
 from assistant.answer.confidence import calibrate, query_confidence
-from tests.conftest import DECK_A, DECK_B, make_pdf
+from tests.support.decks import DECK_A, DECK_B, make_pdf
 
 pytestmark = pytest.mark.slow
 
