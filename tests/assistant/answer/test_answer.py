@@ -214,13 +214,17 @@ def test_cli_answer_json(hash_index: Path, bank_file: Path, capsys: pytest.Captu
     out = json.loads(capsys.readouterr().out)
     a = out["answer"]
     assert a["backend"] == "extractive" and set(a) >= {"text", "citations", "abstained", "confidence", "threshold"}
-    assert a["abstained"] or set(a["citations"]) <= {s["number"] for s in out["slides"]}
+    # The momentum slide matches by meaning and by words: confidence clears the threshold, so it answers.
+    assert a["confidence"] >= a["threshold"] and not a["abstained"]
+    assert a["citations"] == [2] and a["text"].startswith("- Momentum averages previous steps") and a["text"].endswith("[slide 2]")
+    assert set(a["citations"]) <= {s["number"] for s in out["slides"]}
 
 
 def test_cli_answer_text(hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--index", str(hash_index), "--bank", str(bank_file), "--answer", "what does momentum average"]) == 0
     out = capsys.readouterr().out
-    assert "\nAnswer\n" in out and ("[slide " in out or ABSTENTION in out)
+    answer_part = out.split("\nAnswer\n", 1)[1]
+    assert answer_part.startswith("- Momentum averages previous steps") and "[slide 2]" in answer_part and ABSTENTION not in out
 
 
 def test_cli_missing_model_is_a_one_line_error(hash_index: Path, bank_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -235,10 +239,13 @@ def test_the_query_path_does_not_import_transformers(hash_index: Path, bank_file
 
     code = (
         "import sys; from assistant.query import main; "
-        f"main(['--index', {str(hash_index)!r}, '--bank', {str(bank_file)!r}, '--answer', 'momentum']); "
-        "sys.exit(1 if 'transformers' in sys.modules else 0)"
+        f"code = main(['--index', {str(hash_index)!r}, '--bank', {str(bank_file)!r}, '--answer', 'momentum']); "
+        "print('exit', code, 'transformers' in sys.modules)"
     )
-    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True).returncode == 0
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    # The answer was printed (a query that failed early would import nothing and prove nothing).
+    assert "[slide 2]" in done.stdout and done.stdout.splitlines()[-1] == "exit 0 False"
 
 
 def test_answer_eval_prints_the_rates_table(hash_index: Path, bank_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
