@@ -167,6 +167,18 @@ def test_a_model_that_obeys_an_injected_slide_cites_only_slides_it_was_given(
     assert a.abstained == (citations == ()) and set(a.citations) <= set(given)
 
 
+def test_a_model_answer_citing_a_given_slide_is_kept_above_the_threshold(hash_index: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.answer import llm
+
+    r = _retriever(hash_index, bank_file)
+    result = r.search("what does momentum average", k=5)
+    confidence, threshold = query_confidence(r, result.query), calibrate(r)
+    assert confidence >= threshold and result.slides[0].slide.number == 2
+    monkeypatch.setattr(llm, "load", lambda name=None: ObedientModel("Momentum averages the previous steps [Slide 2]."))
+    a = answer(result, "llm", confidence=confidence, threshold=threshold)
+    assert (a.abstained, a.citations, a.text, a.reason) == (False, (2,), "Momentum averages the previous steps [slide 2].", "")
+
+
 def test_the_confidence_gate_decides_before_any_model_reads_a_slide(injected_retriever, monkeypatch: pytest.MonkeyPatch) -> None:
     from assistant.answer import llm
 
