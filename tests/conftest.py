@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.decks import BANK, DECK_A, DECK_B, make_pdf
 from tests.support.paths import REAL_DECK
-from tests.support.real_deck import require_real_deck
+from tests.support.required import require_real_deck
 
 
 @pytest.fixture()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -20,6 +19,7 @@ from ingest.build import ingest
 from tests.support.cli_run import assert_clean_success, assert_one_line_error, run_module
 from tests.support.decks import make_pdf
 from tests.support.paths import ROOT
+from tests.support.required import require
 from tests.support.long_pdf import write_long_pdf
 
 
@@ -164,7 +164,7 @@ def test_loading_and_querying_never_write_into_the_index(hash_index: Path, bank_
 def test_query_on_a_read_only_mount(hash_index: Path, bank_file: Path) -> None:
     """A real read-only file system (a read-only bind mount in a private mount namespace)."""
     if shutil.which("unshare") is None or subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0:
-        pytest.skip("no private mount namespace here; the audit-hook test covers the code path")
+        require("no private mount namespace here (unshare -m needs root or user namespaces); the audit-hook test covers the code path")
     mount = f"mount --bind '{hash_index}' '{hash_index}' && mount -o remount,ro,bind '{hash_index}'"
     probe = f"touch '{hash_index}/probe' 2>/dev/null && echo WRITABLE"
     query = f"'{sys.executable}' -m assistant.query --index '{hash_index}' --bank '{bank_file}' --json momentum previous steps"

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.answer.generate import ABSTENTION, answer, extract, stream_answer
+from assistant.answer.generate import ABSTENTION, answer, stream_answer
 from assistant.answer.citations import check
 from assistant.answer.confidence import calibrate, confidences, query_confidence, threshold_from
 from assistant.answer.prompt import SYSTEM, messages

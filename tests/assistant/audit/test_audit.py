@@ -204,7 +204,7 @@ def shifted_report(tmp_path_factory: pytest.TempPathFactory):
     from ingest.build import ingest
     from tests.support.decks import make_pdf
     from tests.support.paths import REAL_DECK
-    from tests.support.real_deck import require_real_deck
+    from tests.support.required import require_real_deck
 
     require_real_deck()
     folder = tmp_path_factory.mktemp("shifted")

@@ -7,7 +7,7 @@ import pytest
 from assistant.evaluation.retrieval import bank_queries, evaluate, free_form_queries
 from index.store import load_index
 from tests.support.paths import REAL_DECK, WEEKS
-from tests.support.real_deck import require_real_deck
+from tests.support.required import require_real_deck
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,5 @@
-"""The rule for tests on the real lecture deck: skip on a user's machine, fail under CI."""
+"""What some tests need from the machine (the real deck, a browser, a mount namespace, a model):
+missing, they skip with a reason on a user's machine and fail under ``CI``."""
 
 from __future__ import annotations
 
