@@ -181,6 +181,7 @@ def test_five_thousand_pages(tmp_path: Path) -> None:
     index = load_index(tmp_path / "index")
     assert len(index.slides) == 5000 and index.slide(4321).title == "Topic 4321" and index.thumbnail(5000) is not None
     # A generous bound, far above the measured peak, far below holding 5,000 page images (~4 GB).
+    assert peak_kb > 0, "no VmHWM was read from /proc: the memory bound would pass unchecked"
     assert peak_mb < 1500
     (tmp_path / "empty.md").write_text("")
     out = run_module("assistant.query", "--index", tmp_path / "index", "--bank", tmp_path / "empty.md", "--json", "Idea number 4321 links concept")

@@ -272,4 +272,5 @@ def test_real_bank_suggestion_quality_and_no_drift(real_retriever) -> None:
     cfg = next(s for s in report.suggested if "Classifier-Free Guidance" in s.question.text)
     assert 196 in [s.slide for s in cfg.suggestions]
     assert all(0.0 <= s.confidence <= 1.0 for item in report.suggested for s in item.suggestions)
-    assert len(report.flagged) < len(report.checks) / 4
+    # 10 of 113 flagged when measured (docs/audit.md); 2 over that is a regression to look at.
+    assert len(report.checks) == 113 and len(report.flagged) <= 12
