@@ -72,14 +72,10 @@ def free_port() -> int:
 
 
 def query_pool(bank_path: Path | None) -> list[str]:
-    """The bank's question texts (no references) and the free-form queries."""
+    """The bank's question texts (no references) and the free-form queries; an unreadable bank raises ``InputError``."""
     from assistant.bank.parse import load_bank
 
-    try:
-        questions = [q.text for q in load_bank(bank_path) if q.text.strip()]
-    except Exception:  # a missing bank still leaves the free-form queries
-        questions = []
-    return questions + list(FREE_FORM)
+    return [q.text for q in load_bank(bank_path) if q.text.strip()] + list(FREE_FORM)
 
 
 def start_app(index: Path | None, bank: Path | None, port: int, timeout: float = 180.0) -> subprocess.Popen:
@@ -206,7 +202,13 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --clients 1..200, --queries 1..10000, --rounds 1..20, --time-limit 0..3600 s", file=sys.stderr)
         return 2
 
-    queries = query_pool(args.bank)
+    from index.errors import InputError
+
+    try:
+        queries = query_pool(args.bank)
+    except InputError as exc:  # a load test without the bank's questions would measure something else
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     port = free_port()
     print(f"starting the app on 127.0.0.1:{port} ...", file=sys.stderr, flush=True)
     try:

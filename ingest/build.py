@@ -26,6 +26,9 @@ from ingest.pdf import Deck, expand_inputs, make_slide, open_decks, read_pages
 from ingest.thumbnails import render_pages, save_png
 
 EMBED_BATCH = 64
+# Decks read in this process because the worker process could not start or died: the same result,
+# only without the second core. Each one also prints a note; tests read this list.
+worker_fallbacks: list[str] = []
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,9 @@ def _read_deck_pages(path: Path, password: str | None, thumbs: Path, first: int,
 
         try:
             return call_in_child(read_deck, (path, password, thumbs, first), bar.update)
-        except ChildFailed:
+        except ChildFailed as exc:
+            worker_fallbacks.append(path.name)
+            print(f"note: {exc}; reading {path.name} in this process instead", file=sys.stderr)
             bar.reset()  # no worker process here: the same work, in this one
     return read_deck(path, password, thumbs, first, bar.update)
 

@@ -4,63 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Sequence
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-REAL_DECK = SHARED / "slides" / "aml-slides.pdf"
-WEEKS = SHARED / "slides" / "weeks"
-
-
-def make_pdf(path: Path, pages: Sequence[tuple[str, Sequence[str]] | None]) -> Path:
-    """A PDF with one page per entry: (title, bullet lines), or None for a page with no text."""
-    from fpdf import FPDF
-
-    pdf = FPDF(orientation="landscape", format=(148, 210))
-    pdf.set_auto_page_break(False)
-    for page in pages:
-        pdf.add_page()
-        if page is None:
-            pdf.set_fill_color(40, 90, 160)
-            pdf.rect(20, 20, 120, 60, style="F")
-            continue
-        title, lines = page
-        pdf.set_font("helvetica", "B", 18)
-        pdf.text(12, 18, title)
-        pdf.set_font("helvetica", size=11)
-        for i, line in enumerate(lines):
-            pdf.text(14, 32 + 8 * i, line)
-    pdf.output(str(path))
-    return path
-
-
-DECK_A = [
-    ("Stochastic Gradient Descent", ["Update the weights with a noisy gradient", "Learning rate decides the step"]),
-    ("SGD with Momentum", ["Momentum averages previous steps", "Reduces noise in the update direction"]),
-    ("Self-attention layers", ["Each token maps to key, query and value", "Attention is a softmax over dot products"]),
-]
-DECK_B = [
-    ("Classifier-Free Guidance", ["Denoise with conditional and unconditional models", "omega trades diversity for fidelity"]),
-    None,
-    ("K Means Clustering", ["Assign each point to its nearest centroid", "Recompute centroids until stable"]),
-]
-
-BANK = """\
-## **Test bank**
-
-### optimisation
-
-- formulate SGD with momentum (2) \\*
-- what does the learning rate decide? (1) -
-- explain self attention in detail (3)
-  - what is the query?
-
-### diffusion
-
-- formulate the denoiser in the Classifier-Free Guidance scenario
-- explain kmeans (6) \\*
-"""
+from tests.support.decks import BANK, DECK_A, DECK_B, make_pdf
+from tests.support.paths import REAL_DECK
+from tests.support.required import require_real_deck
 
 
 @pytest.fixture()
@@ -90,16 +39,6 @@ def hash_index(tmp_path: Path, tiny_decks: list[Path]) -> Path:
     index_dir = tmp_path / "index"
     ingest(tiny_decks, index_dir, model="hash:64", progress=False)
     return index_dir
-
-
-def require_real_deck() -> None:
-    """Tests on the real deck fail under CI when it is missing, and skip on a user's machine."""
-    if REAL_DECK.is_file() and WEEKS.is_dir():
-        return
-    message = f"the real lecture deck is not at {REAL_DECK}"
-    if os.environ.get("CI"):
-        pytest.fail(message + " (required under CI)")
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")

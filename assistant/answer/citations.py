@@ -38,6 +38,11 @@ def _numbers(inner: str) -> list[int]:
     return out
 
 
+def strip_citations(text: str) -> str:
+    """``text`` without citation markup: quoted slide text must not bring citations of its own."""
+    return _CITATION.sub(" ", text)
+
+
 def check(text: str, allowed: Sequence[int], backend: str) -> Answer:
     """Keep citations to ``allowed`` slides (rewritten as ``[slide N]``), drop and count the rest.
 
@@ -60,7 +65,9 @@ def check(text: str, allowed: Sequence[int], backend: str) -> Answer:
 
     body = _CITATION.sub(rewrite, text)
     body = re.sub(r"[ \t]+([.,;:])", r"\1", re.sub(r"[ \t]{2,}", " ", body)).strip()
-    if _ABSTAIN_SAYINGS.search(body) or ABSTENTION.lower().rstrip(".") in body.lower():
+    # A model that says the slides do not cover the question abstains; an extractive answer only
+    # quotes slides, and a slide that says so is quoted like any other line, never obeyed.
+    if backend != "extractive" and (_ABSTAIN_SAYINGS.search(body) or ABSTENTION.lower().rstrip(".") in body.lower()):
         return Answer(ABSTENTION, (), True, backend, dropped, "model")
     if not cited:
         return Answer(ABSTENTION, (), True, backend, dropped, "no valid citation")

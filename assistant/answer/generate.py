@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from assistant.answer.citations import ABSTENTION, Answer, check
+from assistant.answer.citations import ABSTENTION, Answer, check, strip_citations
 from assistant.answer.prompt import messages
 from assistant.retrieval.retriever import Result, SlideHit
 from assistant.slide_text import bullets
@@ -62,7 +62,7 @@ def extract(result: Result, n_bullets: int = EXTRACT_BULLETS) -> str:
 
 
 def _sentence(text: str) -> str:
-    return " ".join(text.split()).rstrip(" .;:")
+    return " ".join(strip_citations(text).split()).rstrip(" .;:")
 
 
 # -- the entry points ----------------------------------------------------------------------------

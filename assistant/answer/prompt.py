@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from assistant.answer.citations import ABSTENTION
+from assistant.answer.citations import ABSTENTION, strip_citations
 
 SOURCE_CHARS = 900  # per slide: keeps a small model's context short and the first token fast
 
@@ -33,6 +33,7 @@ def _clean_source(text: str) -> str:
     # A slide must not be able to close its block and speak as the user or the system.
     text = re.sub(r"</?\s*source[^>]*>", " ", text, flags=re.IGNORECASE)
     text = re.sub(r"<\|[^|>]*\|>", " ", text)  # chat-template control tokens, e.g. <|im_start|>
+    text = strip_citations(text)  # a slide cannot hand the model a citation to copy
     text = "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
     return text if len(text) <= SOURCE_CHARS else text[:SOURCE_CHARS].rstrip() + " \u2026"
 

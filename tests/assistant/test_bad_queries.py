@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.bank.parse import parse_bank, reference_notices
-from tests.cli_run import assert_clean_success, assert_one_line_error, run_module
+from tests.support.cli_run import assert_clean_success, assert_one_line_error, run_module
 
 
 def query(index: Path, bank: Path, *args: object, stdin: str | None = None):

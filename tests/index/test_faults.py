@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -17,9 +16,11 @@ import pytest
 from index.errors import IndexInvalid, IndexMissing
 from index.store import current_generation, load_index
 from ingest.build import ingest
-from tests.cli_run import ROOT, assert_clean_success, assert_one_line_error, run_module
-from tests.conftest import make_pdf
-from tests.long_pdf import write_long_pdf
+from tests.support.cli_run import assert_clean_success, assert_one_line_error, run_module
+from tests.support.decks import make_pdf
+from tests.support.paths import ROOT
+from tests.support.required import require
+from tests.support.long_pdf import write_long_pdf
 
 
 def gen(index: Path) -> Path:
@@ -163,7 +164,7 @@ def test_loading_and_querying_never_write_into_the_index(hash_index: Path, bank_
 def test_query_on_a_read_only_mount(hash_index: Path, bank_file: Path) -> None:
     """A real read-only file system (a read-only bind mount in a private mount namespace)."""
     if shutil.which("unshare") is None or subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0:
-        pytest.skip("no private mount namespace here; the audit-hook test covers the code path")
+        require("no private mount namespace here (unshare -m needs root or user namespaces); the audit-hook test covers the code path")
     mount = f"mount --bind '{hash_index}' '{hash_index}' && mount -o remount,ro,bind '{hash_index}'"
     probe = f"touch '{hash_index}/probe' 2>/dev/null && echo WRITABLE"
     query = f"'{sys.executable}' -m assistant.query --index '{hash_index}' --bank '{bank_file}' --json momentum previous steps"
@@ -188,7 +189,7 @@ def answers(index_dir: Path, bank: Path, query: str) -> list[int]:
 
 
 def start_ingest(pdf: Path, index_dir: Path, marker: str | None = None) -> subprocess.Popen:
-    module = ["-m", "tests.index.kill_ingest", marker] if marker else ["-m", "ingest"]
+    module = ["-m", "tests.support.kill_ingest", marker] if marker else ["-m", "ingest"]
     cmd = [sys.executable, *module, str(pdf), "--index", str(index_dir), "--model", "hash:64", "-q"]
     return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

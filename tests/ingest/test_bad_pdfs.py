@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from index.store import load_index
-from tests.cli_run import ROOT, assert_clean_success, assert_one_line_error, run_module
-from tests.conftest import DECK_A, DECK_B, make_pdf
-from tests.long_pdf import write_long_pdf
+from tests.support.cli_run import assert_clean_success, assert_one_line_error, run_module
+from tests.support.decks import DECK_A, DECK_B, make_pdf
+from tests.support.paths import ROOT
+from tests.support.long_pdf import write_long_pdf
 
 
 def ingest_cli(index: Path, *args: object, timeout: float = 300):
@@ -180,6 +181,7 @@ def test_five_thousand_pages(tmp_path: Path) -> None:
     index = load_index(tmp_path / "index")
     assert len(index.slides) == 5000 and index.slide(4321).title == "Topic 4321" and index.thumbnail(5000) is not None
     # A generous bound, far above the measured peak, far below holding 5,000 page images (~4 GB).
+    assert peak_kb > 0, "no VmHWM was read from /proc: the memory bound would pass unchecked"
     assert peak_mb < 1500
     (tmp_path / "empty.md").write_text("")
     out = run_module("assistant.query", "--index", tmp_path / "index", "--bank", tmp_path / "empty.md", "--json", "Idea number 4321 links concept")

@@ -6,7 +6,7 @@ from index.errors import InputError
 from index.store import load_index
 from ingest.build import ingest
 from ingest.pdf import clean_text, expand_inputs, make_slide, split_title
-from tests.conftest import DECK_A, DECK_B, make_pdf
+from tests.support.decks import DECK_A, DECK_B, make_pdf
 
 
 def test_slides_are_numbered_across_files_in_order(hash_index: Path) -> None:

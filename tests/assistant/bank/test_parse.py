@@ -1,10 +1,10 @@
-from pathlib import Path
 
 import pytest
 
 from assistant.bank.parse import load_bank, parse_bank, parse_refs, split_refs
+from tests.support.paths import ROOT
 
-BANK = Path(__file__).resolve().parents[2] / "data" / "question_bank.md"
+BANK = ROOT / "data" / "question_bank.md"
 
 
 @pytest.mark.parametrize(

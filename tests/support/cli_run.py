@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.paths import ROOT
 
 
 def run_module(module: str, *args: object, timeout: float = 300, env: dict[str, str] | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

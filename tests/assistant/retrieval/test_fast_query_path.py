@@ -16,10 +16,10 @@ from assistant.retrieval.retriever import onnx_query_encoder, open_retriever
 from index.embedder import SentenceTransformerEmbedder
 from index.onnx_encoder import OnnxEncoder
 from index.store import load_index, query_encoder_folder
+from tests.support.paths import REAL_DECK, ROOT
 
 pytestmark = pytest.mark.slow
 HEAVY = ("torch", "sentence_transformers", "transformers", "langchain_text_splitters", "pypdf", "sklearn", "scipy")
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,6 @@ def test_cold_query_imports_nothing_heavy(command: str, real_index: Path, tmp_pa
 
 def test_unchanged_reingest_reuses_the_export(real_index: Path, tmp_path: Path) -> None:
     from ingest.build import ingest
-    from tests.conftest import REAL_DECK
 
     copy = tmp_path / "index"
     shutil.copytree(real_index, copy, copy_function=os.link, ignore=shutil.ignore_patterns(".lock"))

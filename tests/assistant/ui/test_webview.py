@@ -9,6 +9,8 @@ import pytest
 from assistant.answer import generate as answer_module
 from assistant.retrieval.retriever import SlideHit, open_retriever
 from assistant.ui.web import ALL_SECTIONS, ANSWER_EMPTY, INGEST_HELP, WebView, chips_html, clicked, readable
+from ingest.build import ingest
+from tests.support.decks import make_pdf
 
 
 @pytest.fixture()
@@ -139,4 +141,17 @@ def test_audit_tab_views(view: WebView) -> None:
     assert strip.count("data:image/jpeg;base64,") == view.n_slides  # every slide, inline: no file path served
     assert "/gradio_api/file=" not in strip
     assert all(row[-1].startswith("suggested: ") for row in suggestions)
-    assert all(len(row) == 4 for row in flags)
+
+
+def test_audit_tab_lists_a_reference_retrieval_cannot_find(tmp_path: Path) -> None:
+    # More slides than the audit's top 10, all about clustering but the last: a clustering question
+    # that cites the boosting slide is one a student searching would never be shown.
+    pages = [(f"Clustering variant {n}", [f"Clustering groups the points, variant {n}", "Each cluster has a centre"]) for n in range(1, 13)]
+    pages.append(("Boosting ensembles", ["Weak learners are combined", "Each round reweights mistakes"]))
+    ingest([make_pdf(tmp_path / "deck.pdf", pages)], tmp_path / "index", model="hash:64", progress=False)
+    bank = tmp_path / "bank.md"
+    bank.write_text("## **Bank**\n\n### methods\n\n- how does clustering group the points? (13)\n- how does boosting combine weak learners? (13)\n", encoding="utf-8")
+    summary, _, flags, _ = WebView(*open_retriever(tmp_path / "index", bank)).audit_views()
+    assert "2 questions cite slides (1 to check)" in summary
+    [row] = flags
+    assert row[:3] == ["how does clustering group the points?", "methods", "13"] and row[3].startswith("suggested: ")

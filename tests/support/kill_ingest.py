@@ -1,4 +1,4 @@
-"""``python -m tests.index.kill_ingest MARKER ARGS...``: the real ingest command, killed with SIGKILL
+"""``python -m tests.support.kill_ingest MARKER ARGS...``: the real ingest command, killed with SIGKILL
 at a named point, the way a power cut or the OOM killer would end it. Used by test_faults.py.
 
 Markers: ``thumbnail`` (mid-way through writing thumbnails), ``embed`` (inside embedding),

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.cli_run import assert_one_line_error
+from tests.support.net import free_port
+from tests.support.paths import ROOT
 
 
 def run_app(*args: str) -> subprocess.CompletedProcess:
@@ -31,7 +26,8 @@ def test_help_teaches_and_defaults_to_loopback() -> None:
 
 def test_bad_options_are_one_line_errors() -> None:
     done = run_app("--port", "70000")
-    assert done.returncode == 2 and done.stderr.startswith("error: ") and "Traceback" not in done.stderr
+    assert done.returncode == 2
+    assert_one_line_error(done, "--port")
 
 
 def test_a_damaged_index_is_a_one_line_error(tmp_path: Path) -> None:
@@ -40,7 +36,11 @@ def test_a_damaged_index_is_a_one_line_error(tmp_path: Path) -> None:
     (broken / "CURRENT").write_text("gen-x")
     (broken / "gen-x").mkdir()
     done = run_app("--index", str(broken), "--port", str(free_port()))
-    assert done.returncode == 2 and "error: " in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    # The app says what it is loading first; then the error, one line, last.
+    *status, error = done.stderr.splitlines()
+    assert error.startswith("error: the index at ") and str(broken) in error
+    assert all(line.startswith("slidebank: ") for line in status), done.stderr
 
 
 def test_the_app_switches_gradio_analytics_off_itself() -> None:

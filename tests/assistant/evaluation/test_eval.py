@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from assistant.evaluation.retrieval import FOLDS, WEIGHT_GRID, bank_queries, cross_validated, first_hit_rank, latency_ms, summarise
 from assistant.retrieval.retriever import open_retriever
 
@@ -32,4 +34,23 @@ def test_cross_validated_weights_come_from_the_grid(hash_index: Path, bank_file:
     # A fold with no training question to tell the grid points apart keeps the defaults.
     _, lonely = cross_validated(retriever, queries[:1])
     assert lonely[0] == {k: getattr(retriever.settings, k) for k in WEIGHT_GRID}
-    assert latency_ms(retriever, queries) > 0
+
+
+def test_latency_times_every_query_with_its_own_encoding(hash_index: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The latency figure is a new question's cost: each timed ranking encodes its query, none is memoised."""
+    retriever, _ = open_retriever(hash_index, bank_file)
+    queries = bank_queries(retriever, with_section=False)
+    latency_ms(retriever, queries)  # adapters trained and imports done: only query encodings are left to count
+    encoded: list[str] = []
+    real = retriever.encoder.encode
+
+    def counted(texts, **kwargs):
+        encoded.extend(texts)
+        return real(texts, **kwargs)
+
+    monkeypatch.setattr(retriever.encoder, "encode", counted)
+    once = latency_ms(retriever, queries)
+    per_pass = len(encoded)
+    twice = latency_ms(retriever, queries + queries)
+    assert per_pass == len(queries) and len(encoded) == 3 * per_pass
+    assert once > 0 and twice > 0

@@ -20,7 +20,7 @@ from assistant.audit.findings import (
 )
 from assistant.bank.annotate import with_suggestions
 from assistant.bank.parse import Question, load_bank, parse_bank
-from tests.conftest import BANK
+from tests.support.decks import BANK
 
 
 def _q(qid: str, refs: tuple[int, ...], section: str = "s", line: int = 0) -> Question:
@@ -204,7 +204,9 @@ def shifted_report(tmp_path_factory: pytest.TempPathFactory):
 
     from assistant.retrieval.retriever import open_retriever
     from ingest.build import ingest
-    from tests.conftest import REAL_DECK, make_pdf, require_real_deck
+    from tests.support.decks import make_pdf
+    from tests.support.paths import REAL_DECK
+    from tests.support.required import require_real_deck
 
     require_real_deck()
     folder = tmp_path_factory.mktemp("shifted")
@@ -272,4 +274,5 @@ def test_real_bank_suggestion_quality_and_no_drift(real_retriever) -> None:
     cfg = next(s for s in report.suggested if "Classifier-Free Guidance" in s.question.text)
     assert 196 in [s.slide for s in cfg.suggestions]
     assert all(0.0 <= s.confidence <= 1.0 for item in report.suggested for s in item.suggestions)
-    assert len(report.flagged) < len(report.checks) / 4
+    # 10 of 113 flagged when measured (docs/audit.md); 2 over that is a regression to look at.
+    assert len(report.checks) == 113 and len(report.flagged) <= 12

@@ -1,0 +1,56 @@
+"""Tiny generated decks and a tiny bank: fast, deterministic input for the tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def make_pdf(path: Path, pages: Sequence[tuple[str, Sequence[str]] | None]) -> Path:
+    """A PDF with one page per entry: (title, bullet lines), or None for a page with no text."""
+    from fpdf import FPDF
+
+    pdf = FPDF(orientation="landscape", format=(148, 210))
+    pdf.set_auto_page_break(False)
+    for page in pages:
+        pdf.add_page()
+        if page is None:
+            pdf.set_fill_color(40, 90, 160)
+            pdf.rect(20, 20, 120, 60, style="F")
+            continue
+        title, lines = page
+        pdf.set_font("helvetica", "B", 18)
+        pdf.text(12, 18, title)
+        pdf.set_font("helvetica", size=11)
+        for i, line in enumerate(lines):
+            pdf.text(14, 32 + 8 * i, line)
+    pdf.output(str(path))
+    return path
+
+
+DECK_A = [
+    ("Stochastic Gradient Descent", ["Update the weights with a noisy gradient", "Learning rate decides the step"]),
+    ("SGD with Momentum", ["Momentum averages previous steps", "Reduces noise in the update direction"]),
+    ("Self-attention layers", ["Each token maps to key, query and value", "Attention is a softmax over dot products"]),
+]
+DECK_B = [
+    ("Classifier-Free Guidance", ["Denoise with conditional and unconditional models", "omega trades diversity for fidelity"]),
+    None,
+    ("K Means Clustering", ["Assign each point to its nearest centroid", "Recompute centroids until stable"]),
+]
+
+BANK = """\
+## **Test bank**
+
+### optimisation
+
+- formulate SGD with momentum (2) \\*
+- what does the learning rate decide? (1) -
+- explain self attention in detail (3)
+  - what is the query?
+
+### diffusion
+
+- formulate the denoiser in the Classifier-Free Guidance scenario
+- explain kmeans (6) \\*
+"""
