@@ -254,7 +254,7 @@ def audit_tab(view) -> None:
 
 def build_app(view):
     """The Blocks of the whole app. New tabs go into the ``gr.Tabs`` below, one function each."""
-    from assistant.ui.server import guarded, private_temp_dir
+    from assistant.ui.server import guarded, private_temp_dir, quiet_input_errors
 
     private_temp_dir()  # before any component exists: they read GRADIO_TEMP_DIR when built
     import gradio as gr
@@ -271,6 +271,7 @@ def build_app(view):
                 bank_tab(view)
         demo.load(guarded(view.status_html), None, status, api_visibility="private")  # a reload shows a re-ingested deck
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_MAX_SIZE)
+    quiet_input_errors(demo)
     return demo
 
 

@@ -218,3 +218,20 @@ def guarded(fn: Callable) -> Callable:
             raise failure(exc) from None
 
     return call
+
+
+def quiet_input_errors(demo: Any) -> None:
+    """A call with too few inputs (``{"data": []}``) fails in Gradio before any handler runs, with a
+    ValueError that Gradio logs as a traceback and whose text names the app's components. Turn it
+    into a short ``gr.Error`` that is not logged."""
+    import gradio as gr
+
+    validate = demo.validate_inputs
+
+    def validate_quietly(block_fn: Any, inputs: list) -> None:
+        try:
+            validate(block_fn, inputs)
+        except ValueError:
+            raise gr.Error("this request does not carry the inputs the endpoint takes", print_exception=False) from None
+
+    demo.validate_inputs = validate_quietly
