@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Callable, NamedTuple, Sequence
+from typing import NamedTuple
+from collections.abc import Callable, Sequence
 
 from assistant.retrieval.retriever import SlideHit
 from assistant.ui.terminal import format_refs, group_ranges, range_label, snippet

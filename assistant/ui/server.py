@@ -18,8 +18,8 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Mapping
-from urllib.parse import urlsplit
+from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
 
 # Nothing from another origin: scripts, styles, images, media, fonts, frames and connections come
 # from the app itself; images also from data: URIs (every thumbnail is one). Gradio's page needs

@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Sequence
 
 from assistant.retrieval.retriever import Result, Retriever, SlideHit, parent_text
 from assistant.ui import bank_browser
