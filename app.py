@@ -1,5 +1,6 @@
 """``python app.py``: the slidebank web app. Layout and wiring only; what it shows comes from
-``assistant.webview`` and the retrieval from ``Retriever.search``, the same call the CLI makes.
+``assistant.ui.web`` and the retrieval from ``Retriever.search``, the same call the CLI makes;
+what the HTTP server adds around Gradio (CSP, refused routes, temp folder) from ``assistant.ui.server``.
 
 No ``from __future__ import annotations`` here: Gradio reads the ``gr.EventData`` hints of the
 handlers, and gradio is imported inside functions so that ``--help`` stays instant.
@@ -13,6 +14,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 import argparse  # noqa: E402
 import ipaddress  # noqa: E402
+import signal  # noqa: E402
 import sys  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -50,9 +52,12 @@ what you get:
                it cites, or, when it cites none, the slides search suggests.
 
 Without an index the page says how to build one (python -m ingest slides.pdf) and the bank
-still works. Everything runs on this computer: the app switches Gradio's analytics off, the
-page loads no outside fonts, scripts or images, and it listens on 127.0.0.1 only unless you
-pass --host. --share (a public Gradio link) is never on unless you ask for it.
+still works; a running app picks up a new ingest on the next search, no restart needed.
+Everything runs on this computer: the app switches Gradio's analytics off, the page loads no
+outside fonts, scripts or images (a Content-Security-Policy enforces it), text from your slides
+and bank is shown as text, never as markup, uploads and requests from other sites are refused,
+and it listens on 127.0.0.1 only unless you pass --host. --share (a public Gradio link) is never
+on unless you ask for it.
 """
 
 
@@ -95,6 +100,8 @@ class Viewer:
 def slide_viewer(view, name: str) -> Viewer:
     import gradio as gr
 
+    from assistant.ui.server import guarded
+
     with gr.Column(visible=False, elem_id=f"{name}-viewer", elem_classes="sb-viewer") as box:
         with gr.Row(equal_height=True):
             prev = gr.Button("\u25c0 Previous", size="sm", elem_id=f"{name}-prev", scale=0, min_width=110)
@@ -104,8 +111,8 @@ def slide_viewer(view, name: str) -> Viewer:
         caption = gr.HTML(elem_id=f"{name}-caption", js_on_load=None)
     current = gr.State(0)
     viewer = Viewer(box, image, caption, current, prev, nxt)
-    prev.click(lambda n: show_slide(view, n - 1), current, viewer.outputs, api_visibility="private")
-    nxt.click(lambda n: show_slide(view, n + 1), current, viewer.outputs, api_visibility="private")
+    prev.click(guarded(lambda n: show_slide(view, n - 1)), current, viewer.outputs, api_visibility="private")
+    nxt.click(guarded(lambda n: show_slide(view, n + 1)), current, viewer.outputs, api_visibility="private")
     close.click(lambda: gr.Column(visible=False), None, box, api_visibility="private")
     return viewer
 
@@ -113,7 +120,7 @@ def slide_viewer(view, name: str) -> Viewer:
 def show_slide(view, number: int) -> tuple:
     import gradio as gr
 
-    panel = view.slide_panel(number)
+    panel = view.slide_panel(number) if isinstance(number, int) else None
     if panel is None:
         return tuple(gr.skip() for _ in range(6))
     return (
@@ -133,7 +140,11 @@ def _scroll_to(elem_id: str) -> str:
 def search_tab(view) -> None:
     import gradio as gr
 
-    from assistant.ui.web import ANSWER_EMPTY, CLICK_JS, clicked
+    from assistant.ui.render import static_text
+    from assistant.ui.server import guarded
+    from assistant.ui.web import clicked
+
+    click_js = static_text("click.js")
 
     with gr.Row(equal_height=True):
         query = gr.Textbox(
@@ -150,17 +161,19 @@ def search_tab(view) -> None:
     with gr.Row():
         with gr.Column(scale=7):
             viewer = slide_viewer(view, "search")
-            slides = gr.HTML(view.results_html(view.search("")), elem_id="results", js_on_load=CLICK_JS)
+            slides = gr.HTML(view.results_html(view.search("")), elem_id="results", js_on_load=click_js)
         with gr.Column(scale=4, min_width=300):
             gr.Markdown("### From your question bank")
-            bank = gr.HTML(elem_id="bank-matches", js_on_load=CLICK_JS)
+            bank = gr.HTML(elem_id="bank-matches", js_on_load=click_js)
             gr.Markdown("### Answer")
             with gr.Row():
                 backend = gr.Radio(["extractive", "llm"], value="extractive", label="Written by", elem_id="answer-backend", scale=2)
                 model = gr.Textbox(value="smollm2", label="Local model (name or path)", elem_id="answer-model", scale=3)
-            answer = gr.Markdown(ANSWER_EMPTY, elem_id="answer")
+            answer = gr.HTML(next(view.answer_html(None)), elem_id="answer", js_on_load=click_js)
 
     def run(text: str):
+        if not isinstance(text, str):
+            raise gr.Error("the query must be text", print_exception=False)
         found = view.search(text)
         return view.results_html(found), view.bank_matches_html(found), found
 
@@ -168,27 +181,31 @@ def search_tab(view) -> None:
         number, _ = clicked(getattr(evt, "_data", None))
         return show_slide(view, number) if number is not None else tuple(gr.skip() for _ in range(6))
 
-    gr.on([query.submit, button.click], run, query, [slides, bank, result], api_name="search").then(
-        view.answer_markdown, [result, backend, model], answer, api_visibility="private"
+    gr.on([query.submit, button.click], guarded(run), query, [slides, bank, result], api_name="search").then(
+        guarded(view.answer_html), [result, backend, model], answer, api_visibility="private"
     )
-    for source in (slides, bank):
-        source.click(open_clicked, None, viewer.outputs, api_visibility="private").then(None, js=_scroll_to("search-viewer"))
+    for source in (slides, bank, answer):
+        source.click(guarded(open_clicked), None, viewer.outputs, api_visibility="private").then(None, js=_scroll_to("search-viewer"))
 
 
 def bank_tab(view) -> None:
     import gradio as gr
 
-    from assistant.ui.web import ALL_SECTIONS, CLICK_JS, MARK_FILTERS, clicked
+    from assistant.ui.render import static_text
+    from assistant.ui.server import guarded
+    from assistant.ui.web import ALL_SECTIONS, MARK_FILTERS, clicked
+
+    click_js = static_text("click.js")
 
     with gr.Row():
         with gr.Column(scale=5, min_width=320):
             with gr.Row():
                 section = gr.Dropdown(view.section_choices(), value=ALL_SECTIONS, label="Section", elem_id="bank-section", scale=3)
                 marks = gr.Dropdown(list(MARK_FILTERS), value=MARK_FILTERS[0], label="Your marks", elem_id="bank-marks", scale=2)
-            listing = gr.HTML(view.bank_list_html(), elem_id="bank-list", js_on_load=CLICK_JS, max_height=760)
+            listing = gr.HTML(view.bank_list_html(), elem_id="bank-list", js_on_load=click_js, max_height=760)
         with gr.Column(scale=6):
             viewer = slide_viewer(view, "bank")
-            detail = gr.HTML(view.question_html(None), elem_id="bank-question", js_on_load=CLICK_JS)
+            detail = gr.HTML(view.question_html(None), elem_id="bank-question", js_on_load=click_js)
     selected = gr.State(None)
 
     def refilter(sec: str, mark: str, chosen):
@@ -208,37 +225,43 @@ def bank_tab(view) -> None:
         return show_slide(view, number) if number is not None else tuple(gr.skip() for _ in range(6))
 
     for control in (section, marks):
-        control.change(refilter, [section, marks, selected], listing, api_visibility="private")
-    listing.click(on_click, [section, marks], [listing, detail, selected, *viewer.outputs], api_visibility="private").then(
+        control.change(guarded(refilter), [section, marks, selected], listing, api_visibility="private")
+    listing.click(guarded(on_click), [section, marks], [listing, detail, selected, *viewer.outputs], api_visibility="private").then(
         None, js=_scroll_to("bank-viewer")
     )
-    detail.click(on_detail_click, None, viewer.outputs, api_visibility="private").then(None, js=_scroll_to("bank-viewer"))
+    detail.click(guarded(on_detail_click), None, viewer.outputs, api_visibility="private").then(None, js=_scroll_to("bank-viewer"))
 
 
 def audit_tab(view) -> None:
     import gradio as gr
+
+    from assistant.ui.server import guarded
 
     gr.Markdown(
         "Checks every reference of your bank against the slides, suggests slides for questions that cite "
         "nothing (marked as **suggestions**), looks for deck drift, and shows what the bank never covers."
     )
     run = gr.Button("Run the audit", variant="primary", elem_id="audit-run")
-    summary = gr.Markdown(elem_id="audit-summary")
+    summary = gr.HTML(elem_id="audit-summary")
     gr.Markdown("### Coverage: green = cited, amber = suggested, red = nothing in the bank")
     strip = gr.HTML(elem_id="audit-coverage")
     gr.Markdown("### Check these references")
     flags = gr.Dataframe(headers=["question", "section", "cites", "retrieval suggests instead"], wrap=True, elem_id="audit-flags")
     gr.Markdown("### Suggested slides for questions that cite nothing (suggestions, not references)")
     suggestions = gr.Dataframe(headers=["question", "section", "suggested slides"], wrap=True, elem_id="audit-suggestions")
-    run.click(view.audit_views, None, [summary, strip, flags, suggestions], api_name="audit")
+    run.click(guarded(view.audit_views), None, [summary, strip, flags, suggestions], api_name="audit")
 
 
 def build_app(view):
     """The Blocks of the whole app. New tabs go into the ``gr.Tabs`` below, one function each."""
+    from assistant.ui.server import guarded, private_temp_dir, quiet_input_errors
+
+    private_temp_dir()  # before any component exists: they read GRADIO_TEMP_DIR when built
     import gradio as gr
 
-    with gr.Blocks(title="slidebank", fill_width=True) as demo:
-        gr.HTML(f'<div id="sb-title"><h1>slidebank</h1></div>{view.status_html()}', elem_id="status")
+    # Files Gradio writes (the viewer's PNGs) are removed after an hour, checked every hour.
+    with gr.Blocks(title="slidebank", fill_width=True, delete_cache=(3600, 3600)) as demo:
+        status = gr.HTML(view.status_html(), elem_id="status")
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab("Search", id="search"):
                 search_tab(view)
@@ -246,7 +269,9 @@ def build_app(view):
                 audit_tab(view)
             with gr.Tab("Question bank", id="bank"):
                 bank_tab(view)
+        demo.load(guarded(view.status_html), None, status, api_visibility="private")  # a reload shows a re-ingested deck
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_MAX_SIZE)
+    quiet_input_errors(demo)
     return demo
 
 
@@ -261,7 +286,8 @@ def theme():
 
 def launch(demo, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, share: bool = False, block: bool = True):
     """Start serving. ``block=False`` returns at once (tests)."""
-    from assistant.ui.web import CSS
+    from assistant.ui.render import static_text
+    from assistant.ui.server import app_kwargs
 
     return demo.launch(
         server_name=host,
@@ -270,10 +296,12 @@ def launch(demo, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, share: bool
         prevent_thread_lock=not block,
         quiet=True,
         theme=theme(),
-        css=CSS,
+        css=static_text("app.css"),
         ssr_mode=False,
         footer_links=[],
-        show_error=True,
+        show_error=False,  # handlers say what went wrong themselves (gr.Error); nothing else reaches the page raw
+        max_file_size=0,  # the app takes no files; the guard also refuses the upload route outright
+        app_kwargs=app_kwargs(loopback_only=_is_loopback(host)),
     )
 
 
@@ -293,20 +321,27 @@ def main(argv: list[str] | None = None, prog: str = "python app.py") -> int:
     if not 1 <= args.slides <= 50:
         return _fail("--slides must be between 1 and 50")
     from assistant.retrieval.retriever import open_retriever
+    from assistant.ui.live import Follow
     from assistant.ui.web import WebView
     from index.errors import SlidebankError
+    from index.store import default_index_dir
+
+    def reopen():
+        retriever, notices = open_retriever(args.index, args.bank, reranker=args.reranker)
+        retriever.adapter_for()  # trained (or read from the cache) now, not on the first search
+        return retriever, notices
 
     print("slidebank: loading the index and the model ...", file=sys.stderr, flush=True)
     try:
-        retriever, notices = open_retriever(args.index, args.bank, reranker=args.reranker)
+        retriever, notices = reopen()
     except SlidebankError as exc:
         return _fail(str(exc))
     for notice in notices:
         print(f"note: {notice}", file=sys.stderr)
-    retriever.adapter_for()  # trained (or read from the cache) now, not on the first search
     if not _is_loopback(args.host):
         print(f"note: listening on {args.host}: other machines on your network can open this page", file=sys.stderr)
-    view = WebView(retriever, notices, k=args.slides)
+    # A re-ingest while the app runs is picked up on the next request (assistant.ui.live).
+    view = WebView(retriever, notices, k=args.slides, follow=Follow(Path(args.index or default_index_dir()), reopen))
     demo = build_app(view)
     try:
         launch(demo, args.host, args.port, share=args.share, block=False)
@@ -314,11 +349,19 @@ def main(argv: list[str] | None = None, prog: str = "python app.py") -> int:
         return _fail(f"cannot listen on {args.host}:{args.port} ({exc}); try another --port")
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(f"slidebank: open http://{shown}:{args.port}  (Ctrl+C to stop)", file=sys.stderr, flush=True)
+    # SIGTERM ends the app like Ctrl+C does, so the exit handlers remove its temp folder.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         demo.block_thread()
     except KeyboardInterrupt:
         pass
+    finally:
+        demo.close()
     return 0
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _fail(message: str) -> int:

@@ -13,15 +13,10 @@ from typing import Sequence
 
 import numpy as np
 
+from index.symbols import GREEK_NAMES
+
 _WORD = re.compile(r"[a-z0-9]+")
 # Slides and queries write the same symbol as "ω", "\omega" or "omega"; all of them become "omega".
-GREEK_NAMES = {
-    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon", "ζ": "zeta",
-    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu", "ξ": "xi",
-    "π": "pi", "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi", "ϕ": "phi", "χ": "chi",
-    "ψ": "psi", "ω": "omega", "Γ": "gamma", "Δ": "delta", "Θ": "theta", "Λ": "lambda", "Σ": "sigma",
-    "Φ": "phi", "Ψ": "psi", "Ω": "omega", "∇": "nabla",
-}
 _GREEK_TABLE = str.maketrans({k: f" {v} " for k, v in GREEK_NAMES.items()})
 
 

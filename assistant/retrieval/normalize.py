@@ -10,15 +10,14 @@ from __future__ import annotations
 import re
 from typing import Iterable, Mapping
 
-from index.lexical import GREEK_NAMES
 from index.records import Slide
+from index.symbols import GREEK_NAMES, LATEX_WORDS
 
 _LATEX_CMD = re.compile(r"\\([A-Za-z]+)")
 _LATEX_SYMBOLS = str.maketrans({"$": " ", "{": " ", "}": " ", "_": " ", "^": " ", "\\": " "})
 _DEFINITION = re.compile(r"((?:[A-Za-z][\w-]*\s+){0,5}[A-Za-z][\w-]*)\s*\(\s*([A-Z][A-Za-z]{1,6})\s*\)")
 _ACRONYM_TOKEN = re.compile(r"\b([A-Z][A-Za-z]{1,6})(?:'s|s)?\b")
 _WORD_SPLIT = re.compile(r"[\s\-\u2013/]+")
-_LATEX_WORDS = {"geq": "greater or equal", "leq": "less or equal", "neq": "not equal", "sim": "sampled from", "rightarrow": "to", "to": "to", "mid": "given"}
 
 
 def latex_to_words(text: str) -> str:
@@ -26,7 +25,7 @@ def latex_to_words(text: str) -> str:
 
     def word(match: re.Match[str]) -> str:
         name = match.group(1)
-        return f" {_LATEX_WORDS.get(name, name)} "
+        return f" {LATEX_WORDS.get(name, name)} "
 
     text = _LATEX_CMD.sub(word, text)
     text = "".join(f" {GREEK_NAMES[ch]} " if ch in GREEK_NAMES else ch for ch in text)

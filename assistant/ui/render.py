@@ -1,0 +1,130 @@
+"""HTML for the web app, from the Jinja2 templates in ``assistant/ui/templates`` (package data).
+
+Autoescaping is on for every template, so all text that came from a PDF, the bank or a model
+(titles, bullets, snippets, questions, section and deck names, answers, audit sentences) reaches
+the page as text: ``<img src=…>``, ``![x](http://…)`` or ``<a href=…>`` in a slide shows as those
+characters and makes nothing. Only the templates write markup. Gradio's Markdown component is
+never fed such text.
+
+Clickable things carry ``data-slide="N"`` (open slide N) or ``data-qid="ID"`` (show a bank
+question); ``static/click.js`` turns a click on them into a Gradio event with that payload.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import NamedTuple
+from collections.abc import Callable, Sequence
+
+from assistant.retrieval.retriever import SlideHit
+from assistant.ui.terminal import format_refs, group_ranges, range_label, snippet
+from index.records import Slide
+from index.symbols import latex_to_unicode
+
+MAX_CHIPS = 16  # chips per question; a longer citation list ends with "+N"
+_CITATION = re.compile(r"\[slide (\d+)\]")  # the form assistant.answer.citations.check writes
+
+
+class Card(NamedTuple):
+    slide: Slide
+    image: str | None  # a data: URI, or None ("no image")
+    text: str
+    rank: int | None = None
+    badge: str = ""
+
+
+class CardGroup(NamedTuple):
+    """One slide, or neighbouring slides framed as one range."""
+
+    cards: tuple[Card, ...]
+    label: str
+    deck: str
+    first_page: int
+    last_page: int
+
+
+def runs(numbers: Sequence[int]) -> list[list[int]]:
+    """(63, 64, 65, 70) → [[63, 64, 65], [70]], in the order first cited."""
+    out: list[list[int]] = []
+    for n in numbers:
+        if out and n == out[-1][-1] + 1:
+            out[-1].append(n)
+        else:
+            out.append([n])
+    return out
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(
+        loader=PackageLoader("assistant.ui", "templates"),
+        autoescape=True,  # every template, whatever its name: text in, text out
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(readable=latex_to_unicode, refs=format_refs, runs=runs)
+    return env
+
+
+def render(template: str, **context: object) -> str:
+    """``templates/<template>`` filled with ``context``; every value is escaped unless a template says otherwise."""
+    return _environment().get_template(template).render(max_chips=MAX_CHIPS, **context).strip()
+
+
+def static_text(name: str) -> str:
+    """A file of ``assistant/ui/static`` (the app's CSS and browser JS)."""
+    return resources.files("assistant.ui").joinpath("static", name).read_text(encoding="utf-8")
+
+
+def card_groups(
+    hits: Sequence[SlideHit], query: str, image: Callable[[int], str | None], badge: str = "", ranked: bool = True
+) -> list[CardGroup]:
+    """Slide cards, neighbouring slides grouped into one framed range, best range first."""
+    rank = {h.slide.number: (i if ranked else None) for i, h in enumerate(hits, start=1)}
+    groups = []
+    for group in group_ranges(hits):
+        cards = tuple(Card(h.slide, image(h.slide.number), snippet(h.slide, query), rank[h.slide.number], badge) for h in group)
+        first, last = group[0].slide, group[-1].slide
+        groups.append(CardGroup(cards, range_label(group), first.deck, first.page, last.page))
+    return groups
+
+
+class AnswerPart(NamedTuple):
+    text: str = ""
+    slide: int | None = None  # a citation: drawn as a button that opens the slide
+
+
+class AnswerLine(NamedTuple):
+    parts: tuple[AnswerPart, ...]
+    point: bool  # a "- " bullet of the extractive answer
+
+
+def answer_lines(text: str) -> list[AnswerLine]:
+    """An answer's lines, each split into text and ``[slide N]`` citations. Nothing else is parsed:
+    Markdown or HTML in an answer stays text."""
+    lines = []
+    for raw in text.splitlines():
+        point = raw.startswith("- ")
+        body = raw[2:] if point else raw
+        parts: list[AnswerPart] = []
+        last = 0
+        for match in _CITATION.finditer(body):
+            if match.start() > last:
+                parts.append(AnswerPart(body[last : match.start()]))
+            parts.append(AnswerPart(slide=int(match.group(1))))
+            last = match.end()
+        if last < len(body):
+            parts.append(AnswerPart(body[last:]))
+        if parts:
+            lines.append(AnswerLine(tuple(parts), point))
+    return lines
+
+
+def answer_html(text: str, kind: str = "") -> str:
+    """The answer panel: ``kind`` "pending" or "empty" greys it (a placeholder, not an answer)."""
+    return render("answer.html", lines=answer_lines(text), kind=kind)
