@@ -11,7 +11,7 @@ import pytest
 
 from assistant.cli import COMMANDS, EXIT_ERROR, EXIT_INTERRUPTED, main, run
 from index.errors import InputError
-from tests.cli_run import ROOT, assert_clean_success, assert_one_line_error, run_module
+from tests.support.cli_run import ROOT, assert_clean_success, assert_one_line_error, run_module
 
 # What the console script does (pyproject's [project.scripts]): import assistant.cli:main and exit with it.
 SLIDEBANK = "import sys; from assistant.cli import main; sys.exit(main())"
