@@ -57,10 +57,10 @@ def totals(rows: Sequence[SectionStats]) -> SectionStats:
 
 def format_table(rows: Sequence[SectionStats], exam: date | None = None, today: date | None = None) -> str:
     """A plain-text table, one line per section and a total."""
-    width = max([len("section"), *(len(r.section) for r in rows)], default=7)
-    width = min(width, 48)
+    total = totals(rows)
+    width = min(max(len(r.section) for r in [*rows, total]), 48)
     lines = [f"{'section':<{width}}  {'cards':>5}  {'due':>4}  {'reviewed':>8}  {'recall':>6}"]
-    for row in [*rows, totals(rows)]:
+    for row in [*rows, total]:
         recall = f"{row.retrievability:.2f}" if row.retrievability is not None else "-"
         name = row.section if len(row.section) <= width else row.section[: width - 1] + "\u2026"
         lines.append(f"{name:<{width}}  {row.cards:>5}  {row.due:>4}  {row.reviewed:>8}  {recall:>6}")
