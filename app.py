@@ -237,6 +237,8 @@ def build_app(view):
     """The Blocks of the whole app. New tabs go into the ``gr.Tabs`` below, one function each."""
     import gradio as gr
 
+    from assistant.ui.study_tab import study_tab
+
     with gr.Blocks(title="slidebank", fill_width=True) as demo:
         gr.HTML(f'<div id="sb-title"><h1>slidebank</h1></div>{view.status_html()}', elem_id="status")
         with gr.Tabs(elem_id="tabs"):
@@ -246,6 +248,7 @@ def build_app(view):
                 audit_tab(view)
             with gr.Tab("Question bank", id="bank"):
                 bank_tab(view)
+            study_tab(view)  # its own gr.Tab: assistant/ui/study_tab.py
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_MAX_SIZE)
     return demo
 
