@@ -173,6 +173,9 @@ def search_tab(view) -> None:
     )
     for source in (slides, bank):
         source.click(open_clicked, None, viewer.outputs, api_visibility="private").then(None, js=_scroll_to("search-viewer"))
+    from assistant.ui.add_to_bank import add_to_bank_panel
+
+    add_to_bank_panel(view, query, result)  # issue 15 item 6: the hook; the panel lives in its own module
 
 
 def bank_tab(view) -> None:
@@ -291,6 +294,8 @@ def _is_loopback(host: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.bank is not None:
+        os.environ["SLIDEBANK_BANK"] = str(args.bank)  # the file "Add to my bank" writes is the one the app reads
     if not 1 <= args.port <= 65535:
         return _fail("--port must be between 1 and 65535")
     if not 1 <= args.slides <= 50:

@@ -52,11 +52,13 @@ class StudySession:
         self.clock = clock
         self.study = study or Study()
         self.exam = exam
+        self.bank: Sequence[Question] = ()
         self.cards: tuple[StudyCard, ...] = ()
         self.sync = self.reload(bank)
 
     def reload(self, bank: Sequence[Question]) -> SyncReport:
         """Take a new version of the bank (edited, or grown from search)."""
+        self.bank = bank
         self.cards = cards_from_bank(bank)
         self._by_id = {c.qid: c for c in self.cards}
         return self.store.sync(self.cards)

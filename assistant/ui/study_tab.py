@@ -189,6 +189,8 @@ def study_tab(view: "WebView", db: Path | None = None, session: StudySession | N
     card_outputs = [card, shown, at, answer_box, show, *grades, counts_plot, recall_plot]
 
     def render(sec: str, mark: str, scp: str, exam_text: str):
+        if session.bank is not view.retriever.bank:  # the bank grew ("Add to my bank") or was reloaded
+            session.reload(view.retriever.bank)
         session.exam = parse_exam(exam_text)
         queue = session.queue(filters_from(sec, mark, scp))
         current = queue[0] if queue else None
