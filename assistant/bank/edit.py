@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
-from assistant.bank.parse import Question, clean, parse_bank, split_refs, split_suggested
+from assistant.bank.parse import (
+    Question,
+    clean,
+    parse_bank,
+    split_refs,
+    split_suggested,
+)
 from index.errors import InputError
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")

@@ -15,9 +15,10 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from assistant.study.cards import StudyCard
 from assistant.study.session import AnswerKey
@@ -71,7 +72,7 @@ def deck_name(root: str, section: str) -> str:
     return f"{root}::{section.replace('::', ':') or 'untitled'}"
 
 
-def media_name(index: "LoadedIndex", number: int) -> str:
+def media_name(index: LoadedIndex, number: int) -> str:
     """A media file name unique to this deck's content, since Anki's media folder is shared by all decks."""
     digest = hashlib.sha256("".join(d.sha256 for d in index.manifest.decks).encode()).hexdigest()[:10]
     return f"slidebank-{digest}-{number:04d}.png"
@@ -94,7 +95,7 @@ def back_html(key: AnswerKey, media: Mapping[int, str]) -> str:
 def build_package(
     cards: Sequence[StudyCard],
     keys: Mapping[str, AnswerKey],
-    index: "LoadedIndex | None",
+    index: LoadedIndex | None,
     media_dir: Path,
     origins: Mapping[str, str] | None = None,
     root: str = ROOT_DECK,
@@ -144,7 +145,7 @@ def export_apkg(
     path: Path,
     cards: Sequence[StudyCard],
     keys: Mapping[str, AnswerKey],
-    index: "LoadedIndex | None",
+    index: LoadedIndex | None,
     origins: Mapping[str, str] | None = None,
     root: str = ROOT_DECK,
 ) -> ExportReport:

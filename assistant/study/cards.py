@@ -8,9 +8,9 @@ is really gone stays in the store as an orphan, never shown, its history kept.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Iterable, Sequence
 
 from assistant.bank.parse import Question
 

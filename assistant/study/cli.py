@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from assistant.study.cards import StudyCard
 from assistant.study.queue import Filters

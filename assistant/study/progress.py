@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Mapping, Sequence
 
 from assistant.study.cards import StudyCard
 from assistant.study.queue import is_due

@@ -9,9 +9,9 @@ sections not yet studied come up first and every card is seen at least once befo
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
-from typing import Iterable, Mapping, Sequence
 
 from assistant.study.cards import StudyCard
 from assistant.study.schedule import Memory, Study
@@ -57,10 +57,11 @@ def order(
     memories: Mapping[str, Memory],
     now: datetime,
     study: Study,
-    filters: Filters = Filters(),
+    filters: Filters | None = None,
     exam: date | None = None,
 ) -> list[StudyCard]:
     """The cards to study, first one first."""
+    filters = filters or Filters()
     chosen = [c for c in cards if filters.keeps(c)]
     due = [c for c in chosen if is_due(memories.get(c.qid), now)]
     due_ids = {c.qid for c in due}
@@ -81,7 +82,7 @@ def next_card(
     memories: Mapping[str, Memory],
     now: datetime,
     study: Study,
-    filters: Filters = Filters(),
+    filters: Filters | None = None,
     exam: date | None = None,
 ) -> StudyCard | None:
     queue = order(cards, memories, now, study, filters, exam)

@@ -6,9 +6,10 @@ place that asks the system, so tests and the exam-date queue can move time at wi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable, Literal
+from typing import Literal
 
 from fsrs import Card, Rating, Scheduler
 

@@ -6,9 +6,10 @@ file notes as ``(suggested: N)``, else the audit's suggestions, always marked as
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING
 
 from assistant.bank.parse import Question
 from assistant.study.cards import StudyCard, cards_from_bank
@@ -40,7 +41,7 @@ class StudySession:
         self,
         bank: Sequence[Question],
         store: Store,
-        index: "LoadedIndex | None" = None,
+        index: LoadedIndex | None = None,
         suggest: Suggest | None = None,
         clock: Clock = system_clock,
         study: Study | None = None,
@@ -69,10 +70,10 @@ class StudySession:
     def memories(self) -> dict[str, Memory]:
         return self.store.memories()
 
-    def queue(self, filters: Filters = Filters()) -> list[StudyCard]:
+    def queue(self, filters: Filters | None = None) -> list[StudyCard]:
         return order(self.cards, self.memories(), self.clock(), self.study, filters, self.exam)
 
-    def next(self, filters: Filters = Filters()) -> StudyCard | None:
+    def next(self, filters: Filters | None = None) -> StudyCard | None:
         queue = self.queue(filters)
         return queue[0] if queue else None
 

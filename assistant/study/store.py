@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from assistant.study.cards import Known, StudyCard, match_edits
 from assistant.study.schedule import Grade, Memory, Study, memory_from_json

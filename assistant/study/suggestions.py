@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from assistant.retrieval.retriever import Retriever
 
 
-def audit_suggestions(retriever: "Retriever") -> dict[str, tuple[int, ...]]:
+def audit_suggestions(retriever: Retriever) -> dict[str, tuple[int, ...]]:
     """Question id → the slides the audit suggests, for each question that cites nothing."""
     if retriever.index is None or not retriever.bank:
         return {}
@@ -26,7 +26,7 @@ def audit_suggestions(retriever: "Retriever") -> dict[str, tuple[int, ...]]:
 class Suggestions:
     """The audit run once, on first need (it ranks the whole bank), then answered from memory."""
 
-    def __init__(self, retriever: "Retriever") -> None:
+    def __init__(self, retriever: Retriever) -> None:
         self._retriever = retriever
         self._found: dict[str, tuple[int, ...]] | None = None
 

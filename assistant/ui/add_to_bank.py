@@ -14,19 +14,19 @@ if TYPE_CHECKING:
     from assistant.ui.web import WebView
 
 
-def slide_choices(result: "Result | None") -> list[tuple[str, int]]:
+def slide_choices(result: Result | None) -> list[tuple[str, int]]:
     if result is None:
         return []
     return [(f"{h.slide.number} {h.slide.title or '(untitled)'}", h.slide.number) for h in result.slides]
 
 
-def use_bank(view: "WebView", bank: "tuple[Question, ...]") -> None:
+def use_bank(view: WebView, bank: tuple[Question, ...]) -> None:
     """Point the app at a new version of the bank: a retriever with its vectors, the view's lookups."""
     view.retriever = dataclasses.replace(view.retriever, bank=bank, bank_vectors=None)
     view.__init__(view.retriever, view.notices, view.k, view.n_bank)  # type: ignore[misc]  # its caches follow the bank
 
 
-def add(view: "WebView", query: str, section: str, slides: list[int]) -> str:
+def add(view: WebView, query: str, section: str, slides: list[int]) -> str:
     """Write the question; returns a one-line status for the page."""
     from assistant.bank.edit import add_question
     from assistant.bank.parse import default_bank_path, load_bank
@@ -42,7 +42,7 @@ def add(view: "WebView", query: str, section: str, slides: list[int]) -> str:
     return f'<div class="sb-note">Added to {escape(str(path))} under <b>{escape(question.section)}</b> (cites {escape(cites)}); a backup is beside it (.bak).</div>'
 
 
-def add_to_bank_panel(view: "WebView", query: Any, result: Any) -> None:
+def add_to_bank_panel(view: WebView, query: Any, result: Any) -> None:
     """The panel, built where it is called; ``query`` is the search box, ``result`` the search's State."""
     import gradio as gr
 

@@ -7,11 +7,12 @@ the HTML comes from the small pure functions below, which tests call without a b
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from assistant.study.cards import StudyCard
 from assistant.study.queue import Filters
@@ -112,7 +113,7 @@ def answer_markdown(key: AnswerKey) -> str:
     return "**From the slides**\n\n" + key.answer if key.answer else ""
 
 
-def progress_frame(rows: Sequence["SectionStats"]) -> tuple[Any, Any]:
+def progress_frame(rows: Sequence[SectionStats]) -> tuple[Any, Any]:
     """(reviewed vs not per section, mean recall per section) as data frames for ``gr.BarPlot``."""
     import pandas as pd
 
@@ -135,14 +136,14 @@ class _Shown:
     key: AnswerKey | None = None
 
 
-def open_session(view: "WebView", db: Path | None = None) -> StudySession:
+def open_session(view: WebView, db: Path | None = None) -> StudySession:
     from assistant.study.store import open_store
     from assistant.study.suggestions import Suggestions
 
     return StudySession(view.retriever.bank, open_store(db), view.index, suggest=Suggestions(view.retriever))
 
 
-def study_tab(view: "WebView", db: Path | None = None, session: StudySession | None = None) -> StudySession | None:
+def study_tab(view: WebView, db: Path | None = None, session: StudySession | None = None) -> StudySession | None:
     """The Study tab, built inside the caller's ``gr.Tabs``. Returns the session (None: no study file)."""
     import gradio as gr
 
@@ -217,8 +218,9 @@ def study_tab(view: "WebView", db: Path | None = None, session: StudySession | N
         found = session.card(state.qid or "")
         if found is None:
             return (gr.skip(),) * 13
-        revealed = _Shown(found.qid, session.answer_key(found))
-        return (revealed, gr.Column(visible=True), key_html(revealed.key), answer_markdown(revealed.key), *slide(revealed, 0), *(gr.Button(interactive=True) for _ in grades))
+        answer_key = session.answer_key(found)
+        revealed = _Shown(found.qid, answer_key)
+        return (revealed, gr.Column(visible=True), key_html(answer_key), answer_markdown(answer_key), *slide(revealed, 0), *(gr.Button(interactive=True) for _ in grades))
 
     def grade_with(word: str):
         def handler(state: _Shown, sec: str, mark: str, scp: str, exam_text: str):
@@ -228,8 +230,9 @@ def study_tab(view: "WebView", db: Path | None = None, session: StudySession | N
 
         return handler
 
-    for control in filters:
-        (control.submit if control is exam else control.change)(render, filters, card_outputs, api_visibility="private")
+    for control in (section, marks, scope):
+        control.change(render, filters, card_outputs, api_visibility="private")
+    exam.submit(render, filters, card_outputs, api_visibility="private")
     tab.select(render, filters, card_outputs, api_visibility="private")
     show.click(reveal, shown, [shown, answer_box, key, answer, image, caption, at, prev, nxt, *grades], api_visibility="private")
     prev.click(lambda s, n: slide(s, n - 1), [shown, at], [image, caption, at, prev, nxt], api_visibility="private")

@@ -61,11 +61,11 @@ def test_filters_and_due_only(common: list[str], capsys: pytest.CaptureFixture[s
 
 def test_the_interactive_loop_reveals_and_grades(common: list[str], tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "assistant.study", *common], cwd=ROOT, input="\n3\n\nq\n", capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "assistant.study", *common], cwd=ROOT, input="\n3\n\nq\n", capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0, done.stderr
     assert "formulate SGD with momentum" in done.stdout and "SGD with Momentum" in done.stdout and "good: next due" in done.stdout
-    stats = subprocess.run([sys.executable, "-m", "assistant.study", *common, "--stats", "--json"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    stats = subprocess.run([sys.executable, "-m", "assistant.study", *common, "--stats", "--json"], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert json.loads(stats.stdout)["total"]["reviewed"] == 1
 
 
@@ -81,7 +81,7 @@ def test_the_interactive_loop_reveals_and_grades(common: list[str], tmp_path: Pa
     ],
 )
 def test_bad_input_is_one_line(common: list[str], args: list[str], message: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "assistant.study", *common, *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "assistant.study", *common, *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 2 and done.stderr.startswith("error: ") and message in done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
