@@ -186,6 +186,9 @@ def search_tab(view) -> None:
     )
     for source in (slides, bank, answer):
         source.click(guarded(open_clicked), None, viewer.outputs, api_visibility="private").then(None, js=_scroll_to("search-viewer"))
+    from assistant.ui.add_to_bank import add_to_bank_panel
+
+    add_to_bank_panel(view, query, result)
 
 
 def bank_tab(view) -> None:
@@ -259,6 +262,8 @@ def build_app(view):
     private_temp_dir()  # before any component exists: they read GRADIO_TEMP_DIR when built
     import gradio as gr
 
+    from assistant.ui.study_tab import study_tab
+
     # Files Gradio writes (the viewer's PNGs) are removed after an hour, checked every hour.
     with gr.Blocks(title="slidebank", fill_width=True, delete_cache=(3600, 3600)) as demo:
         status = gr.HTML(view.status_html(), elem_id="status")
@@ -269,6 +274,7 @@ def build_app(view):
                 audit_tab(view)
             with gr.Tab("Question bank", id="bank"):
                 bank_tab(view)
+            study_tab(view)  # its own gr.Tab: assistant/ui/study_tab.py
         demo.load(guarded(view.status_html), None, status, api_visibility="private")  # a reload shows a re-ingested deck
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_MAX_SIZE)
     quiet_input_errors(demo)
@@ -316,6 +322,8 @@ def _is_loopback(host: str) -> bool:
 
 def main(argv: list[str] | None = None, prog: str = "python app.py") -> int:
     args = build_parser(prog).parse_args(argv)
+    if args.bank is not None:
+        os.environ["SLIDEBANK_BANK"] = str(args.bank)  # the file "Add to my bank" writes is the one the app reads
     if not 1 <= args.port <= 65535:
         return _fail("--port must be between 1 and 65535")
     if not 1 <= args.slides <= 50:

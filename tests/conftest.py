@@ -30,6 +30,8 @@ def bank_file(tmp_path: Path) -> Path:
 def _isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Bank-vector caches go to the test's own folder, never into data/.
     monkeypatch.setenv("SLIDEBANK_CACHE", str(tmp_path / "cache"))
+    # ... and so does study state: an app built in a test never writes data/study.sqlite.
+    monkeypatch.setenv("SLIDEBANK_STUDY_DB", str(tmp_path / "study.sqlite"))
 
 
 @pytest.fixture()

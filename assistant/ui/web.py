@@ -98,6 +98,11 @@ class WebView:
     def retriever(self) -> Retriever:
         return self._loaded.retriever
 
+    def use_retriever(self, retriever: Retriever) -> None:
+        """Serve another retriever over the same index (a new bank version); caches follow it."""
+        with self._switch:
+            self._loaded = Loaded(retriever, self._loaded.notices)
+
     @property
     def index(self) -> LoadedIndex | None:
         return self._loaded.index

@@ -1,0 +1,174 @@
+"""Study state in SQLite (WAL), keyed by the bank question's id.
+
+Each grade is one ``BEGIN IMMEDIATE`` transaction that writes the review and the card's new
+state together, with ``synchronous=FULL``: a crash or a kill loses at most the grade being
+written, never the file nor an earlier grade. Reviews are kept as a log beside the cards, so a
+card's history can be read back and survives the card being orphaned.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from assistant.study.cards import Known, StudyCard, match_edits
+from assistant.study.schedule import Grade, Memory, Study, memory_from_json
+from index.errors import InputError, SlidebankError
+from index.store import PROJECT_ROOT
+
+ENV_DB = "SLIDEBANK_STUDY_DB"
+SCHEMA_VERSION = "1"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cards (
+    qid TEXT PRIMARY KEY,
+    origin TEXT NOT NULL,          -- the id the card was first stored under (Anki GUIDs survive edits)
+    section TEXT NOT NULL,
+    text TEXT NOT NULL,
+    orphaned INTEGER NOT NULL DEFAULT 0,
+    fsrs TEXT,                     -- fsrs card JSON; NULL while the card was never reviewed
+    due TEXT,                      -- ISO UTC, copied out of fsrs for queries
+    last_review TEXT
+);
+CREATE TABLE IF NOT EXISTS reviews (
+    id INTEGER PRIMARY KEY,
+    qid TEXT NOT NULL,
+    grade TEXT NOT NULL,
+    at TEXT NOT NULL,
+    fsrs_after TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reviews_qid ON reviews (qid);
+"""
+
+
+class UnknownCard(InputError):
+    """A grade for a question id the store does not hold (or holds only as an orphan)."""
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get(ENV_DB) or PROJECT_ROOT / "data" / "study.sqlite")
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    added: tuple[str, ...]
+    renamed: tuple[tuple[str, str], ...]  # (old id, new id): edited questions that kept their history
+    orphaned: tuple[str, ...]
+    revived: tuple[str, ...]  # orphans whose question came back
+
+
+@dataclass(frozen=True)
+class Review:
+    qid: str
+    grade: str
+    at: str
+
+
+class Store:
+    """One open study database. Not shared between threads: the app serialises its handlers."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            # One script, one transaction: a file is either created whole or left as it was.
+            self._db.executescript(f"BEGIN IMMEDIATE;{SCHEMA}INSERT OR IGNORE INTO meta VALUES ('schema', '{SCHEMA_VERSION}');COMMIT;")
+            version = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise SlidebankError(f"cannot use the study file {self.path} ({exc}); pass another --db FILE") from None
+        except OSError as exc:
+            raise SlidebankError(f"cannot create the study file {self.path} ({exc.strerror}); pass another --db FILE") from None
+        if version != SCHEMA_VERSION:
+            raise SlidebankError(f"the study file {self.path} has format {version}, this slidebank reads {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        # IMMEDIATE takes the write lock up front, so two writers queue instead of failing half-way.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- the bank ------------------------------------------------------------------------------
+
+    def sync(self, cards: Sequence[StudyCard]) -> SyncReport:
+        """Bring the store in line with the bank: new questions added, edited ones renamed (their
+        history kept), removed ones orphaned, returning ones revived. One transaction."""
+        with self._transaction() as db:
+            stored = {row[0]: (Known(row[0], row[1], row[2]), bool(row[3])) for row in db.execute("SELECT qid, section, text, orphaned FROM cards")}
+            current = {c.qid for c in cards}
+            gone = [known for qid, (known, _) in stored.items() if qid not in current]
+            added = [c for c in cards if c.qid not in stored]
+            renames = match_edits(gone, added)
+            for old, new in renames.items():
+                db.execute("UPDATE cards SET qid = ?, orphaned = 0 WHERE qid = ?", (new, old))
+                db.execute("UPDATE reviews SET qid = ? WHERE qid = ?", (new, old))
+            renamed_to = set(renames.values())
+            fresh = [c for c in added if c.qid not in renamed_to]
+            db.executemany("INSERT INTO cards (qid, origin, section, text) VALUES (?, ?, ?, ?)", [(c.qid, c.qid, c.section, c.text) for c in fresh])
+            db.executemany("UPDATE cards SET section = ?, text = ? WHERE qid = ?", [(c.section, c.text, c.qid) for c in cards])
+            orphaned = [k.qid for k in gone if k.qid not in renames and not stored[k.qid][1]]
+            db.executemany("UPDATE cards SET orphaned = 1 WHERE qid = ?", [(q,) for q in orphaned])
+            revived = [qid for qid, (_, was) in stored.items() if was and qid in current]
+            db.executemany("UPDATE cards SET orphaned = 0 WHERE qid = ?", [(q,) for q in revived])
+        return SyncReport(tuple(c.qid for c in fresh), tuple(renames.items()), tuple(orphaned), tuple(revived))
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def memories(self) -> dict[str, Memory]:
+        """Scheduling state of every reviewed card that is in the bank (orphans are never shown)."""
+        rows = self._db.execute("SELECT qid, fsrs FROM cards WHERE orphaned = 0 AND fsrs IS NOT NULL")
+        return {qid: memory_from_json(text) for qid, text in rows}
+
+    def origins(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT qid, origin FROM cards"))
+
+    def orphans(self) -> tuple[Known, ...]:
+        return tuple(Known(*row) for row in self._db.execute("SELECT qid, section, text FROM cards WHERE orphaned = 1 ORDER BY qid"))
+
+    def history(self, qid: str) -> tuple[Review, ...]:
+        rows = self._db.execute("SELECT qid, grade, at FROM reviews WHERE qid = ? ORDER BY id", (qid,))
+        return tuple(Review(*row) for row in rows)
+
+    # -- grading -------------------------------------------------------------------------------
+
+    def grade(self, qid: str, grade: Grade, now: datetime, study: Study) -> Memory:
+        """Record one review: the log row and the card's new state in one transaction."""
+        with self._transaction() as db:
+            row = db.execute("SELECT fsrs, orphaned FROM cards WHERE qid = ?", (qid,)).fetchone()
+            if row is None or row[1]:
+                what = "is no longer in the bank" if row is not None else "is not in the bank"
+                raise UnknownCard(f"question {qid} {what}; see --next or --stats for the ids")
+            before = memory_from_json(row[0]) if row[0] is not None else study.new(now)
+            after = study.review(before, grade, now)
+            _write_review(db, qid, grade, now, after)
+            _write_card(db, qid, after)
+        return after
+
+
+def _write_review(db: sqlite3.Connection, qid: str, grade: Grade, now: datetime, after: Memory) -> None:
+    db.execute("INSERT INTO reviews (qid, grade, at, fsrs_after) VALUES (?, ?, ?, ?)", (qid, grade, now.isoformat(), after.fsrs_json))
+
+
+def _write_card(db: sqlite3.Connection, qid: str, after: Memory) -> None:
+    last = after.last_review.isoformat() if after.last_review else None
+    db.execute("UPDATE cards SET fsrs = ?, due = ?, last_review = ? WHERE qid = ?", (after.fsrs_json, after.due.isoformat(), last, qid))
+
+
+def open_store(path: Path | None = None) -> Store:
+    return Store(Path(path) if path is not None else default_db_path())

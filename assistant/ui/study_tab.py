@@ -1,0 +1,242 @@
+"""The Study tab: one due question at a time, the slides as its answer key, four grades, progress.
+
+``study_tab(view)`` builds the tab inside the app's ``gr.Tabs``; the handlers are thin, the work is
+``assistant.study.session.StudySession`` (the same one ``python -m assistant.study`` drives), and
+the HTML comes from the small pure functions below, which tests call without a browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.study.cards import StudyCard
+from assistant.study.queue import Filters
+from assistant.study.schedule import GRADES
+from assistant.study.session import AnswerKey, StudySession
+from assistant.ui.web import ALL_SECTIONS, MARK_FILTERS, readable
+
+if TYPE_CHECKING:
+    from assistant.study.progress import SectionStats
+    from assistant.ui.web import WebView
+
+SCOPES = ("due only", "everything")
+STATUS_COLOURS = {"reviewed": "#2e7d32", "not reviewed": "#b0b7c3"}
+_MARK_OF = {"marked *": "*", "marked -": "-", "unmarked": ""}
+
+# Keys 1-4 grade, space reveals; only while the Study tab is on screen and no text box has the focus.
+KEYS_JS = """
+if (!window.__sbStudyKeys) {
+  window.__sbStudyKeys = true;
+  document.addEventListener('keydown', (e) => {
+    const card = document.getElementById('study-card');
+    if (!card || card.offsetParent === null || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.target.closest && e.target.closest('input, textarea, select, [contenteditable=true]')) return;
+    const ids = {'1': 'study-again', '2': 'study-hard', '3': 'study-good', '4': 'study-easy', ' ': 'study-show'};
+    const button = document.getElementById(ids[e.key]);
+    if (!button) return;
+    e.preventDefault();
+    if (!button.disabled && button.offsetParent !== null) button.click();
+  });
+}
+"""
+
+CSS = """
+.sb-study-card { padding: 18px 20px; border-radius: 14px; background: var(--block-background-fill);
+  border: 1px solid var(--border-color-primary); border-left: 5px solid var(--color-accent); }
+.sb-study-q { font-size: 1.3rem; font-weight: 600; line-height: 1.35; margin: 6px 0 4px; }
+.sb-study-meta { color: var(--body-text-color-subdued); font-size: 0.85rem; }
+.sb-study-key h4 { margin: 4px 0; }
+.sb-study-suggest { color: #b26b00; font-weight: 600; }
+.sb-study-slidehead { display: flex; gap: 10px; align-items: baseline; }
+"""
+
+
+# -- pure pieces ------------------------------------------------------------------------------------
+
+
+def filters_from(section: str, marks: str, scope: str) -> Filters:
+    return Filters(None if section == ALL_SECTIONS else section, _MARK_OF.get(marks), scope != SCOPES[1])
+
+
+def parse_exam(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip()) if text and text.strip() else None
+    except ValueError:
+        return None
+
+
+def card_html(card: StudyCard | None, queued: int, new: bool) -> str:
+    if card is None:
+        return (
+            '<div class="sb-study-card" id="sb-study-empty"><div class="sb-study-q">Nothing due.</div>'
+            '<div class="sb-study-meta">Every card in this filter is scheduled later. Pick "everything" to review anyway.</div></div>'
+        )
+    mark = f' <span class="sb-mark sb-mark-{"star" if card.marker == "*" else "dash"}" title="your mark">{escape(card.marker)}</span>' if card.marker else ""
+    state = "new" if new else "due for review"
+    return (
+        f'<div class="sb-study-card" data-qid="{escape(card.qid)}"><div class="sb-q-section">{escape(card.section)}</div>'
+        f'<div class="sb-study-q">{escape(readable(card.text))}{mark}</div>'
+        f'<div class="sb-study-meta">{state} · {queued} in the queue</div></div>'
+    )
+
+
+def key_html(key: AnswerKey) -> str:
+    if not key.slides:
+        return '<div class="sb-study-key"><h4>No slides</h4>This question cites none, and search suggested none.</div>'
+    head = (
+        '<h4 class="sb-study-suggest">Suggested slides: the question cites none; found by search, check them</h4>'
+        if key.suggested
+        else f"<h4>Cited slides: {', '.join(map(str, key.slides))}</h4>"
+    )
+    missing = f"<div>Not in the index: {', '.join(map(str, key.missing))}</div>" if key.missing else ""
+    return f'<div class="sb-study-key">{head}{missing}</div>'
+
+
+def slide_caption(key: AnswerKey, at: int) -> str:
+    if not key.slides:
+        return ""
+    number, title = key.slides[at], key.titles[at]
+    badge = ' <span class="sb-badge" style="position:static">suggested</span>' if key.suggested else ""
+    return (
+        f'<div class="sb-study-slidehead"><span class="sb-num">{number}</span>'
+        f'<span class="sb-viewer-title">{escape(title or "(untitled)")}</span>{badge}'
+        f'<span class="sb-where">{at + 1} of {len(key.slides)}</span></div>'
+    )
+
+
+def answer_markdown(key: AnswerKey) -> str:
+    return "**From the slides**\n\n" + key.answer if key.answer else ""
+
+
+def progress_frame(rows: Sequence[SectionStats]) -> tuple[Any, Any]:
+    """(reviewed vs not per section, mean recall per section) as data frames for ``gr.BarPlot``."""
+    import pandas as pd
+
+    counts = pd.DataFrame(
+        [{"section": r.section, "cards": r.reviewed, "status": "reviewed"} for r in rows]
+        + [{"section": r.section, "cards": r.unseen, "status": "not reviewed"} for r in rows]
+    )
+    recall = pd.DataFrame([{"section": r.section, "recall": round(r.retrievability or 0.0, 3)} for r in rows])
+    return counts, recall
+
+
+# -- the tab ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Shown:
+    """What the page shows now: the card and, once revealed, its answer key."""
+
+    qid: str | None = None
+    key: AnswerKey | None = None
+
+
+def open_session(view: WebView, db: Path | None = None) -> StudySession:
+    from assistant.study.store import open_store
+    from assistant.study.suggestions import Suggestions
+
+    return StudySession(view.retriever.bank, open_store(db), view.index, suggest=Suggestions(view.retriever))
+
+
+def study_tab(view: WebView, db: Path | None = None, session: StudySession | None = None) -> StudySession | None:
+    """The Study tab, built inside the caller's ``gr.Tabs``. Returns the session (None: no study file)."""
+    import gradio as gr
+
+    from index.errors import SlidebankError
+
+    with gr.Tab("Study", id="study") as tab:
+        gr.HTML(f"<style>{CSS}</style>", elem_id="study-style", container=False, padding=False)
+        try:
+            session = session or open_session(view, db)
+        except SlidebankError as exc:
+            gr.HTML(f'<div class="sb-note sb-note-warn">{escape(str(exc))}</div>')
+            return None
+        sections = [ALL_SECTIONS, *dict.fromkeys(c.section for c in session.cards)]
+        with gr.Row():
+            section = gr.Dropdown(sections, value=ALL_SECTIONS, label="Section", elem_id="study-section", scale=3)
+            marks = gr.Dropdown(list(MARK_FILTERS), value=MARK_FILTERS[0], label="Your marks", elem_id="study-marks", scale=2)
+            scope = gr.Radio(list(SCOPES), value=SCOPES[0], label="Cards", elem_id="study-scope", scale=2)
+            exam = gr.Textbox(label="Exam on (YYYY-MM-DD)", placeholder="optional", elem_id="study-exam", scale=2, max_lines=1)
+        with gr.Row():
+            with gr.Column(scale=6):
+                card = gr.HTML(elem_id="study-card", js_on_load=KEYS_JS)
+                show = gr.Button("Show answer  (space)", variant="primary", elem_id="study-show")
+                with gr.Column(visible=False, elem_id="study-answer-box") as answer_box:
+                    key = gr.HTML(elem_id="study-key")
+                    with gr.Row(equal_height=True):
+                        prev = gr.Button("\u25c0", size="sm", elem_id="study-prev", scale=0, min_width=60)
+                        caption = gr.HTML(elem_id="study-caption")
+                        nxt = gr.Button("\u25b6", size="sm", elem_id="study-next", scale=0, min_width=60)
+                    image = gr.Image(type="pil", format="png", show_label=False, interactive=False, elem_id="study-slide", height=420)
+                    answer = gr.Markdown(elem_id="study-answer")
+                with gr.Row():
+                    grades = [
+                        gr.Button(f"{label}  ({n})", elem_id=f"study-{word}", interactive=False, variant="secondary" if word != "good" else "primary")
+                        for n, (word, label) in enumerate(zip(GRADES, ("Again", "Hard", "Good", "Easy")), start=1)
+                    ]
+            with gr.Column(scale=4, min_width=300):
+                gr.Markdown("### Progress per section")
+                counts_plot = gr.BarPlot(x="section", y="cards", color="status", color_map=STATUS_COLOURS, sort=sections[1:], x_label_angle=-35, elem_id="study-progress", show_label=False, height=300)
+                recall_plot = gr.BarPlot(x="section", y="recall", y_lim=[0, 1], sort=sections[1:], x_label_angle=-35, elem_id="study-recall", title="Mean recall of reviewed cards", show_label=False, height=260)
+        shown = gr.State(_Shown())
+        at = gr.State(0)
+
+    filters = [section, marks, scope, exam]
+    card_outputs = [card, shown, at, answer_box, show, *grades, counts_plot, recall_plot]
+
+    def render(sec: str, mark: str, scp: str, exam_text: str):
+        if session.bank is not view.retriever.bank:  # the bank grew ("Add to my bank") or was reloaded
+            session.reload(view.retriever.bank)
+        session.exam = parse_exam(exam_text)
+        queue = session.queue(filters_from(sec, mark, scp))
+        current = queue[0] if queue else None
+        memories = session.memories()
+        counts, recall = progress_frame(session.stats())
+        return (
+            card_html(current, len(queue), current is not None and current.qid not in memories),
+            _Shown(current.qid if current else None),
+            0,
+            gr.Column(visible=False),
+            gr.Button(interactive=current is not None),
+            *(gr.Button(interactive=False) for _ in grades),
+            counts,
+            recall,
+        )
+
+    def slide(state: _Shown, n: int):
+        if state.key is None or not state.key.slides:
+            return None, "", 0, gr.Button(interactive=False), gr.Button(interactive=False)
+        n = max(0, min(n, len(state.key.slides) - 1))
+        return view.slide_image(state.key.slides[n]), slide_caption(state.key, n), n, gr.Button(interactive=n > 0), gr.Button(interactive=n < len(state.key.slides) - 1)
+
+    def reveal(state: _Shown):
+        found = session.card(state.qid or "")
+        if found is None:
+            return (gr.skip(),) * 13
+        answer_key = session.answer_key(found)
+        revealed = _Shown(found.qid, answer_key)
+        return (revealed, gr.Column(visible=True), key_html(answer_key), answer_markdown(answer_key), *slide(revealed, 0), *(gr.Button(interactive=True) for _ in grades))
+
+    def grade_with(word: str):
+        def handler(state: _Shown, sec: str, mark: str, scp: str, exam_text: str):
+            if state.qid is not None and session.card(state.qid) is not None:
+                session.grade(state.qid, word)  # type: ignore[arg-type]
+            return render(sec, mark, scp, exam_text)
+
+        return handler
+
+    for control in (section, marks, scope):
+        control.change(render, filters, card_outputs, api_visibility="private")
+    exam.submit(render, filters, card_outputs, api_visibility="private")
+    tab.select(render, filters, card_outputs, api_visibility="private")
+    show.click(reveal, shown, [shown, answer_box, key, answer, image, caption, at, prev, nxt, *grades], api_visibility="private")
+    prev.click(lambda s, n: slide(s, n - 1), [shown, at], [image, caption, at, prev, nxt], api_visibility="private")
+    nxt.click(lambda s, n: slide(s, n + 1), [shown, at], [image, caption, at, prev, nxt], api_visibility="private")
+    for word, button in zip(GRADES, grades):
+        button.click(grade_with(word), [shown, *filters], card_outputs, api_name=f"study_{word}")
+    return session
