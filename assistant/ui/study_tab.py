@@ -18,7 +18,8 @@ from assistant.study.cards import StudyCard
 from assistant.study.queue import Filters
 from assistant.study.schedule import GRADES
 from assistant.study.session import AnswerKey, StudySession
-from assistant.ui.web import ALL_SECTIONS, MARK_FILTERS, readable
+from assistant.ui.bank_browser import ALL_SECTIONS, MARK_FILTERS
+from index.symbols import latex_to_unicode as readable
 
 if TYPE_CHECKING:
     from assistant.study.progress import SectionStats
