@@ -12,42 +12,12 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.support.net import free_port
-from tests.support.required import require
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    # Chromium's own background lookups would otherwise reach out; the page's requests are still recorded.
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 QUERY = "why is CFG's \u03c9 a tradeoff?"
 
 pytestmark = pytest.mark.slow
 
-
-def require_browser() -> None:
-    missing = []
-    if not CHROMIUM.is_file():
-        missing.append(f"{CHROMIUM} (apt-get install chromium)")
-    if not _playwright_installed():
-        missing.append("playwright (pip install playwright)")
-    if not missing:
-        return
-    require("the browser test needs " + " and ".join(missing))
-
-
-def _playwright_installed() -> bool:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 # Marks the keydown of Enter and the first frame drawn after card 196's image has decoded.
@@ -163,7 +133,7 @@ def test_a_hostile_deck_and_bank_load_nothing_from_outside_in_chromium(tmp_path:
     from assistant.retrieval.retriever import open_retriever
     from assistant.ui.web import WebView
     from ingest.build import ingest
-    from tests.conftest import make_pdf
+    from tests.support.decks import make_pdf
     from tests.support.hostile import OUTSIDE, WORDS, hostile_bank, hostile_pages
 
     ingest([make_pdf(tmp_path / "deck.pdf", hostile_pages())], tmp_path / "index", model="hash:64", progress=False)

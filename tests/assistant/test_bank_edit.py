@@ -9,7 +9,7 @@ import pytest
 from assistant.bank.edit import add_question, format_refs, with_question
 from assistant.bank.parse import load_bank, parse_bank
 from index.errors import InputError
-from tests.conftest import BANK
+from tests.support.decks import BANK
 
 
 def test_a_question_goes_at_the_end_of_its_section_and_nothing_else_changes() -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_app import free_port
-from tests.test_app_browser import CHROMIUM, CHROMIUM_ARGS, require_browser
+from tests.support.net import free_port
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
 
 pytestmark = pytest.mark.slow
 
