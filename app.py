@@ -68,13 +68,21 @@ def build_parser(prog: str = "python app.py") -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default: %(default)s, this computer only)")
+    parser.add_argument(
+        "--host", default=DEFAULT_HOST, help="address to listen on (default: %(default)s, this computer only)"
+    )
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: %(default)s)")
     parser.add_argument("--index", type=Path, default=None, help=INDEX_HELP)
     parser.add_argument("--bank", type=Path, default=None, help=BANK_HELP)
-    parser.add_argument("-k", "--slides", type=int, default=8, metavar="N", help="slide cards per search (default: %(default)s)")
+    parser.add_argument(
+        "-k", "--slides", type=int, default=8, metavar="N", help="slide cards per search (default: %(default)s)"
+    )
     parser.add_argument("--reranker", metavar="NAME_OR_PATH", default=None, help=RERANKER_HELP)
-    parser.add_argument("--share", action="store_true", help="also open a public gradio.live link (off by default; sends traffic through Gradio's servers)")
+    parser.add_argument(
+        "--share",
+        action="store_true",
+        help="also open a public gradio.live link (off by default; sends traffic through Gradio's servers)",
+    )
     return parser
 
 
@@ -107,7 +115,15 @@ def slide_viewer(view, name: str) -> Viewer:
             prev = gr.Button("\u25c0 Previous", size="sm", elem_id=f"{name}-prev", scale=0, min_width=110)
             nxt = gr.Button("Next \u25b6", size="sm", elem_id=f"{name}-next", scale=0, min_width=110)
             close = gr.Button("Close", size="sm", variant="secondary", elem_id=f"{name}-close", scale=0, min_width=80)
-        image = gr.Image(type="pil", format="png", show_label=False, interactive=False, buttons=["fullscreen"], elem_id=f"{name}-image", height=460)
+        image = gr.Image(
+            type="pil",
+            format="png",
+            show_label=False,
+            interactive=False,
+            buttons=["fullscreen"],
+            elem_id=f"{name}-image",
+            height=460,
+        )
         caption = gr.HTML(elem_id=f"{name}-caption", js_on_load=None)
     current = gr.State(0)
     viewer = Viewer(box, image, caption, current, prev, nxt)
@@ -134,7 +150,9 @@ def show_slide(view, number: int) -> tuple:
 
 
 def _scroll_to(elem_id: str) -> str:
-    return f"() => {{ document.getElementById('{elem_id}')?.scrollIntoView({{behavior: 'smooth', block: 'nearest'}}); }}"
+    return (
+        f"() => {{ document.getElementById('{elem_id}')?.scrollIntoView({{behavior: 'smooth', block: 'nearest'}}); }}"
+    )
 
 
 def search_tab(view) -> None:
@@ -167,7 +185,9 @@ def search_tab(view) -> None:
             bank = gr.HTML(elem_id="bank-matches", js_on_load=click_js)
             gr.Markdown("### Answer")
             with gr.Row():
-                backend = gr.Radio(["extractive", "llm"], value="extractive", label="Written by", elem_id="answer-backend", scale=2)
+                backend = gr.Radio(
+                    ["extractive", "llm"], value="extractive", label="Written by", elem_id="answer-backend", scale=2
+                )
                 model = gr.Textbox(value="smollm2", label="Local model (name or path)", elem_id="answer-model", scale=3)
             answer = gr.HTML(next(view.answer_html(None)), elem_id="answer", js_on_load=click_js)
 
@@ -185,7 +205,9 @@ def search_tab(view) -> None:
         guarded(view.answer_html), [result, backend, model], answer, api_visibility="private"
     )
     for source in (slides, bank, answer):
-        source.click(guarded(open_clicked), None, viewer.outputs, api_visibility="private").then(None, js=_scroll_to("search-viewer"))
+        source.click(guarded(open_clicked), None, viewer.outputs, api_visibility="private").then(
+            None, js=_scroll_to("search-viewer")
+        )
     from assistant.ui.add_to_bank import add_to_bank_panel
 
     add_to_bank_panel(view, query, result)
@@ -203,8 +225,12 @@ def bank_tab(view) -> None:
     with gr.Row():
         with gr.Column(scale=5, min_width=320):
             with gr.Row():
-                section = gr.Dropdown(view.section_choices(), value=ALL_SECTIONS, label="Section", elem_id="bank-section", scale=3)
-                marks = gr.Dropdown(list(MARK_FILTERS), value=MARK_FILTERS[0], label="Your marks", elem_id="bank-marks", scale=2)
+                section = gr.Dropdown(
+                    view.section_choices(), value=ALL_SECTIONS, label="Section", elem_id="bank-section", scale=3
+                )
+                marks = gr.Dropdown(
+                    list(MARK_FILTERS), value=MARK_FILTERS[0], label="Your marks", elem_id="bank-marks", scale=2
+                )
             listing = gr.HTML(view.bank_list_html(), elem_id="bank-list", js_on_load=click_js, max_height=760)
         with gr.Column(scale=6):
             viewer = slide_viewer(view, "bank")
@@ -220,7 +246,13 @@ def bank_tab(view) -> None:
             return (gr.skip(), gr.skip(), gr.skip(), *show_slide(view, number))
         if qid is not None:
             hidden = gr.Column(visible=False)  # a new question replaces the slide that was open
-            return (view.bank_list_html(sec, mark, qid), view.question_html(qid), qid, hidden, *(gr.skip() for _ in range(5)))
+            return (
+                view.bank_list_html(sec, mark, qid),
+                view.question_html(qid),
+                qid,
+                hidden,
+                *(gr.skip() for _ in range(5)),
+            )
         return tuple(gr.skip() for _ in range(9))
 
     def on_detail_click(evt: gr.EventData):
@@ -229,10 +261,12 @@ def bank_tab(view) -> None:
 
     for control in (section, marks):
         control.change(guarded(refilter), [section, marks, selected], listing, api_visibility="private")
-    listing.click(guarded(on_click), [section, marks], [listing, detail, selected, *viewer.outputs], api_visibility="private").then(
+    listing.click(
+        guarded(on_click), [section, marks], [listing, detail, selected, *viewer.outputs], api_visibility="private"
+    ).then(None, js=_scroll_to("bank-viewer"))
+    detail.click(guarded(on_detail_click), None, viewer.outputs, api_visibility="private").then(
         None, js=_scroll_to("bank-viewer")
     )
-    detail.click(guarded(on_detail_click), None, viewer.outputs, api_visibility="private").then(None, js=_scroll_to("bank-viewer"))
 
 
 def audit_tab(view) -> None:
@@ -249,9 +283,13 @@ def audit_tab(view) -> None:
     gr.Markdown("### Coverage: green = cited, amber = suggested, red = nothing in the bank")
     strip = gr.HTML(elem_id="audit-coverage")
     gr.Markdown("### Check these references")
-    flags = gr.Dataframe(headers=["question", "section", "cites", "retrieval suggests instead"], wrap=True, elem_id="audit-flags")
+    flags = gr.Dataframe(
+        headers=["question", "section", "cites", "retrieval suggests instead"], wrap=True, elem_id="audit-flags"
+    )
     gr.Markdown("### Suggested slides for questions that cite nothing (suggestions, not references)")
-    suggestions = gr.Dataframe(headers=["question", "section", "suggested slides"], wrap=True, elem_id="audit-suggestions")
+    suggestions = gr.Dataframe(
+        headers=["question", "section", "suggested slides"], wrap=True, elem_id="audit-suggestions"
+    )
     run.click(guarded(view.audit_views), None, [summary, strip, flags, suggestions], api_name="audit")
 
 
@@ -275,7 +313,9 @@ def build_app(view):
             with gr.Tab("Question bank", id="bank"):
                 bank_tab(view)
             study_tab(view)  # its own gr.Tab: assistant/ui/study_tab.py
-        demo.load(guarded(view.status_html), None, status, api_visibility="private")  # a reload shows a re-ingested deck
+        demo.load(
+            guarded(view.status_html), None, status, api_visibility="private"
+        )  # a reload shows a re-ingested deck
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_MAX_SIZE)
     quiet_input_errors(demo)
     return demo
@@ -285,7 +325,14 @@ def theme():
     import gradio as gr
 
     # System fonts only: the default themes pull fonts from Google, which a private, offline tool must not.
-    sans: list[Any] = [gr.themes.Font("ui-sans-serif"), "system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"]
+    sans: list[Any] = [
+        gr.themes.Font("ui-sans-serif"),
+        "system-ui",
+        "-apple-system",
+        "Segoe UI",
+        "Roboto",
+        "sans-serif",
+    ]
     mono: list[Any] = [gr.themes.Font("ui-monospace"), "SFMono-Regular", "Menlo", "Consolas", "monospace"]
     return gr.themes.Soft(primary_hue="indigo", neutral_hue="slate", font=sans, font_mono=mono)
 

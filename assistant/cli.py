@@ -44,7 +44,13 @@ def add_bank_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bank", type=Path, default=None, help=BANK_HELP)
 
 
-def run(main: Callable[..., int], argv: Sequence[str] | None = None, *, prog: str | None = None, restore_sigpipe: bool = True) -> int:
+def run(
+    main: Callable[..., int],
+    argv: Sequence[str] | None = None,
+    *,
+    prog: str | None = None,
+    restore_sigpipe: bool = True,
+) -> int:
     """Call a command's ``main(argv)`` the way every slidebank command runs; returns the exit code.
 
     ``restore_sigpipe``: let a closed pipe end the process quietly, as other command-line tools do.
@@ -77,13 +83,50 @@ class Command:
 
 
 COMMANDS: dict[str, Command] = {
-    "ingest": Command("ingest.__main__", "turn lecture PDFs into the slide index", "python -m ingest", frozenset({"index", "quiet"}), restore_sigpipe=False),
-    "query": Command("assistant.query", "the slides that answer a question, next to the bank's", "python -m assistant.query", frozenset({"index", "bank"})),
-    "app": Command("app", "the web app: search, bank audit, question bank", "python app.py", frozenset({"index", "bank"}), restore_sigpipe=False),
-    "audit": Command("assistant.audit.cli", "check the bank's references, suggest slides, find deck drift", "python -m assistant.audit", frozenset({"index", "bank", "quiet"})),
-    "eval": Command("assistant.evaluation.retrieval", "retrieval accuracy against the bank (leave-one-out)", "python -m assistant.eval", frozenset({"index", "bank"})),
-    "answer-eval": Command("assistant.evaluation.answers", "answer abstention and citations against the bank", "python -m assistant.answer_eval", frozenset({"index", "bank", "quiet"})),
-    "bench": Command("assistant.evaluation.bench", "how fast ingest and queries are here, as one table (takes the PDF)", "python -m assistant.bench", frozenset()),
+    "ingest": Command(
+        "ingest.__main__",
+        "turn lecture PDFs into the slide index",
+        "python -m ingest",
+        frozenset({"index", "quiet"}),
+        restore_sigpipe=False,
+    ),
+    "query": Command(
+        "assistant.query",
+        "the slides that answer a question, next to the bank's",
+        "python -m assistant.query",
+        frozenset({"index", "bank"}),
+    ),
+    "app": Command(
+        "app",
+        "the web app: search, bank audit, question bank",
+        "python app.py",
+        frozenset({"index", "bank"}),
+        restore_sigpipe=False,
+    ),
+    "audit": Command(
+        "assistant.audit.cli",
+        "check the bank's references, suggest slides, find deck drift",
+        "python -m assistant.audit",
+        frozenset({"index", "bank", "quiet"}),
+    ),
+    "eval": Command(
+        "assistant.evaluation.retrieval",
+        "retrieval accuracy against the bank (leave-one-out)",
+        "python -m assistant.eval",
+        frozenset({"index", "bank"}),
+    ),
+    "answer-eval": Command(
+        "assistant.evaluation.answers",
+        "answer abstention and citations against the bank",
+        "python -m assistant.answer_eval",
+        frozenset({"index", "bank", "quiet"}),
+    ),
+    "bench": Command(
+        "assistant.evaluation.bench",
+        "how fast ingest and queries are here, as one table (takes the PDF)",
+        "python -m assistant.bench",
+        frozenset(),
+    ),
 }
 
 EPILOG = """

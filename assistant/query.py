@@ -35,15 +35,28 @@ def build_parser(prog: str = "python -m assistant.query") -> argparse.ArgumentPa
     )
     parser.add_argument("query", nargs="*", help="the question (quotes optional)")
     parser.add_argument("-k", type=int, default=5, help="number of slides to show (default: %(default)s)")
-    parser.add_argument("--bank-matches", type=int, default=3, metavar="N", help="bank questions to show (default: %(default)s)")
+    parser.add_argument(
+        "--bank-matches", type=int, default=3, metavar="N", help="bank questions to show (default: %(default)s)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--batch", metavar="FILE", help="one query per line from FILE ('-' for stdin); prints JSON lines")
+    parser.add_argument(
+        "--batch", metavar="FILE", help="one query per line from FILE ('-' for stdin); prints JSON lines"
+    )
     add_index_option(parser)
     add_bank_option(parser)
-    parser.add_argument("--model", default=None, help="expected embedding model; an index built with another is an error")
-    parser.add_argument("--answer", action="store_true", help="also write an answer citing the slides (extractive: no model needed)")
+    parser.add_argument(
+        "--model", default=None, help="expected embedding model; an index built with another is an error"
+    )
+    parser.add_argument(
+        "--answer", action="store_true", help="also write an answer citing the slides (extractive: no model needed)"
+    )
     parser.add_argument("--reranker", metavar="NAME_OR_PATH", default=None, help=RERANKER_HELP)
-    parser.add_argument("--llm", metavar="NAME_OR_PATH", default=None, help="write the answer with a local language model (implies --answer): a folder, a .gguf file, or 'smollm2' for the bundled one; GPU when available")
+    parser.add_argument(
+        "--llm",
+        metavar="NAME_OR_PATH",
+        default=None,
+        help="write the answer with a local language model (implies --answer): a folder, a .gguf file, or 'smollm2' for the bundled one; GPU when available",
+    )
     return parser
 
 
@@ -70,7 +83,11 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str =
     with contextlib.ExitStack() as files:  # the --batch file, closed however main returns
         try:
             if args.batch is not None:
-                source = (stdin or sys.stdin) if args.batch == "-" else files.enter_context(open(args.batch, encoding="utf-8", errors="replace"))
+                source = (
+                    (stdin or sys.stdin)
+                    if args.batch == "-"
+                    else files.enter_context(open(args.batch, encoding="utf-8", errors="replace"))
+                )
             retriever, notices = open_retriever(args.index, args.bank, args.model, reranker=args.reranker)
         except OSError as exc:
             return _fail(f"cannot read {args.batch} ({exc.strerror})")

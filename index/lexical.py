@@ -65,7 +65,9 @@ class LexicalIndex:
     its column; a repeated token adds it again).
     """
 
-    def __init__(self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, vocab: dict[str, int], size: int) -> None:
+    def __init__(
+        self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, vocab: dict[str, int], size: int
+    ) -> None:
         self._data, self._indices, self._indptr = data, indices, indptr
         self._vocab = vocab
         self.size = int(size)

@@ -40,7 +40,11 @@ def _pooling_mode(config: dict[str, Any]) -> str | None:
     if mode is None:  # sentence-transformers < 6 wrote one boolean per mode
         legacy = {"mean": "pooling_mode_mean_tokens", "cls": "pooling_mode_cls_token", "max": "pooling_mode_max_tokens"}
         chosen = [name for name, key in legacy.items() if config.get(key)]
-        extra = config.get("pooling_mode_mean_sqrt_len_tokens") or config.get("pooling_mode_weightedmean_tokens") or config.get("pooling_mode_lasttoken")
+        extra = (
+            config.get("pooling_mode_mean_sqrt_len_tokens")
+            or config.get("pooling_mode_weightedmean_tokens")
+            or config.get("pooling_mode_lasttoken")
+        )
         mode = chosen[0] if len(chosen) == 1 and not extra else None
     return mode if mode in _POOLINGS else None
 
@@ -92,7 +96,9 @@ def export_query_encoder(model: Any, model_name: str, folder: Path) -> bool:
 
     folder.mkdir(parents=True, exist_ok=True)
     wrapper = _Wrapper(transformer.auto_model).eval()
-    sample = transformer.tokenizer(["a short sample", "a second, slightly longer sample sentence"], padding=True, return_tensors="pt")
+    sample = transformer.tokenizer(
+        ["a short sample", "a second, slightly longer sample sentence"], padding=True, return_tensors="pt"
+    )
     import warnings
 
     with torch.no_grad(), warnings.catch_warnings():
@@ -103,7 +109,11 @@ def export_query_encoder(model: Any, model_name: str, folder: Path) -> bool:
             str(folder / "model.onnx"),
             input_names=["input_ids", "attention_mask"],
             output_names=["last_hidden_state"],
-            dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}, "last_hidden_state": {0: "batch", 1: "tokens"}},
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "tokens"},
+                "attention_mask": {0: "batch", 1: "tokens"},
+                "last_hidden_state": {0: "batch", 1: "tokens"},
+            },
             opset_version=OPSET,
             dynamo=False,
         )
@@ -138,7 +148,9 @@ class OnnxEncoder:
         # the handful of short texts a query process encodes; no spinning threads on a shared machine.
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = onnxruntime.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        self.session = onnxruntime.InferenceSession(
+            str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
+        )
 
     def encode(self, texts: Sequence[str], *, progress: bool = False, batch_size: int = 32) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)

@@ -166,14 +166,18 @@ def load_index(index_dir: Path | None = None, *, verify: bool = True) -> LoadedI
             # newer ingest, and CURRENT already names its successor.
             if current_generation(index_dir) == gen:
                 raise
-    raise IndexInvalid(f"the index at {index_dir} kept changing while it was read; try again when the running ingest ends")
+    raise IndexInvalid(
+        f"the index at {index_dir} kept changing while it was read; try again when the running ingest ends"
+    )
 
 
 def _load_generation(index_dir: Path, gen: Path, verify: bool) -> LoadedIndex:
     try:
         manifest = Manifest.from_json((gen / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise IndexInvalid(f"the index at {index_dir} has an unreadable manifest ({type(exc).__name__}); re-run python -m ingest") from None
+        raise IndexInvalid(
+            f"the index at {index_dir} has an unreadable manifest ({type(exc).__name__}); re-run python -m ingest"
+        ) from None
     if manifest.format_version != FORMAT_VERSION:
         raise IndexInvalid(
             f"the index at {index_dir} has format {manifest.format_version}, this slidebank reads {FORMAT_VERSION}; re-run python -m ingest"
@@ -187,13 +191,17 @@ def _load_generation(index_dir: Path, gen: Path, verify: bool) -> LoadedIndex:
         unlisted = sorted(on_disk - set(listed)) + [n for n in _CHECKED_FILES if n not in listed]
         if unlisted or not any(n.startswith("lexical/") for n in listed):
             name = unlisted[0] if unlisted else "lexical/"
-            raise IndexInvalid(f"the index at {index_dir} is damaged ({name} has no checksum in the manifest); re-run python -m ingest")
+            raise IndexInvalid(
+                f"the index at {index_dir} is damaged ({name} has no checksum in the manifest); re-run python -m ingest"
+            )
         for name, digest in listed.items():
             if name.startswith(f"{QUERY_ENCODER_DIR}/"):
                 continue  # checked where it is used (query_encoder_folder), with a fallback when it fails
             path = gen / name
             if ".." in Path(name).parts or not path.is_file() or sha256_file(path) != digest:
-                raise IndexInvalid(f"the index at {index_dir} is damaged ({name} is missing or altered); re-run python -m ingest")
+                raise IndexInvalid(
+                    f"the index at {index_dir} is damaged ({name} is missing or altered); re-run python -m ingest"
+                )
     try:
         import faiss
 
@@ -205,7 +213,9 @@ def _load_generation(index_dir: Path, gen: Path, verify: bool) -> LoadedIndex:
     except SlidebankError:
         raise
     except Exception as exc:  # noqa: BLE001 - any reader failure means a damaged index
-        raise IndexInvalid(f"the index at {index_dir} is damaged ({type(exc).__name__}); re-run python -m ingest") from None
+        raise IndexInvalid(
+            f"the index at {index_dir} is damaged ({type(exc).__name__}); re-run python -m ingest"
+        ) from None
     problem = _inconsistency(manifest, slides, chunks, dense, lexical)
     if problem:
         raise IndexInvalid(f"the index at {index_dir} is inconsistent ({problem}); re-run python -m ingest")
@@ -220,7 +230,9 @@ def _load_generation(index_dir: Path, gen: Path, verify: bool) -> LoadedIndex:
     )
 
 
-def _inconsistency(manifest: Manifest, slides: Sequence[Slide], chunks: Sequence[Chunk], dense, lexical: LexicalIndex) -> str:
+def _inconsistency(
+    manifest: Manifest, slides: Sequence[Slide], chunks: Sequence[Chunk], dense, lexical: LexicalIndex
+) -> str:
     """What does not add up between the manifest and the data files; "" when all agree.
 
     Checksums catch a damaged file; these catch a manifest edited by hand, which no checksum
@@ -272,7 +284,14 @@ class Staging:
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
 
-    def commit(self, slides: Sequence[Slide], chunks: Sequence[Chunk], hashes: Sequence[str], vectors: np.ndarray, manifest: Manifest) -> Path:
+    def commit(
+        self,
+        slides: Sequence[Slide],
+        chunks: Sequence[Chunk],
+        hashes: Sequence[str],
+        vectors: np.ndarray,
+        manifest: Manifest,
+    ) -> Path:
         import faiss
 
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -281,7 +300,13 @@ class Staging:
                 handle.write(json.dumps(dataclasses.asdict(slide), ensure_ascii=False) + "\n")
         with open(self.path / "chunks.jsonl", "w", encoding="utf-8") as handle:
             for chunk, digest in zip(chunks, hashes, strict=True):
-                handle.write(json.dumps({"slide": chunk.slide, "kind": chunk.kind, "text": chunk.text, "hash": digest}, ensure_ascii=False) + "\n")
+                handle.write(
+                    json.dumps(
+                        {"slide": chunk.slide, "kind": chunk.kind, "text": chunk.text, "hash": digest},
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
         dense = faiss.IndexFlatIP(manifest.dim)
         if len(vectors):
             dense.add(vectors)

@@ -35,11 +35,24 @@ def build_parser(prog: str = "python -m ingest") -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("pdfs", nargs="+", type=Path, metavar="PDF_OR_FOLDER", help="lecture PDFs or folders of them, in lecture order")
+    parser.add_argument(
+        "pdfs", nargs="+", type=Path, metavar="PDF_OR_FOLDER", help="lecture PDFs or folders of them, in lecture order"
+    )
     parser.add_argument("--index", type=Path, default=None, help=f"index folder (default: ${ENV_INDEX} or data/index)")
-    parser.add_argument("--model", default=DEFAULT_MODEL, help=f"sentence-transformers model name or local path (default: {DEFAULT_MODEL}, bundled)")
-    parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, help="characters per chunk (default: %(default)s)")
-    parser.add_argument("--chunk-overlap", type=int, default=DEFAULT_CHUNK_OVERLAP, help="characters shared by neighbouring chunks (default: %(default)s)")
+    parser.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        help=f"sentence-transformers model name or local path (default: {DEFAULT_MODEL}, bundled)",
+    )
+    parser.add_argument(
+        "--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, help="characters per chunk (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--chunk-overlap",
+        type=int,
+        default=DEFAULT_CHUNK_OVERLAP,
+        help="characters shared by neighbouring chunks (default: %(default)s)",
+    )
     parser.add_argument("--password", default=None, help="password for encrypted PDFs")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars, only the summary line")
     return parser
@@ -71,7 +84,10 @@ def main(argv: list[str] | None = None, prog: str = "python -m ingest") -> int:
     except OSError as exc:
         # Reading inputs is checked earlier; what is left is writing: a read-only or full disk.
         where = exc.filename or index_dir
-        print(f"error: cannot write the index at {index_dir} ({exc.strerror or type(exc).__name__}: {where}); the previous index is unchanged", file=sys.stderr)
+        print(
+            f"error: cannot write the index at {index_dir} ({exc.strerror or type(exc).__name__}: {where}); the previous index is unchanged",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         print("interrupted: the previous index is unchanged", file=sys.stderr)

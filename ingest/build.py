@@ -82,12 +82,14 @@ def ingest(
         importing = _preload_model(model, old, embedder)
         staging = Staging(index_dir)
         try:
-            slides, deck_infos, no_thumbnail = _read_and_render(decks, old, staging.path / "thumbnails", password, progress, offload=importing)
+            slides, deck_infos, no_thumbnail = _read_and_render(
+                decks, old, staging.path / "thumbnails", password, progress, offload=importing
+            )
             chunks = [c for s in slides for c in chunk_slide(s, chunk_size, chunk_overlap)]
             hashes = [content_hash(model, c.text) for c in chunks]
             vectors, embedder, reused = _vectors(chunks, hashes, old, model, embedder, progress)
             fresh = embedder is not None and not getattr(embedder, "is_export", False)
-            probe = probe_vector(embedder) if fresh else old.manifest.probe  # type: ignore[union-attr]
+            probe = probe_vector(embedder) if fresh else old.manifest.probe  # type: ignore[union-attr,arg-type]
             _query_encoder(staging.path, model, probe, old, embedder)
             manifest = Manifest(
                 model=model,
@@ -117,7 +119,13 @@ def ingest(
 
 
 def _read_and_render(
-    decks: Sequence[Deck], old: LoadedIndex | None, thumbs: Path, password: str | None, progress: bool, *, offload: bool = False
+    decks: Sequence[Deck],
+    old: LoadedIndex | None,
+    thumbs: Path,
+    password: str | None,
+    progress: bool,
+    *,
+    offload: bool = False,
 ) -> tuple[list[Slide], list[DeckInfo], list[int]]:
     """Slides with text and thumbnails; ``offload`` reads new decks in a child process (see ingest/offload.py)."""
     old_decks = {d.sha256: d for d in old.manifest.decks} if old else {}
@@ -146,11 +154,21 @@ def _read_and_render(
                 slides.append(slide)
                 if page not in drawn_pages:
                     no_thumbnail.append(slide.number)
-        infos.append(DeckInfo(file=deck.path.name, stem=deck.stem, sha256=deck.sha256, pages=len(slides) - first + 1, first_number=first))
+        infos.append(
+            DeckInfo(
+                file=deck.path.name,
+                stem=deck.stem,
+                sha256=deck.sha256,
+                pages=len(slides) - first + 1,
+                first_number=first,
+            )
+        )
     return slides, infos, no_thumbnail
 
 
-def _read_deck_pages(path: Path, password: str | None, thumbs: Path, first: int, bar, offload: bool) -> tuple[list[str], list[int]]:
+def _read_deck_pages(
+    path: Path, password: str | None, thumbs: Path, first: int, bar, offload: bool
+) -> tuple[list[str], list[int]]:
     if offload:
         from ingest.offload import ChildFailed, call_in_child
 
@@ -181,7 +199,7 @@ def read_deck(path: Path, password: str | None, thumbs: Path, first: int, tick) 
                 drawn.append(page)
             tick(1)
     finally:
-        images.close()
+        images.close()  # type: ignore[attr-defined]
     return texts, drawn
 
 
@@ -193,7 +211,12 @@ def _link_or_copy(src: Path, dst: Path) -> None:
 
 
 def _vectors(
-    chunks: Sequence[Chunk], hashes: Sequence[str], old: LoadedIndex | None, model: str, embedder: Embedder | None, progress: bool
+    chunks: Sequence[Chunk],
+    hashes: Sequence[str],
+    old: LoadedIndex | None,
+    model: str,
+    embedder: Embedder | None,
+    progress: bool,
 ) -> tuple[np.ndarray, Embedder | None, int]:
     known: dict[str, np.ndarray] = {}
     if old is not None and old.manifest.model == model:
@@ -216,7 +239,9 @@ def _vectors(
         # Batches of similar lengths halve the embedding work; each vector lands in its own row.
         missing.sort(key=lambda i: len(chunks[i].text))
 
-        with tqdm(total=len(missing), desc="embedding", unit="chunk", disable=not progress, file=sys.stderr, leave=False) as bar:
+        with tqdm(
+            total=len(missing), desc="embedding", unit="chunk", disable=not progress, file=sys.stderr, leave=False
+        ) as bar:
             for start in range(0, len(missing), EMBED_BATCH):
                 batch = missing[start : start + EMBED_BATCH]
                 vectors[batch] = embedder.encode([chunks[i].text for i in batch])  # type: ignore[union-attr]
@@ -232,15 +257,25 @@ def _query_encoder(generation: Path, model: str, probe, old: LoadedIndex | None,
 
     def load_model():
         loaded = embedder if embedder is not None and hasattr(embedder, "model") else load_embedder(model)
-        return loaded.model  # type: ignore[union-attr]
+        return loaded.model  # type: ignore[attr-defined]
 
     if embedder is not None and getattr(embedder, "is_export", False):
         embedder = None  # the previous export embedded the new chunks; it is reused below, not re-exported
     same_model = old is not None and old.manifest.model == model
     try:
-        build_query_encoder(generation, model, probe, old.path if same_model else None, old.manifest.probe if same_model else None, load_model)  # type: ignore[union-attr]
+        build_query_encoder(
+            generation,
+            model,
+            probe,
+            old.path if same_model else None,  # type: ignore[union-attr]
+            old.manifest.probe if same_model else None,  # type: ignore[union-attr]
+            load_model,
+        )
     except Exception as exc:  # noqa: BLE001 - queries fall back to sentence-transformers
-        print(f"warning: could not export the fast query encoder ({type(exc).__name__}: {exc}); queries will load sentence-transformers", file=sys.stderr)
+        print(
+            f"warning: could not export the fast query encoder ({type(exc).__name__}: {exc}); queries will load sentence-transformers",
+            file=sys.stderr,
+        )
 
 
 def _previous_export(old: LoadedIndex | None, model: str) -> Embedder | None:

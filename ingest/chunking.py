@@ -32,7 +32,7 @@ def chunk_slide(slide: Slide, size: int = DEFAULT_CHUNK_SIZE, overlap: int = DEF
 def _text_chunks(slide: Slide, size: int, overlap: int) -> list[Chunk]:
     title = slide.title
     # The title may span two text lines (a wrapped title); same length with the newline as a space.
-    body = slide.text[len(title):].lstrip("\n") if slide.text.replace("\n", " ").startswith(title) else slide.text
+    body = slide.text[len(title) :].lstrip("\n") if slide.text.replace("\n", " ").startswith(title) else slide.text
     if len(slide.text) <= size:
         return [Chunk(slide=slide.number, text=slide.text)]
     pieces = _splitter(size, overlap).split_text(body)

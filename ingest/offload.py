@@ -43,7 +43,9 @@ def call_in_child(fn: Callable[..., Any], args: tuple, on_tick: Tick) -> Any:
         request = pickle.dumps((os.getpid(), fn, args))
         child = subprocess.Popen(
             [sys.executable, "-c", "from ingest.offload import _serve; _serve()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
         )
     except Exception as exc:  # noqa: BLE001 - e.g. a process limit: the caller works in-process
         raise ChildFailed(f"cannot start a worker process ({type(exc).__name__}: {exc})") from exc
@@ -99,5 +101,12 @@ def _serve() -> None:
         send(message)
     except Exception as exc:  # noqa: BLE001 - an exception that does not pickle still reports its text
         what = message[1]
-        send(("error", RuntimeError(f"{type(what).__name__}: {what}" if message[0] == "error" else f"unpicklable result: {exc}")))
+        send(
+            (
+                "error",
+                RuntimeError(
+                    f"{type(what).__name__}: {what}" if message[0] == "error" else f"unpicklable result: {exc}"
+                ),
+            )
+        )
     answers.close()

@@ -36,7 +36,9 @@ def expand_inputs(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            found = sorted((p for p in path.iterdir() if p.suffix.lower() == ".pdf" and p.is_file()), key=lambda p: p.name)
+            found = sorted(
+                (p for p in path.iterdir() if p.suffix.lower() == ".pdf" and p.is_file()), key=lambda p: p.name
+            )
             if not found:
                 raise InputError(f"{path}: the folder holds no .pdf files")
             out.extend(found)
@@ -96,7 +98,9 @@ def _reader(path: Path, password: str | None):
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - pypdf raises many types for one meaning
-        raise InputError(f"{path}: damaged or truncated PDF, cannot be read ({type(exc).__name__}: {_one_line(exc)})") from None
+        raise InputError(
+            f"{path}: damaged or truncated PDF, cannot be read ({type(exc).__name__}: {_one_line(exc)})"
+        ) from None
     if count == 0:
         raise InputError(f"{path}: the PDF has no pages")
     return reader

@@ -14,7 +14,10 @@ ABSTENTION = "The slides do not cover this."
 # "[slide 12]", "[Slide 12, 14]", "[slides 3-5]". A bare "[12]" is not a citation: slide text is full
 # of bracketed numbers (intervals like [0, 1], references) that must stay text.
 _CITATION = re.compile(r"\[\s*slides?\s*(\d+(?:\s*(?:,|and|[-\u2013])\s*\d+)*)\s*\]", re.IGNORECASE)
-_ABSTAIN_SAYINGS = re.compile(r"(slides|sources)\s+(do|does)\s+not\s+(cover|answer|mention)|not covered (in|by) the (slides|sources)", re.IGNORECASE)
+_ABSTAIN_SAYINGS = re.compile(
+    r"(slides|sources)\s+(do|does)\s+not\s+(cover|answer|mention)|not covered (in|by) the (slides|sources)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -72,5 +75,3 @@ def check(text: str, allowed: Sequence[int], backend: str) -> Answer:
     if not cited:
         return Answer(ABSTENTION, (), True, backend, dropped, "no valid citation")
     return Answer(body, tuple(cited), False, backend, dropped)
-
-

@@ -6,10 +6,10 @@ import json
 import sys
 from dataclasses import asdict
 
-from assistant.answer.generate import stream_answers
 from assistant.answer.confidence import calibrate, query_confidence
-from assistant.ui.terminal import format_text, result_to_json
+from assistant.answer.generate import stream_answers
 from assistant.retrieval.retriever import Result, Retriever
+from assistant.ui.terminal import format_text, result_to_json
 from index.errors import SlidebankError
 
 
@@ -34,7 +34,7 @@ def print_answer(retriever: Retriever, result: Result, llm: str | None, as_json:
     try:
         for final in stream_answers(result, backend, confidence=confidence, threshold=threshold, model=llm):
             if not as_json and final.reason == "draft" and final.text.startswith(shown):
-                sys.stdout.write(final.text[len(shown):])
+                sys.stdout.write(final.text[len(shown) :])
                 sys.stdout.flush()
                 shown = final.text
     except SlidebankError as exc:
@@ -45,7 +45,12 @@ def print_answer(retriever: Retriever, result: Result, llm: str | None, as_json:
         print(f"note: removed {final.dropped} citation(s) of slides that were not provided", file=sys.stderr)
     if as_json:
         out = result_to_json(result)
-        out["answer"] = {**asdict(final), "citations": list(final.citations), "confidence": confidence, "threshold": threshold}
+        out["answer"] = {
+            **asdict(final),
+            "citations": list(final.citations),
+            "confidence": confidence,
+            "threshold": threshold,
+        }
         print(json.dumps(out, ensure_ascii=False))
     elif shown != final.text:
         # The streamed draft failed the check (or nothing was streamed): show what passed it.

@@ -106,7 +106,9 @@ def stream_answers(
 
     lm = llm.load(model or llm.BUNDLED)
     text = ""
-    for piece in lm.stream(messages(result.query, [(h.slide.number, h.slide.text) for h in hits]), max_new_tokens=max_new_tokens):
+    for piece in lm.stream(
+        messages(result.query, [(h.slide.number, h.slide.text) for h in hits]), max_new_tokens=max_new_tokens
+    ):
         text += piece
         yield Answer(text, (), False, backend, 0, "draft")
     yield check(text, allowed, backend)
@@ -118,8 +120,8 @@ def answer(result: Result, backend: str = "extractive", **options) -> Answer:
     ``options``: ``confidence``, ``threshold``, ``model``, ``max_new_tokens`` (see ``stream_answers``).
     """
     final: Answer | None = None
-    for final in stream_answers(result, backend, **options):
-        pass
+    for step in stream_answers(result, backend, **options):
+        final = step  # every step is a complete answer so far; the last one is the answer
     assert final is not None
     return final
 

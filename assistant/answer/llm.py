@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from index.errors import SlidebankError
 
@@ -97,7 +97,9 @@ class LocalLM:
             import torch  # noqa: F401
             from transformers import AutoModelForCausalLM, AutoTokenizer
         except ImportError as exc:
-            raise ModelUnavailable(f"LLM answers need transformers and torch ({exc}); run: pip install 'slidebank[llm]'") from exc
+            raise ModelUnavailable(
+                f"LLM answers need transformers and torch ({exc}); run: pip install 'slidebank[llm]'"
+            ) from exc
         source, gguf_file = resolve(name_or_path)
         picked_device, dtype = pick_device()
         self.device = device or picked_device
@@ -111,12 +113,14 @@ class LocalLM:
         try:
             # local_files_only: nothing may be downloaded at run time; a missing model is an error.
             self.tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True, **extra)
-            self.model = AutoModelForCausalLM.from_pretrained(source, local_files_only=True, dtype=dtype, **placement, **extra)
+            self.model = AutoModelForCausalLM.from_pretrained(
+                source, local_files_only=True, dtype=dtype, **placement, **extra
+            )
         except (OSError, ValueError, ImportError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ModelUnavailable(f"cannot load language model {name_or_path!r}: {first}") from exc
         if not placement:
-            self.model.to(self.device)
+            self.model.to(self.device)  # type: ignore[arg-type]
         self.model.eval()
         self.name = name_or_path
         self.load_s = time.perf_counter() - started
@@ -127,7 +131,9 @@ class LocalLM:
 
     def prompt_ids(self, messages: Sequence[dict[str, str]]):
         if getattr(self.tokenizer, "chat_template", None):
-            ids = self.tokenizer.apply_chat_template(list(messages), add_generation_prompt=True, return_tensors="pt", return_dict=True)
+            ids: Any = self.tokenizer.apply_chat_template(
+                list(messages), add_generation_prompt=True, return_tensors="pt", return_dict=True
+            )
             return ids["input_ids"], ids.get("attention_mask")
         # A base model without a chat template: plain text turns.
         text = "\n\n".join(f"{m['role'].upper()}: {m['content']}" for m in messages) + "\n\nASSISTANT:"

@@ -51,5 +51,3 @@ def messages(query: str, slides: Sequence[tuple[int, str]]) -> list[dict[str, st
         {"role": "assistant", "content": EXAMPLE_ASSISTANT},
         {"role": "user", "content": f"{blocks}\n\nQuestion: {question}"},
     ]
-
-

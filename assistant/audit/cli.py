@@ -37,24 +37,37 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.audit")
         "parser keeps apart from your references.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--index", type=Path, default=None, help="index folder (default: $SLIDEBANK_INDEX or data/index)")
-    parser.add_argument("--bank", type=Path, default=None, help="question bank markdown (default: data/question_bank.md)")
+    parser.add_argument(
+        "--index", type=Path, default=None, help="index folder (default: $SLIDEBANK_INDEX or data/index)"
+    )
+    parser.add_argument(
+        "--bank", type=Path, default=None, help="question bank markdown (default: data/question_bank.md)"
+    )
     parser.add_argument("--markdown", type=Path, metavar="FILE", help="write the report as markdown to FILE")
-    parser.add_argument("--write-suggestions", type=Path, metavar="FILE", help="write a copy of the bank with suggested slides added to FILE")
+    parser.add_argument(
+        "--write-suggestions",
+        type=Path,
+        metavar="FILE",
+        help="write a copy of the bank with suggested slides added to FILE",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     bank_path = Path(args.bank or default_bank_path())
     try:
         if args.write_suggestions is not None and args.write_suggestions.resolve() == bank_path.resolve():
-            raise SlidebankError(f"--write-suggestions {args.write_suggestions} is the bank itself; the bank is never modified, pick another file")
+            raise SlidebankError(
+                f"--write-suggestions {args.write_suggestions} is the bank itself; the bank is never modified, pick another file"
+            )
         for target in (args.markdown, args.write_suggestions):
             if target is not None and not target.resolve().parent.is_dir():
                 raise SlidebankError(f"cannot write {target}: folder {target.parent} does not exist")
         load_index(args.index)  # fail fast, before loading a model, when there is nothing to audit
         retriever, notices = open_retriever(args.index, bank_path)
         if retriever.index is None:
-            raise SlidebankError(notices[0].split(";")[0] + "; the audit needs slides: python -m ingest path/to/slides.pdf")
+            raise SlidebankError(
+                notices[0].split(";")[0] + "; the audit needs slides: python -m ingest path/to/slides.pdf"
+            )
         if not retriever.bank:
             raise SlidebankError(f"the bank {bank_path} has no questions")
         report = run_audit(retriever, progress=not args.quiet and sys.stderr.isatty())
@@ -63,7 +76,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.audit")
             args.markdown.write_text(format_markdown(report, bank), encoding="utf-8")
         if args.write_suggestions is not None:
             original = bank_path.read_text(encoding="utf-8", errors="replace")
-            args.write_suggestions.write_text(with_suggestions(original, suggestion_lines(report.suggested)), encoding="utf-8")
+            args.write_suggestions.write_text(
+                with_suggestions(original, suggestion_lines(report.suggested)), encoding="utf-8"
+            )
     except SlidebankError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -72,7 +87,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.audit")
         return 2
     if args.json:
         data = asdict(report)
-        data["calibration"] = [{"rank": k[0], "in_window": k[1], "hits": v[0], "n": v[1]} for k, v in report.calibration.items()]
+        data["calibration"] = [
+            {"rank": k[0], "in_window": k[1], "hits": v[0], "n": v[1]} for k, v in report.calibration.items()
+        ]
         print(json.dumps(data, default=str))
     else:
         print(format_text(report, bank))
@@ -80,7 +97,6 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.audit")
             if target is not None:
                 print(f"wrote the {what} to {target}")
     return 0
-
 
 
 if __name__ == "__main__":

@@ -34,7 +34,13 @@ class DriftPart:
     support: int
 
     def sentence(self, offset: int, whole_section: bool) -> str:
-        where = "" if whole_section else f" from slide {self.first_ref} on" if self.last_ref > self.first_ref or self.questions > 1 else f" at slide {self.first_ref}"
+        where = (
+            ""
+            if whole_section
+            else f" from slide {self.first_ref} on"
+            if self.last_ref > self.first_ref or self.questions > 1
+            else f" at slide {self.first_ref}"
+        )
         return f"references in '{self.section}' look shifted by {offset:+d}{where} ({self.support} of {self.questions} questions agree)"
 
 
@@ -52,7 +58,6 @@ class DriftStretch:
 
     def sentence(self) -> str:
         return f"references {self.first_ref}-{self.last_ref} look shifted by {self.offset:+d} ({self.support} of {self.questions} questions agree, {self.against} disagree)"
-
 
 
 def drift_scores(evidence: Evidence, window: int = DRIFT_WINDOW, top: int = DRIFT_TOP) -> dict[int, float]:
@@ -162,5 +167,8 @@ def section_sentences(stretches: Sequence[DriftStretch], bank: Sequence[Question
     for q in bank:
         if q.refs:
             cited_in[q.section] += 1
-    return [part.sentence(s.offset, whole_section=part.questions == cited_in[part.section]) for s in stretches for part in s.parts]
-
+    return [
+        part.sentence(s.offset, whole_section=part.questions == cited_in[part.section])
+        for s in stretches
+        for part in s.parts
+    ]

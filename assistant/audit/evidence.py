@@ -24,7 +24,6 @@ def rank_of(ranked: Sequence[int], slide: int) -> int | None:
         return None
 
 
-
 @dataclass(frozen=True)
 class Evidence:
     """What retrieval said about one question (its own entry left out). Slide numbers, best first."""
@@ -37,8 +36,9 @@ class Evidence:
         return rank_of(self.fused, slide)
 
 
-
-def gather_evidence(retriever: Retriever, questions: Sequence[Question] | None = None, progress: bool = False) -> list[Evidence]:
+def gather_evidence(
+    retriever: Retriever, questions: Sequence[Question] | None = None, progress: bool = False
+) -> list[Evidence]:
     """Rank every question with its own entry left out: fused, and content-only (dense + BM25)."""
     questions = list(retriever.bank if questions is None else questions)
     # Content only: no bank votes and no section prior, which would repeat the bank's own numbers.
@@ -54,6 +54,7 @@ def gather_evidence(retriever: Retriever, questions: Sequence[Question] | None =
         own = (q.id,)
         fused = retriever.ranking(text, "fused", exclude=own, section=q.section, context=parent_text(retriever.bank, q))
         content = content_only.ranking(text, "fused", exclude=own)
-        out.append(Evidence(q, tuple(int(n) for n in fused.numbers[:KEEP]), tuple(int(n) for n in content.numbers[:KEEP])))
+        out.append(
+            Evidence(q, tuple(int(n) for n in fused.numbers[:KEEP]), tuple(int(n) for n in content.numbers[:KEEP]))
+        )
     return out
-

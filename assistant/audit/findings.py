@@ -68,7 +68,6 @@ class Suggested:
     suggestions: tuple[Suggestion, ...]
 
 
-
 @dataclass(frozen=True)
 class LectureCoverage:
     deck: str
@@ -97,11 +96,12 @@ class AuditReport:
         return tuple(c for c in self.checks if c.flagged)
 
 
-
 # -- pure core ----------------------------------------------------------------------------------
 
 
-def neighbour_window(bank: Sequence[Question], index: int, shift: Callable[[int], int] = lambda r: 0, margin: int = WINDOW_MARGIN) -> tuple[int, int] | None:
+def neighbour_window(
+    bank: Sequence[Question], index: int, shift: Callable[[int], int] = lambda r: 0, margin: int = WINDOW_MARGIN
+) -> tuple[int, int] | None:
     """Slides between the nearest cited questions before and after ``bank[index]`` (itself excluded).
 
     ``shift(ref)`` corrects references for deck drift. None when neither neighbour exists.
@@ -138,7 +138,9 @@ def calibrate(outcomes: Iterable[tuple[int, bool, bool]]) -> dict[tuple[int, boo
     return {k: (v[0], v[1]) for k, v in table.items()}
 
 
-def confidence(table: dict[tuple[int, bool], tuple[int, int]], rank: int, inside: bool, prior_weight: float = 5.0) -> float | None:
+def confidence(
+    table: dict[tuple[int, bool], tuple[int, int]], rank: int, inside: bool, prior_weight: float = 5.0
+) -> float | None:
     """Hit rate of the (rank, in window) cell, shrunk towards the rank's overall rate (thin cells)."""
     rank_hits = sum(v[0] for k, v in table.items() if k[0] == rank)
     rank_n = sum(v[1] for k, v in table.items() if k[0] == rank)
@@ -148,14 +150,17 @@ def confidence(table: dict[tuple[int, bool], tuple[int, int]], rank: int, inside
     return (hits + prior_weight * rank_hits / rank_n) / (n + prior_weight)
 
 
-
-def coverage(decks: Sequence[tuple[str, int, int]], cited: Iterable[int], suggested: Iterable[int]) -> tuple[LectureCoverage, ...]:
+def coverage(
+    decks: Sequence[tuple[str, int, int]], cited: Iterable[int], suggested: Iterable[int]
+) -> tuple[LectureCoverage, ...]:
     """``decks``: (name, first slide, page count). Cited beats suggested beats none."""
     cited, suggested = set(cited), set(suggested)
     out = []
     for name, first, pages in decks:
         last = first + pages - 1
-        status: list[Status] = ["cited" if n in cited else "suggested" if n in suggested else "none" for n in range(first, last + 1)]
+        status: list[Status] = [
+            "cited" if n in cited else "suggested" if n in suggested else "none" for n in range(first, last + 1)
+        ]
         gaps: list[tuple[int, int]] = []
         for n, s in zip(range(first, last + 1), status):
             if s != "none":
@@ -242,10 +247,21 @@ def run_audit(retriever: Retriever, progress: bool = False) -> AuditReport:
     titles = {s.number: s.title for s in index.slides}
     decks = [(d.stem, d.first_number, d.pages) for d in index.manifest.decks]
     report = build_report(evidence, list(retriever.bank), titles, decks)
-    return AuditReport(report.checks, report.suggested, report.drift, report.coverage, report.suggestion_hit, report.calibration, time.perf_counter() - started)
-
+    return AuditReport(
+        report.checks,
+        report.suggested,
+        report.drift,
+        report.coverage,
+        report.suggestion_hit,
+        report.calibration,
+        time.perf_counter() - started,
+    )
 
 
 def suggestion_lines(suggested: Iterable[Suggested]) -> dict[int, tuple[int, ...]]:
     """Bank line → suggested slides, for ``assistant.bank.annotate.with_suggestions`` (headings get none)."""
-    return {s.question.line: tuple(x.slide for x in s.suggestions) for s in suggested if s.suggestions and not s.question.heading}
+    return {
+        s.question.line: tuple(x.slide for x in s.suggestions)
+        for s in suggested
+        if s.suggestions and not s.question.heading
+    }

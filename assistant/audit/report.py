@@ -30,7 +30,9 @@ def _conf(s: Suggestion) -> str:
 
 
 def _suggestion_list(items: Sequence[Suggestion], cited: Sequence[int] = ()) -> str:
-    return "; ".join(f"{s.slide} {s.title[:40]} ({_conf(s)}{', the cited slide' if s.slide in cited else ''})" for s in items)
+    return "; ".join(
+        f"{s.slide} {s.title[:40]} ({_conf(s)}{', the cited slide' if s.slide in cited else ''})" for s in items
+    )
 
 
 def _short(text: str, width: int = 70) -> str:
@@ -40,17 +42,29 @@ def _short(text: str, width: int = 70) -> str:
 def format_text(report: AuditReport, bank: Sequence[Question]) -> str:
     """The CLI's report: flags, suggestions, drift, coverage gaps."""
     cited = len(report.checks)
-    lines = [f"Bank audit: {cited} questions cite slides, {len(report.suggested)} cite nothing ({report.seconds:.1f} s)", ""]
-    lines.append(f"Check these references ({len(report.flagged)}): none of the cited slides is in retrieval's top {FLAG_RANK}")
+    lines = [
+        f"Bank audit: {cited} questions cite slides, {len(report.suggested)} cite nothing ({report.seconds:.1f} s)",
+        "",
+    ]
+    lines.append(
+        f"Check these references ({len(report.flagged)}): none of the cited slides is in retrieval's top {FLAG_RANK}"
+    )
     for c in report.flagged:
         ranks = ", ".join(f"{n}:{r if r is not None else '-'}" for n, r in c.ranks)
         lines.append(f"  ! {_short(c.question.text)}  [{c.question.section}, line {c.question.line}]")
-        lines.append(f"      cites {_ranges([n for n, _ in c.ranks])} (rank {ranks}); suggested instead: {_suggestion_list(c.proposed, c.question.refs)}")
+        lines.append(
+            f"      cites {_ranges([n for n, _ in c.ranks])} (rank {ranks}); suggested instead: {_suggestion_list(c.proposed, c.question.refs)}"
+        )
         if c.drift:
-            lines.append(f"      inside a drift stretch ({c.drift:+d}): shifted reference ranks {c.shifted_rank or '-'}")
+            lines.append(
+                f"      inside a drift stretch ({c.drift:+d}): shifted reference ranks {c.shifted_rank or '-'}"
+            )
     if not report.flagged:
         lines.append("  (none)")
-    lines += ["", "Suggested slides for questions that cite nothing (SUGGESTIONS, not references; confidence = leave-one-out hit rate)"]
+    lines += [
+        "",
+        "Suggested slides for questions that cite nothing (SUGGESTIONS, not references; confidence = leave-one-out hit rate)",
+    ]
     for s in report.suggested:
         lines.append(f"  ? {_short(s.question.text)}  [{s.question.section}]")
         lines.append(f"      suggested: {_suggestion_list(s.suggestions)}")
@@ -68,37 +82,63 @@ def format_text(report: AuditReport, bank: Sequence[Question]) -> str:
         gaps = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in lec.gaps) or "none"
         lines.append(f"  {lec.deck} ({lec.first}-{lec.last}): {lec.uncovered} of {total} uncovered: {gaps}")
     if report.suggestion_hit is not None:
-        lines += ["", f"Suggestion quality (cited questions treated as uncited): a cited slide in the top {SUGGEST} for {report.suggestion_hit:.1%}"]
+        lines += [
+            "",
+            f"Suggestion quality (cited questions treated as uncited): a cited slide in the top {SUGGEST} for {report.suggestion_hit:.1%}",
+        ]
     return "\n".join(lines)
 
 
 def format_markdown(report: AuditReport, bank: Sequence[Question]) -> str:
     esc = lambda t: t.replace("|", "\\|")  # noqa: E731
     out = ["# Bank audit", "", f"{len(report.checks)} questions cite slides, {len(report.suggested)} cite nothing.", ""]
-    out += [f"## Check these references ({len(report.flagged)})", "", f"None of the cited slides is in retrieval's top {FLAG_RANK}.", ""]
+    out += [
+        f"## Check these references ({len(report.flagged)})",
+        "",
+        f"None of the cited slides is in retrieval's top {FLAG_RANK}.",
+        "",
+    ]
     if report.flagged:
         out += ["| question | section | cites (rank) | suggested instead |", "| --- | --- | --- | --- |"]
         for c in report.flagged:
             ranks = ", ".join(f"{n} ({r if r is not None else '–'})" for n, r in c.ranks)
-            out.append(f"| {esc(c.question.text)} | {esc(c.question.section)} | {ranks} | {esc(_suggestion_list(c.proposed, c.question.refs))} |")
-    out += ["", f"## Suggested slides for uncited questions ({len(report.suggested)})", "", "_Suggestions, not references. Confidence: how often a suggestion of that rank was a cited slide when the cited questions were treated as uncited._", ""]
+            out.append(
+                f"| {esc(c.question.text)} | {esc(c.question.section)} | {ranks} | {esc(_suggestion_list(c.proposed, c.question.refs))} |"
+            )
+    out += [
+        "",
+        f"## Suggested slides for uncited questions ({len(report.suggested)})",
+        "",
+        "_Suggestions, not references. Confidence: how often a suggestion of that rank was a cited slide when the cited questions were treated as uncited._",
+        "",
+    ]
     out += ["| question | section | suggested (confidence) |", "| --- | --- | --- |"]
     for s in report.suggested:
-        out.append(f"| {esc(s.question.text)} | {esc(s.question.section)} | _suggested:_ {esc(_suggestion_list(s.suggestions))} |")
+        out.append(
+            f"| {esc(s.question.text)} | {esc(s.question.section)} | _suggested:_ {esc(_suggestion_list(s.suggestions))} |"
+        )
     out += ["", "## Deck drift", ""]
     if report.drift:
         out += [f"- {s.sentence()}" for s in report.drift]
         out += [f"  - {t}" for t in section_sentences(report.drift, bank)]
     else:
         out.append("None found: the references agree with the deck's numbering.")
-    out += ["", "## Coverage", "", "| lecture | slides | uncovered | ranges nothing cites or suggests |", "| --- | --- | --- | --- |"]
+    out += [
+        "",
+        "## Coverage",
+        "",
+        "| lecture | slides | uncovered | ranges nothing cites or suggests |",
+        "| --- | --- | --- | --- |",
+    ]
     for lec in report.coverage:
         gaps = ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in lec.gaps) or "–"
         out.append(f"| {lec.deck} | {lec.first}–{lec.last} | {lec.uncovered} | {gaps} |")
     if report.suggestion_hit is not None:
-        out += ["", f"Suggestion quality: a cited slide among the top {SUGGEST} suggestions for {report.suggestion_hit:.1%} of the cited questions treated as uncited."]
+        out += [
+            "",
+            f"Suggestion quality: a cited slide among the top {SUGGEST} suggestions for {report.suggestion_hit:.1%} of the cited questions treated as uncited.",
+        ]
     return "\n".join(out) + "\n"
-
 
 
 # -- for the web app ----------------------------------------------------------------------------
@@ -142,12 +182,38 @@ def audit_tab_data(retriever: Retriever, report: AuditReport | None = None) -> A
         slides: list[SlideTab] = []
         for number, status in zip(range(lec.first, lec.last + 1), lec.status):
             thumb = index.thumbnail(number)
-            slides.append({"number": number, "title": index.slide(number).title, "status": status, "thumbnail": str(thumb) if thumb else None})
-        lectures.append({"deck": lec.deck, "first": lec.first, "last": lec.last, "gaps": [list(g) for g in lec.gaps], "slides": slides})
+            slides.append(
+                {
+                    "number": number,
+                    "title": index.slide(number).title,
+                    "status": status,
+                    "thumbnail": str(thumb) if thumb else None,
+                }
+            )
+        lectures.append(
+            {
+                "deck": lec.deck,
+                "first": lec.first,
+                "last": lec.last,
+                "gaps": [list(g) for g in lec.gaps],
+                "slides": slides,
+            }
+        )
     return {
         "summary": f"{len(report.checks)} questions cite slides ({len(report.flagged)} to check), {len(report.suggested)} cite nothing.",
-        "flags": [[c.question.text, c.question.section, _ranges([n for n, _ in c.ranks]), "suggested: " + _suggestion_list(c.proposed, c.question.refs)] for c in report.flagged],
-        "suggestions": [[s.question.text, s.question.section, "suggested: " + _suggestion_list(s.suggestions)] for s in report.suggested],
+        "flags": [
+            [
+                c.question.text,
+                c.question.section,
+                _ranges([n for n, _ in c.ranks]),
+                "suggested: " + _suggestion_list(c.proposed, c.question.refs),
+            ]
+            for c in report.flagged
+        ],
+        "suggestions": [
+            [s.question.text, s.question.section, "suggested: " + _suggestion_list(s.suggestions)]
+            for s in report.suggested
+        ],
         "drift": [s.sentence() for s in report.drift] + section_sentences(report.drift, bank),
         "coverage": lectures,
         "markdown": format_markdown(report, bank),
@@ -160,14 +226,25 @@ def coverage_strip_html(lectures: Sequence[LectureTab], src: Callable[[int], str
     ``lectures`` is ``audit_tab_data(...)["coverage"]``; ``src`` turns a slide number into an image
     URL the browser can load (the web view gives a data URI), or "" for none.
     """
-    legend = " ".join(f'<span style="border-bottom:4px solid {c};margin-right:1em">{name}</span>' for name, c in STATUS_COLOURS.items())
+    legend = " ".join(
+        f'<span style="border-bottom:4px solid {c};margin-right:1em">{name}</span>'
+        for name, c in STATUS_COLOURS.items()
+    )
     rows = [f'<div class="audit-legend">{legend}</div>']
     for lec in lectures:
         cells = []
         for s in lec["slides"]:
             colour = STATUS_COLOURS[s["status"]]
-            label = html.escape(f'{s["number"]} {s["title"]} ({s["status"]})', quote=True)
-            inner = f'<img src="{html.escape(src(s["number"]), quote=True)}" alt="{label}" style="width:48px;display:block">' if s["thumbnail"] else f'<span style="font-size:9px">{s["number"]}</span>'
-            cells.append(f'<div title="{label}" style="border:3px solid {colour};margin:1px;min-width:48px;min-height:30px">{inner}</div>')
-        rows.append(f'<div class="audit-lecture"><b>{html.escape(lec["deck"])}</b> ({lec["first"]}–{lec["last"]})<div style="display:flex;flex-wrap:wrap">{"".join(cells)}</div></div>')
+            label = html.escape(f"{s['number']} {s['title']} ({s['status']})", quote=True)
+            inner = (
+                f'<img src="{html.escape(src(s["number"]), quote=True)}" alt="{label}" style="width:48px;display:block">'
+                if s["thumbnail"]
+                else f'<span style="font-size:9px">{s["number"]}</span>'
+            )
+            cells.append(
+                f'<div title="{label}" style="border:3px solid {colour};margin:1px;min-width:48px;min-height:30px">{inner}</div>'
+            )
+        rows.append(
+            f'<div class="audit-lecture"><b>{html.escape(lec["deck"])}</b> ({lec["first"]}–{lec["last"]})<div style="display:flex;flex-wrap:wrap">{"".join(cells)}</div></div>'
+        )
     return "\n".join(rows)

@@ -58,10 +58,16 @@ def with_question(markdown: str, section: str, text: str, refs: Sequence[int]) -
     newline = "\r\n" if "\r\n" in markdown else "\n"
     bullet = f"- {text}" + (f" ({format_refs(refs)})" if refs else "")
     lines = markdown.splitlines()
-    start = next((i for i, line in enumerate(lines) if (m := _HEADING.match(line)) and _title(m.group(2)) == section), None)
+    start = next(
+        (i for i, line in enumerate(lines) if (m := _HEADING.match(line)) and _title(m.group(2)) == section), None
+    )
     if start is None:
         body = markdown.rstrip("\r\n")
-        added = f"{body}{newline}{newline}### {section}{newline}{newline}{bullet}{newline}" if body else f"### {section}{newline}{newline}{bullet}{newline}"
+        added = (
+            f"{body}{newline}{newline}### {section}{newline}{newline}{bullet}{newline}"
+            if body
+            else f"### {section}{newline}{newline}{bullet}{newline}"
+        )
     else:
         end = next((i for i in range(start + 1, len(lines)) if _HEADING.match(lines[i])), len(lines))
         last = max((i for i in range(start, end) if lines[i].strip()), default=start)
@@ -77,7 +83,9 @@ def _check(markdown: str, section: str, text: str, refs: Sequence[int]) -> Quest
     wanted = clean(text)[0]
     found = [q for q in parse_bank(markdown) if q.section == section and q.text == wanted and not q.heading]
     if not found or tuple(sorted(found[-1].refs)) != tuple(sorted(set(refs))):
-        raise InputError("the bank would not read this question back as typed (numbers in parentheses read as slides); reword it")
+        raise InputError(
+            "the bank would not read this question back as typed (numbers in parentheses read as slides); reword it"
+        )
     return found[-1]
 
 

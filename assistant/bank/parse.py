@@ -138,13 +138,19 @@ def parse_bank(markdown: str) -> tuple[Question, ...]:
             section = title or section
             stack, open_entry = [], None
             if refs or bad:
-                entries.append(dict(section=section, parent=None, raw=title, line=number, depth=0, heading=True, refs=refs, bad=bad))
+                entries.append(
+                    dict(
+                        section=section, parent=None, raw=title, line=number, depth=0, heading=True, refs=refs, bad=bad
+                    )
+                )
         elif bullet:
             indent = len(bullet.group(1).expandtabs(4))
             while stack and stack[-1][0] >= indent:
                 stack.pop()
             parent = stack[-1][1] if stack else None
-            entries.append(dict(section=section, parent=parent, raw=bullet.group(2), line=number, depth=len(stack), heading=False))
+            entries.append(
+                dict(section=section, parent=parent, raw=bullet.group(2), line=number, depth=len(stack), heading=False)
+            )
             stack.append((indent, len(entries) - 1))
             open_entry = len(entries) - 1
         elif open_entry is not None and "\t" not in line and "<" not in line:
@@ -169,7 +175,21 @@ def parse_bank(markdown: str) -> tuple[Question, ...]:
         qid = _question_id(entry["section"], text, seen)
         ids.append(qid)
         parent = ids[entry["parent"]] if entry["parent"] is not None else None
-        out.append(Question(qid, entry["section"], parent or None, text, refs, marker, entry["line"], entry["depth"], entry["heading"], bad, suggested))
+        out.append(
+            Question(
+                qid,
+                entry["section"],
+                parent or None,
+                text,
+                refs,
+                marker,
+                entry["line"],
+                entry["depth"],
+                entry["heading"],
+                bad,
+                suggested,
+            )
+        )
     return tuple(out)
 
 

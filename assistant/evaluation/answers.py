@@ -54,7 +54,9 @@ def spread(items: Sequence, limit: int | None) -> list:
     return [items[i] for i in dict.fromkeys(picks.tolist())]
 
 
-def run_backend(retriever, backend: str, cases: Sequence[tuple[str, str | None, float, float]], model: str | None, progress: bool) -> dict:
+def run_backend(
+    retriever, backend: str, cases: Sequence[tuple[str, str | None, float, float]], model: str | None, progress: bool
+) -> dict:
     """cases: (query, bank id to leave out, confidence, threshold). Returns counts and timings."""
     answers: list[Answer] = []
     latency: list[float] = []
@@ -95,11 +97,37 @@ def run_backend(retriever, backend: str, cases: Sequence[tuple[str, str | None, 
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m assistant.answer_eval") -> int:
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0].split(": ", 1)[1], epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out-of-scope", type=Path, default=DEFAULT_OUT_OF_SCOPE, help="questions the slides do not answer, one a line (default: %(default)s)")
-    parser.add_argument("--percentile", type=float, default=DEFAULT_PERCENTILE, help="in-scope confidence percentile used as threshold (default: %(default)s)")
-    parser.add_argument("--llm", metavar="NAME_OR_PATH", default=None, help="also measure the LLM backend with this model ('smollm2': the bundled one)")
-    parser.add_argument("--limit", type=int, default=None, metavar="N", help="LLM row only: N in-scope and N out-of-scope questions, spread over the lists")
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=__doc__.split("\n\n")[0].split(": ", 1)[1],
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--out-of-scope",
+        type=Path,
+        default=DEFAULT_OUT_OF_SCOPE,
+        help="questions the slides do not answer, one a line (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--percentile",
+        type=float,
+        default=DEFAULT_PERCENTILE,
+        help="in-scope confidence percentile used as threshold (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--llm",
+        metavar="NAME_OR_PATH",
+        default=None,
+        help="also measure the LLM backend with this model ('smollm2': the bundled one)",
+    )
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="LLM row only: N in-scope and N out-of-scope questions, spread over the lists",
+    )
     add_index_option(parser)
     add_bank_option(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -130,7 +158,12 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.answer_
     in_cases = [(retriever.query_text(q), q.id, float(c), t) for q, c, t in zip(bank, in_conf, loo)]
     out_cases = [(q, None, float(c), threshold) for q, c in zip(out_of_scope, out_conf)]
 
-    rows = {"extractive": (run_backend(retriever, "extractive", in_cases, None, not args.quiet), run_backend(retriever, "extractive", out_cases, None, not args.quiet))}
+    rows = {
+        "extractive": (
+            run_backend(retriever, "extractive", in_cases, None, not args.quiet),
+            run_backend(retriever, "extractive", out_cases, None, not args.quiet),
+        )
+    }
     if args.llm:
         try:
             rows["llm"] = (
@@ -145,24 +178,50 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.answer_
         "percentile": args.percentile,
         "threshold": threshold,
         "threshold_from_cached_bank_vectors": threshold_from(bank_confidences_fast(retriever), args.percentile),
-        "in_scope": {"n": len(in_conf), "min": float(in_conf.min()), "p5": float(np.percentile(in_conf, 5)), "median": float(np.median(in_conf))},
-        "out_of_scope": {"n": len(out_conf), "max": float(out_conf.max()) if len(out_conf) else None, "median": float(np.median(out_conf)) if len(out_conf) else None},
+        "in_scope": {
+            "n": len(in_conf),
+            "min": float(in_conf.min()),
+            "p5": float(np.percentile(in_conf, 5)),
+            "median": float(np.median(in_conf)),
+        },
+        "out_of_scope": {
+            "n": len(out_conf),
+            "max": float(out_conf.max()) if len(out_conf) else None,
+            "median": float(np.median(out_conf)) if len(out_conf) else None,
+        },
     }
     if args.json:
-        print(json.dumps({"calibration": calibration, "rows": {k: {"in_scope": a, "out_of_scope": b} for k, (a, b) in rows.items()}}))
+        print(
+            json.dumps(
+                {
+                    "calibration": calibration,
+                    "rows": {k: {"in_scope": a, "out_of_scope": b} for k, (a, b) in rows.items()},
+                }
+            )
+        )
         return 0
     c = calibration
-    print(f"threshold {c['threshold']:.3f} = p{args.percentile:g} of the best dense cosine over {c['in_scope']['n']} bank questions "
-          f"(in scope: min {c['in_scope']['min']:.3f}, median {c['in_scope']['median']:.3f}; out of scope: median {c['out_of_scope']['median']:.3f}, max {c['out_of_scope']['max']:.3f})")
+    print(
+        f"threshold {c['threshold']:.3f} = p{args.percentile:g} of the best dense cosine over {c['in_scope']['n']} bank questions "
+        f"(in scope: min {c['in_scope']['min']:.3f}, median {c['in_scope']['median']:.3f}; out of scope: median {c['out_of_scope']['median']:.3f}, max {c['out_of_scope']['max']:.3f})"
+    )
     print()
-    print("| backend | in scope abstained | out of scope abstained | abstentions by reason (in / out) | citations dropped | answer latency (median) | time to first token | tokens/s |")
+    print(
+        "| backend | in scope abstained | out of scope abstained | abstentions by reason (in / out) | citations dropped | answer latency (median) | time to first token | tokens/s |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, (a, b) in rows.items():
         ttft = f"{a['ttft_s_median']:.2f} s" if a["ttft_s_median"] is not None else "-"
         tps = f"{a['tokens_per_s_median']:.1f}" if a["tokens_per_s_median"] is not None else "-"
-        lat = f"{a['latency_ms_median']:.1f} ms" if a["latency_ms_median"] < 1000 else f"{a['latency_ms_median'] / 1000:.1f} s"
-        print(f"| {name} | {a['abstained']}/{a['n']} ({a['abstained'] / a['n']:.0%}) | {b['abstained']}/{b['n']} ({b['abstained'] / max(b['n'], 1):.0%}) "
-              f"| {a['reasons']} / {b['reasons']} | {a['dropped'] + b['dropped']} | {lat} | {ttft} | {tps} |")
+        lat = (
+            f"{a['latency_ms_median']:.1f} ms"
+            if a["latency_ms_median"] < 1000
+            else f"{a['latency_ms_median'] / 1000:.1f} s"
+        )
+        print(
+            f"| {name} | {a['abstained']}/{a['n']} ({a['abstained'] / a['n']:.0%}) | {b['abstained']}/{b['n']} ({b['abstained'] / max(b['n'], 1):.0%}) "
+            f"| {a['reasons']} / {b['reasons']} | {a['dropped'] + b['dropped']} | {lat} | {ttft} | {tps} |"
+        )
     return 0
 
 

@@ -51,7 +51,9 @@ class Row:
         fmt = (lambda x: f"{x * 1000:.1f} ms") if unit == 1000.0 else (lambda x: f"{x:.2f} s")
         peak = f"{max(self.peak_mb):.0f}" if self.peak_mb else "–"
         cpu = f"{statistics.median(self.cpu):.2f} s" if self.cpu else "–"
-        return f"| {self.name} | {fmt(med)} | {fmt(lo)} | {fmt(hi)} | {len(self.seconds)} | {cpu} | {peak} | {self.note} |"
+        return (
+            f"| {self.name} | {fmt(med)} | {fmt(lo)} | {fmt(hi)} | {len(self.seconds)} | {cpu} | {peak} | {self.note} |"
+        )
 
 
 def timed(cmd: Sequence[str], env: dict[str, str]) -> tuple[float, float, float]:
@@ -78,7 +80,11 @@ def _notes_pdf(path: Path, version: int) -> bool:
     pdf.set_font("helvetica", "B", 20)
     pdf.text(15, 20, f"Errata, revision {version}")
     pdf.set_font("helvetica", size=12)
-    pdf.text(15, 35, f"Revision {version}: the learning rate schedule on the momentum slide decays every {version + 1} epochs.")
+    pdf.text(
+        15,
+        35,
+        f"Revision {version}: the learning rate schedule on the momentum slide decays every {version + 1} epochs.",
+    )
     pdf.output(str(path))
     return True
 
@@ -185,8 +191,12 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.bench")
         epilog="Everything runs on a temporary copy of the index; the table is what the README's speed section shows.",
     )
     parser.add_argument("deck", type=Path, help="the PDF to measure (it is ingested into a temporary index)")
-    parser.add_argument("--runs", type=int, default=5, help="runs per query and re-ingest figure (default: %(default)s)")
-    parser.add_argument("--baseline-runs", type=int, default=3, help="runs of the slow comparison rows (default: %(default)s)")
+    parser.add_argument(
+        "--runs", type=int, default=5, help="runs per query and re-ingest figure (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--baseline-runs", type=int, default=3, help="runs of the slow comparison rows (default: %(default)s)"
+    )
     parser.add_argument("--ingest-runs", type=int, default=3, help="full ingests from nothing (default: %(default)s)")
     args = parser.parse_args(argv)
     if not args.deck.is_file():
@@ -204,4 +214,3 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.bench")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
-

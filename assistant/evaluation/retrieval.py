@@ -124,12 +124,16 @@ def free_form_queries(path: Path = FREE_FORM) -> list[Query]:
 def ranks(retriever: Retriever, queries: Sequence[Query], method: Method = "fused") -> list[int | None]:
     out: list[int | None] = []
     for q in queries:
-        ranking = retriever.ranking(q.text, method, exclude=(q.leave_out,) if q.leave_out else (), section=q.section, context=q.context)
+        ranking = retriever.ranking(
+            q.text, method, exclude=(q.leave_out,) if q.leave_out else (), section=q.section, context=q.context
+        )
         out.append(first_hit_rank(ranking.numbers[:100].tolist(), q.relevant))
     return out
 
 
-def cross_validated(retriever: Retriever, queries: Sequence[Query], folds: int = FOLDS) -> tuple[Scores, list[dict[str, float]]]:
+def cross_validated(
+    retriever: Retriever, queries: Sequence[Query], folds: int = FOLDS
+) -> tuple[Scores, list[dict[str, float]]]:
     """Fused scores with the weights picked on the other folds only.
 
     Question ``i`` falls in fold ``i % folds``. For each fold, the ``WEIGHT_GRID`` point with the
@@ -162,7 +166,9 @@ def latency_ms(retriever: Retriever, queries: Sequence[Query]) -> float:
     for q in queries:
         retriever.memo.clear()  # every timed query pays for its encoding, as a new question does
         started = time.perf_counter()
-        retriever.ranking(q.text, "fused", exclude=(q.leave_out,) if q.leave_out else (), section=q.section, context=q.context)
+        retriever.ranking(
+            q.text, "fused", exclude=(q.leave_out,) if q.leave_out else (), section=q.section, context=q.context
+        )
         times.append(time.perf_counter() - started)
     return 1000 * statistics.median(times) if times else 0.0
 
@@ -176,11 +182,15 @@ def format_table(title: str, rows: Sequence[Scores], width: int = 24) -> str:
     head = f"{'':<{width}} {'n':>4} " + " ".join(f"{'hit@' + str(k):>7}" for k in KS) + f" {'MRR':>7}"
     lines = [title, head, "-" * len(head)]
     for s in rows:
-        lines.append(f"{s.name:<{width}} {s.queries:>4} " + " ".join(f"{s.hit[k]:>7.3f}" for k in KS) + f" {s.mrr:>7.3f}")
+        lines.append(
+            f"{s.name:<{width}} {s.queries:>4} " + " ".join(f"{s.hit[k]:>7.3f}" for k in KS) + f" {s.mrr:>7.3f}"
+        )
     return "\n".join(lines)
 
 
-def reranker_rows(plain: Retriever, reranked: Retriever, groups: Sequence[tuple[str, Sequence[Query]]]) -> tuple[list[Scores], float]:
+def reranker_rows(
+    plain: Retriever, reranked: Retriever, groups: Sequence[tuple[str, Sequence[Query]]]
+) -> tuple[list[Scores], float]:
     """Fused next to fused + reranker for each (label, queries) group, and the ms the reranker adds per query.
 
     The earlier tables have already encoded these queries (the memo is shared), so the difference
@@ -212,7 +222,12 @@ def report(retriever: Retriever, ablation: bool = True, cv: bool = True) -> tupl
         scores, chosen = cross_validated(retriever, bank)
         rows.append(scores)
         data["cross_validated_weights"] = chosen
-    blocks.append(format_table(f"Bank questions citing slides, leave-one-out, as clicked in the bank (section known), {len(bank)} queries", rows))
+    blocks.append(
+        format_table(
+            f"Bank questions citing slides, leave-one-out, as clicked in the bank (section known), {len(bank)} queries",
+            rows,
+        )
+    )
     data["bank"] = [asdict(r) for r in rows]
     rows = evaluate(retriever, typed) + ([summarise("fused: free-form", ranks(retriever, free))] if free else [])
     blocks.append(format_table("Same questions typed (no section), and free-form questions in a student's words", rows))
@@ -221,7 +236,13 @@ def report(retriever: Retriever, ablation: bool = True, cv: bool = True) -> tupl
     if reranked is not None:
         depth = reranked.settings.rerank_depth
         rows, ms = reranker_rows(retriever, reranked, (("", bank), ("typed: ", typed), ("free-form: ", free)))
-        blocks.append(format_table(f"Fused + reranker: the top {depth} re-ordered by the cross-encoder (+{ms:.1f} ms per query)", rows, width=30))
+        blocks.append(
+            format_table(
+                f"Fused + reranker: the top {depth} re-ordered by the cross-encoder (+{ms:.1f} ms per query)",
+                rows,
+                width=30,
+            )
+        )
         data["reranker"] = {"depth": depth, "added_ms_per_query": round(ms, 2), "rows": [asdict(r) for r in rows]}
 
     fused = ranks(retriever, bank)
@@ -248,7 +269,11 @@ def report(retriever: Retriever, ablation: bool = True, cv: bool = True) -> tupl
             rows.append(summarise(f"{name}", ranks(variant, bank)))
             if free:
                 rows.append(summarise("  free-form", ranks(variant, free)))
-        blocks.append(format_table("Ablation: fused retrieval with one signal removed (bank as clicked; free-form below each)", rows))
+        blocks.append(
+            format_table(
+                "Ablation: fused retrieval with one signal removed (bank as clicked; free-form below each)", rows
+            )
+        )
         data["ablation"] = [asdict(r) for r in rows]
     return "\n\n".join(blocks), data
 
@@ -261,15 +286,23 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.eval") 
     add_index_option(parser)
     add_bank_option(parser)
     parser.add_argument("--no-ablation", action="store_true", help="skip the ablation table (faster)")
-    parser.add_argument("--no-cv", action="store_true", help=f"skip the row whose weights are picked on the other {FOLDS} folds (faster)")
+    parser.add_argument(
+        "--no-cv",
+        action="store_true",
+        help=f"skip the row whose weights are picked on the other {FOLDS} folds (faster)",
+    )
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
-    parser.add_argument("--reranker", metavar="NAME_OR_PATH", default=None, help=RERANKER_HELP + "; adds a 'fused + reranker' table")
+    parser.add_argument(
+        "--reranker", metavar="NAME_OR_PATH", default=None, help=RERANKER_HELP + "; adds a 'fused + reranker' table"
+    )
     args = parser.parse_args(argv)
     try:
         load_index(args.index)  # fail fast, before loading a model, when there is nothing to score
         retriever, notices = open_retriever(args.index, args.bank, reranker=args.reranker)
         if retriever.index is None:
-            raise SlidebankError(notices[0].split(";")[0] + "; the eval needs slides: python -m ingest path/to/slides.pdf")
+            raise SlidebankError(
+                notices[0].split(";")[0] + "; the eval needs slides: python -m ingest path/to/slides.pdf"
+            )
         for notice in notices:
             print(f"note: {notice}", file=sys.stderr)
         started = time.perf_counter()
@@ -284,4 +317,3 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.eval") 
         print(text)
         print(f"\n({seconds:.1f} s)")
     return 0
-

@@ -51,7 +51,9 @@ class TrainingSet:
     targets: tuple[tuple[int, ...], ...]
 
 
-def slide_vectors(chunk_vectors: np.ndarray, chunk_slides: np.ndarray, is_title: np.ndarray, n_slides: int) -> np.ndarray:
+def slide_vectors(
+    chunk_vectors: np.ndarray, chunk_slides: np.ndarray, is_title: np.ndarray, n_slides: int
+) -> np.ndarray:
     """One unit vector per slide, the mean of its text chunks' vectors: shape (n_slides, dim).
 
     A slide with no text chunk (an image-only page) keeps a zero row: it can never be a target.
@@ -115,7 +117,9 @@ def apply(w: np.ndarray, vector: np.ndarray) -> np.ndarray:
     return (moved / max(float(np.linalg.norm(moved)), 1e-12)).astype(np.float32)
 
 
-def training_set(questions: Sequence[Question], question_vectors: np.ndarray, slides: Sequence[Slide], title_vectors: np.ndarray) -> TrainingSet:
+def training_set(
+    questions: Sequence[Question], question_vectors: np.ndarray, slides: Sequence[Slide], title_vectors: np.ndarray
+) -> TrainingSet:
     """Questions with their references, then every titled slide's title with that slide."""
     targets = tuple(q.refs for q in questions) + tuple((s.number,) for s in slides)
     dim = question_vectors.shape[-1]
@@ -123,7 +127,9 @@ def training_set(questions: Sequence[Question], question_vectors: np.ndarray, sl
     return TrainingSet(vectors, targets)
 
 
-def cache_key(encoder_key: str, questions: Sequence[Question], slides: Sequence[Slide], settings: AdapterSettings) -> str:
+def cache_key(
+    encoder_key: str, questions: Sequence[Question], slides: Sequence[Slide], settings: AdapterSettings
+) -> str:
     """Content hash of everything a trained adapter depends on."""
     h = hashlib.sha256(f"{encoder_key}\0{settings}".encode())
     for q in questions:

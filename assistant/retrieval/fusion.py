@@ -51,7 +51,9 @@ def zscore(scores: np.ndarray) -> np.ndarray:
     return np.where(finite, (scores - values.mean()) / spread, -3.0)
 
 
-def fuse_zscore(dense: np.ndarray, lexical: np.ndarray, lexical_weight: float, extra: Iterable[tuple[np.ndarray, float]] = ()) -> np.ndarray:
+def fuse_zscore(
+    dense: np.ndarray, lexical: np.ndarray, lexical_weight: float, extra: Iterable[tuple[np.ndarray, float]] = ()
+) -> np.ndarray:
     """z(dense) + ``lexical_weight`` * z(log(1 + BM25)), plus each (scores, weight) of ``extra`` as is."""
     fused = zscore(dense) + lexical_weight * zscore(np.log1p(np.where(np.isfinite(lexical), lexical, 0.0)))
     for scores, weight in extra:

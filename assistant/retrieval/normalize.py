@@ -62,7 +62,12 @@ def learn_acronyms(slides: Iterable[Slide]) -> dict[str, tuple[str, ...]]:
             # The shortest tail of the preceding words that spells the acronym.
             for start in range(len(words) - 1, -1, -1):
                 tail = words[start:]
-                if len(tail) >= 2 and _matches(acronym, tail) and tail[0][:1].lower() == acronym[0].lower() and len(_initials(tail)) <= len(acronym):
+                if (
+                    len(tail) >= 2
+                    and _matches(acronym, tail)
+                    and tail[0][:1].lower() == acronym[0].lower()
+                    and len(_initials(tail)) <= len(acronym)
+                ):
                     phrase = " ".join(words[start:])
                     explicit.setdefault(acronym.upper(), [])
                     if phrase not in explicit[acronym.upper()]:
@@ -92,7 +97,11 @@ def expand_acronyms(text: str, table: Mapping[str, tuple[str, ...]]) -> str:
     for match in _ACRONYM_TOKEN.finditer(text):
         token = match.group(1)
         if token.isupper() or token[1:].isupper() or token[:-1].isupper():
-            long_forms = table.get(token.upper()) or table.get(token[:-1].upper()) if len(token) > 2 else table.get(token.upper())
+            long_forms = (
+                table.get(token.upper()) or table.get(token[:-1].upper())
+                if len(token) > 2
+                else table.get(token.upper())
+            )
             for form in long_forms or ():
                 if form.lower() not in text.lower() and form not in added:
                     added.append(form)

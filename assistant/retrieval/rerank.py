@@ -106,7 +106,9 @@ def load_reranker(name_or_path: str) -> Reranker:
         first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise InputError(f"cannot load reranker {name_or_path!r}: {first}") from exc
     if model.num_labels != 1:
-        raise InputError(f"cannot load reranker {name_or_path!r}: it has {model.num_labels} outputs; a reranker has one (a relevance score)")
+        raise InputError(
+            f"cannot load reranker {name_or_path!r}: it has {model.num_labels} outputs; a reranker has one (a relevance score)"
+        )
     # The query and slide are truncated to the model's window, never run past its position table.
     length = "max_seq_length" if hasattr(type(model), "max_seq_length") else "max_length"  # sentence-transformers < 5
     limit = min(getattr(model.model.config, "max_position_embeddings", MAX_TOKENS), MAX_TOKENS)

@@ -233,7 +233,11 @@ class Retriever:
             sims = self.bank_similarities(qvec, query.exclude)
         dense = self.dense_scores(qvec)
         if s.fusion == "rrf":
-            parts = [(to_ranking(dense), 1.0), (to_ranking(lexical), s.lexical_weight), (to_ranking(self.bank_votes(sims), True), s.bank_weight)]
+            parts = [
+                (to_ranking(dense), 1.0),
+                (to_ranking(lexical), s.lexical_weight),
+                (to_ranking(self.bank_votes(sims), True), s.bank_weight),
+            ]
             return to_ranking(fuse_rrf(parts, self.n_slides, s.rrf_k))
         extra: list[tuple[np.ndarray, float]] = []
         if s.bank_weight:
@@ -241,7 +245,12 @@ class Retriever:
         if s.section_weight:
             if section is None:
                 section = signals.nearest_section(sims, self.bank, s.section_from_bank)
-            extra.append((signals.section_prior(self.bank, section, query.exclude, self.n_slides, s.section_margin), s.section_weight))
+            extra.append(
+                (
+                    signals.section_prior(self.bank, section, query.exclude, self.n_slides, s.section_margin),
+                    s.section_weight,
+                )
+            )
         return to_ranking(fuse_zscore(dense, lexical, s.lexical_weight, extra))
 
     def _ranked(self, query: EncodedQuery, method: Method, section: str | None, context: str | None) -> Ranking:
@@ -249,7 +258,9 @@ class Retriever:
         ranking = self._with_context(ranking, context, method, section, query.exclude)
         return self._rerank(query.text, ranking, method)
 
-    def _with_context(self, ranking: Ranking, context: str | None, method: Method, section: str | None, exclude: frozenset[str]) -> Ranking:
+    def _with_context(
+        self, ranking: Ranking, context: str | None, method: Method, section: str | None, exclude: frozenset[str]
+    ) -> Ranking:
         """Fused scores plus ``context_weight`` times the fused scores of ``context`` (a parent question)."""
         weight = self.settings.context_weight
         text = self.normalise(context) if context else ""
@@ -268,7 +279,9 @@ class Retriever:
         if self.reranker is None or method != "fused" or depth < 2 or self.index is None:
             return ranking
         top = ranking.numbers[:depth]
-        scores = np.asarray(self.reranker.score(text, [passage(self.index.slide(int(n))) for n in top]), dtype=np.float64).reshape(-1)
+        scores = np.asarray(
+            self.reranker.score(text, [passage(self.index.slide(int(n))) for n in top]), dtype=np.float64
+        ).reshape(-1)
         if scores.shape != (depth,):
             raise ValueError(f"the reranker returned {scores.shape[0]} scores for {depth} passages")
         return reorder_top(ranking, scores)
@@ -280,7 +293,12 @@ class Retriever:
         return question.text
 
     def ranking(
-        self, query: str, method: Method = "fused", exclude: Iterable[str] = (), section: str | None = None, context: str | None = None
+        self,
+        query: str,
+        method: Method = "fused",
+        exclude: Iterable[str] = (),
+        section: str | None = None,
+        context: str | None = None,
     ) -> Ranking:
         """The full slide ranking of one method: what ``search`` shows the top of."""
         return self._ranked(self.encode(self.normalise(query), frozenset(exclude)), method, section, context)
@@ -310,7 +328,9 @@ class Retriever:
         if self.index is None:
             return Result(query, (), bank_hits, notices)
         ranking = self._ranked(encoded, method, section, context)
-        hits = tuple(SlideHit(self.index.slide(int(n)), float(v)) for n, v in zip(ranking.numbers[:k], ranking.scores[:k]))
+        hits = tuple(
+            SlideHit(self.index.slide(int(n)), float(v)) for n, v in zip(ranking.numbers[:k], ranking.scores[:k])
+        )
         return Result(query, hits, bank_hits, notices)
 
 
@@ -382,7 +402,9 @@ def open_retriever(
         index = None
         notices.append(f"{exc}; showing bank matches only")
     if index is not None and model is not None and model != index.manifest.model:
-        raise IndexInvalid(f"the index was built with model {index.manifest.model!r}, not {model!r}; re-run: python -m ingest ... --model {model}")
+        raise IndexInvalid(
+            f"the index was built with model {index.manifest.model!r}, not {model!r}; re-run: python -m ingest ... --model {model}"
+        )
     name = index.manifest.model if index is not None else (model or DEFAULT_MODEL)
     choice = encoder or os.environ.get(ENV_QUERY_ENCODER) or "auto"
     if choice not in ("auto", "onnx", "sentence-transformers"):
@@ -410,4 +432,6 @@ def open_retriever(
         from assistant.retrieval.rerank import load_reranker
 
         loaded = load_reranker(reranker)
-    return Retriever(index=index, bank=bank, encoder=chosen, settings=settings or Settings(), bank_vectors=vectors, reranker=loaded), tuple(notices)
+    return Retriever(
+        index=index, bank=bank, encoder=chosen, settings=settings or Settings(), bank_vectors=vectors, reranker=loaded
+    ), tuple(notices)

@@ -66,7 +66,9 @@ def lexical(rows: np.ndarray, layout: ChunkLayout) -> np.ndarray:
     return np.where(total > 0, total, UNRANKED)
 
 
-def bank_similarities(bank_vectors: np.ndarray, qvec: np.ndarray, bank: Sequence[Question], exclude: frozenset[str]) -> np.ndarray:
+def bank_similarities(
+    bank_vectors: np.ndarray, qvec: np.ndarray, bank: Sequence[Question], exclude: frozenset[str]
+) -> np.ndarray:
     """Cosine of the query to every bank question, shape (n_questions,); excluded ones hold ``UNRANKED``."""
     sims = (bank_vectors @ qvec).astype(np.float64)
     for i, q in enumerate(bank):
@@ -75,7 +77,9 @@ def bank_similarities(bank_vectors: np.ndarray, qvec: np.ndarray, bank: Sequence
     return sims
 
 
-def bank_votes(sims: np.ndarray, bank: Sequence[Question], n_slides: int, min_similarity: float, voters: int) -> np.ndarray:
+def bank_votes(
+    sims: np.ndarray, bank: Sequence[Question], n_slides: int, min_similarity: float, voters: int
+) -> np.ndarray:
     """Each of the ``voters`` nearest cited questions gives its slides its similarity (best vote wins)."""
     votes = np.zeros(n_slides)
     nearest = [i for i in np.argsort(-sims, kind="stable") if bank[i].refs and sims[i] >= min_similarity]
@@ -93,7 +97,9 @@ def nearest_section(sims: np.ndarray, bank: Sequence[Question], min_similarity: 
     return None
 
 
-def section_prior(bank: Sequence[Question], section: str | None, exclude: frozenset[str], n_slides: int, margin: int) -> np.ndarray:
+def section_prior(
+    bank: Sequence[Question], section: str | None, exclude: frozenset[str], n_slides: int, margin: int
+) -> np.ndarray:
     """1 for slides inside the span the section's other questions cite (plus ``margin``), else 0."""
     prior = np.zeros(n_slides)
     if not section:

@@ -81,12 +81,16 @@ def media_name(index: LoadedIndex, number: int) -> str:
 def back_html(key: AnswerKey, media: Mapping[int, str]) -> str:
     parts = []
     if key.suggested and key.slides:
-        parts.append('<div class="suggested">Suggested slides: the question cites none; these were found by search, check them.</div>')
+        parts.append(
+            '<div class="suggested">Suggested slides: the question cites none; these were found by search, check them.</div>'
+        )
     elif not key.slides:
         parts.append('<div class="suggested">No slides: the question cites none and nothing was suggested.</div>')
     for number, title in zip(key.slides, key.titles):
         image = f'<img src="{html.escape(media[number], quote=True)}">' if number in media else ""
-        parts.append(f'<div class="slide"><div class="slide-head"><span class="num">{number}</span>{html.escape(title or "(untitled)")}</div>{image}</div>')
+        parts.append(
+            f'<div class="slide"><div class="slide-head"><span class="num">{number}</span>{html.escape(title or "(untitled)")}</div>{image}</div>'
+        )
     if key.missing:
         parts.append(f"<div>Cited but not in the slides: {', '.join(map(str, key.missing))}</div>")
     return "".join(parts)
@@ -135,8 +139,15 @@ def build_package(
             tags.append("suggested_slides")
             suggested += 1
         empty += not key.slides
-        fields = [html.escape(card.text) + mark, html.escape(card.section), back_html(key, media), " ".join(map(str, key.slides))]
-        deck.add_note(genanki.Note(model=model, fields=fields, tags=tags, guid=note_guid((origins or {}).get(card.qid, card.qid))))
+        fields = [
+            html.escape(card.text) + mark,
+            html.escape(card.section),
+            back_html(key, media),
+            " ".join(map(str, key.slides)),
+        ]
+        deck.add_note(
+            genanki.Note(model=model, fields=fields, tags=tags, guid=note_guid((origins or {}).get(card.qid, card.qid)))
+        )
     package = genanki.Package(list(decks.values()), media_files=files)
     return package, ExportReport(len(cards), len(files), suggested, empty)
 

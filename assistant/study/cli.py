@@ -33,6 +33,7 @@ State lives in data/study.sqlite (or --db FILE, or $SLIDEBANK_STUDY_DB), keyed b
 Editing a question a little keeps its history; a removed question's history is kept, never shown.
 """
 
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m assistant.study",
@@ -42,18 +43,40 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verbs = parser.add_mutually_exclusive_group()
     verbs.add_argument("--next", action="store_true", help="print the next due card and exit")
-    verbs.add_argument("--grade", nargs=2, metavar=("QUESTION_ID", "GRADE"), help="record a review: GRADE is again, hard, good or easy")
+    verbs.add_argument(
+        "--grade", nargs=2, metavar=("QUESTION_ID", "GRADE"), help="record a review: GRADE is again, hard, good or easy"
+    )
     verbs.add_argument("--stats", action="store_true", help="per section: cards, due now, reviewed, mean recall")
     verbs.add_argument("--anki", type=Path, metavar="FILE.apkg", help="export the bank as an Anki deck")
     parser.add_argument("--json", action="store_true", help="with --next or --stats: print JSON")
-    parser.add_argument("--db", type=Path, default=None, help="study file (default: $SLIDEBANK_STUDY_DB or data/study.sqlite)")
-    parser.add_argument("--bank", type=Path, default=None, help="question bank markdown (default: $SLIDEBANK_BANK or data/question_bank.md)")
-    parser.add_argument("--index", type=Path, default=None, help="index folder, for slide titles and images (default: $SLIDEBANK_INDEX or data/index)")
-    parser.add_argument("--exam", metavar="YYYY-MM-DD", default=None, help="exam date: weakest sections first, so everything is seen before it")
+    parser.add_argument(
+        "--db", type=Path, default=None, help="study file (default: $SLIDEBANK_STUDY_DB or data/study.sqlite)"
+    )
+    parser.add_argument(
+        "--bank",
+        type=Path,
+        default=None,
+        help="question bank markdown (default: $SLIDEBANK_BANK or data/question_bank.md)",
+    )
+    parser.add_argument(
+        "--index",
+        type=Path,
+        default=None,
+        help="index folder, for slide titles and images (default: $SLIDEBANK_INDEX or data/index)",
+    )
+    parser.add_argument(
+        "--exam",
+        metavar="YYYY-MM-DD",
+        default=None,
+        help="exam date: weakest sections first, so everything is seen before it",
+    )
     parser.add_argument("--section", default=None, help="only this bank section")
-    parser.add_argument("--mark", choices=["*", "-", "none"], default=None, help="only questions you marked * or -, or unmarked ones")
+    parser.add_argument(
+        "--mark", choices=["*", "-", "none"], default=None, help="only questions you marked * or -, or unmarked ones"
+    )
     parser.add_argument("--all", action="store_true", help="every card, not only the due ones (after the due ones)")
     return parser
+
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
@@ -80,7 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
         return 2
 
+
 # -- opening ------------------------------------------------------------------------------------
+
 
 def open_session(db: Path | None, bank_path: Path | None, index_dir: Path | None, exam: date | None) -> StudySession:
     from assistant.bank.parse import load_bank
@@ -95,7 +120,14 @@ def open_session(db: Path | None, bank_path: Path | None, index_dir: Path | None
         index = load_index(index_dir)
     except IndexMissing:
         index = None  # cards still work: slide numbers without titles or images
-    return StudySession(bank, open_store(db), index, suggest=_lazy_suggestions(index_dir, bank_path) if index is not None else None, exam=exam)
+    return StudySession(
+        bank,
+        open_store(db),
+        index,
+        suggest=_lazy_suggestions(index_dir, bank_path) if index is not None else None,
+        exam=exam,
+    )
+
 
 def _lazy_suggestions(index_dir: Path | None, bank_path: Path | None) -> Callable[[str], tuple[int, ...]]:
     """Loads the retriever (the query encoder) only when an uncited card needs suggestions."""
@@ -114,6 +146,7 @@ def _lazy_suggestions(index_dir: Path | None, bank_path: Path | None) -> Callabl
 
     return suggest
 
+
 def _parse_date(text: str | None) -> date | None:
     if text is None:
         return None
@@ -122,13 +155,16 @@ def _parse_date(text: str | None) -> date | None:
     except ValueError:
         raise InputError(f"--exam {text!r} is not a date; write it as YYYY-MM-DD") from None
 
+
 def _filters(session: StudySession, section: str | None, mark: str | None, due_only: bool) -> Filters:
     if section is not None and section not in {c.section for c in session.cards}:
         names = ", ".join(sorted({c.section for c in session.cards}))
         raise InputError(f"no section {section!r} in the bank; sections: {names}")
     return Filters(section, {"none": ""}.get(mark or "", mark), due_only)
 
+
 # -- verbs --------------------------------------------------------------------------------------
+
 
 def card_json(session: StudySession, card: StudyCard, key: AnswerKey, queued: int) -> dict:
     memory = session.memories().get(card.qid)
@@ -146,6 +182,7 @@ def card_json(session: StudySession, card: StudyCard, key: AnswerKey, queued: in
         "queued": queued,
     }
 
+
 def print_next(session: StudySession, filters: Filters, as_json: bool) -> int:
     queue = session.queue(filters)
     if not queue:
@@ -159,6 +196,7 @@ def print_next(session: StudySession, filters: Filters, as_json: bool) -> int:
         print(format_card(card) + f"\n  id {card.qid} · {len(queue)} in the queue\n" + format_key(key))
     return 0
 
+
 def print_grade(session: StudySession, qid: str, grade) -> int:
     if session.card(qid) is None:
         from assistant.study.store import UnknownCard
@@ -168,15 +206,26 @@ def print_grade(session: StudySession, qid: str, grade) -> int:
     print(f"{qid}: {grade}, next due {memory.due:%Y-%m-%d %H:%M} UTC")
     return 0
 
+
 def print_stats(session: StudySession, as_json: bool) -> int:
     from assistant.study.progress import format_table, totals
 
     rows = session.stats()
     if as_json:
-        print(json.dumps({"sections": [asdict(r) for r in rows], "total": asdict(totals(rows)), "orphaned": len(session.store.orphans())}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "sections": [asdict(r) for r in rows],
+                    "total": asdict(totals(rows)),
+                    "orphaned": len(session.store.orphans()),
+                },
+                ensure_ascii=False,
+            )
+        )
     else:
         print(format_table(rows, session.exam, session.clock().date()))
     return 0
+
 
 def export(session: StudySession, path: Path) -> int:
     from assistant.study.anki import export_apkg
@@ -184,17 +233,25 @@ def export(session: StudySession, path: Path) -> int:
     if not path.resolve().parent.is_dir():
         raise InputError(f"cannot write {path}: folder {path.parent} does not exist")
     if session.index is None:
-        print("note: no index, so the cards carry slide numbers but no images (python -m ingest slides.pdf)", file=sys.stderr)
+        print(
+            "note: no index, so the cards carry slide numbers but no images (python -m ingest slides.pdf)",
+            file=sys.stderr,
+        )
     keys = {c.qid: session.answer_key(c) for c in session.cards}
     report = export_apkg(path, session.cards, keys, session.index, session.store.origins())
-    print(f"wrote {path}: {report.notes} notes, {report.images} slide images, {report.suggested} with suggested slides, {report.without_slides} without slides")
+    print(
+        f"wrote {path}: {report.notes} notes, {report.images} slide images, {report.suggested} with suggested slides, {report.without_slides} without slides"
+    )
     return 0
 
+
 # -- the interactive loop -----------------------------------------------------------------------
+
 
 def format_card(card: StudyCard) -> str:
     mark = f"  [{card.marker}]" if card.marker else ""
     return f"\n{card.section}\n  {card.text}{mark}"
+
 
 def format_key(key: AnswerKey) -> str:
     if not key.slides:
@@ -207,7 +264,10 @@ def format_key(key: AnswerKey) -> str:
         lines += ["  from the slides:"] + [f"    {line}" for line in key.answer.splitlines()]
     return "\n".join(lines)
 
-def loop(session: StudySession, filters: Filters, read: Callable[[str], str] = input, write: Callable[[str], None] = print) -> int:
+
+def loop(
+    session: StudySession, filters: Filters, read: Callable[[str], str] = input, write: Callable[[str], None] = print
+) -> int:
     """Question, Enter for the answer, then 1-4 (again, hard, good, easy); s skips, q quits."""
     skipped: set[str] = set()
     graded = 0

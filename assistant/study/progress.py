@@ -27,7 +27,9 @@ class SectionStats:
         return self.cards - self.reviewed
 
 
-def section_stats(cards: Sequence[StudyCard], memories: Mapping[str, Memory], now: datetime, study: Study) -> tuple[SectionStats, ...]:
+def section_stats(
+    cards: Sequence[StudyCard], memories: Mapping[str, Memory], now: datetime, study: Study
+) -> tuple[SectionStats, ...]:
     """One row per section, in bank order."""
     grouped: dict[str, list[StudyCard]] = {}
     for card in cards:
@@ -68,7 +70,9 @@ def format_table(rows: Sequence[SectionStats], exam: date | None = None, today: 
         days = (exam - today).days
         unseen = sum(r.unseen for r in rows)
         if days > 0:
-            lines.append(f"exam on {exam.isoformat()}: {days} day(s) left, {unseen} card(s) never seen (about {-(-unseen // days)} a day)")
+            lines.append(
+                f"exam on {exam.isoformat()}: {days} day(s) left, {unseen} card(s) never seen (about {-(-unseen // days)} a day)"
+            )
         else:
             lines.append(f"exam on {exam.isoformat()}: the date has passed")
     lines.append("recall: mean predicted chance of recalling a reviewed card now (FSRS retrievability)")

@@ -29,7 +29,9 @@ class Filters:
     due_only: bool = True
 
     def keeps(self, card: StudyCard) -> bool:
-        return (self.section is None or card.section == self.section) and (self.mark is None or card.marker == self.mark)
+        return (self.section is None or card.section == self.section) and (
+            self.mark is None or card.marker == self.mark
+        )
 
 
 def is_due(memory: Memory | None, now: datetime) -> bool:
@@ -42,7 +44,9 @@ def exam_moment(day: date) -> datetime:
     return datetime.combine(day, time(8, 0), tzinfo=timezone.utc)
 
 
-def section_strength(cards: Iterable[StudyCard], memories: Mapping[str, Memory], study: Study, at: datetime) -> dict[str, float]:
+def section_strength(
+    cards: Iterable[StudyCard], memories: Mapping[str, Memory], study: Study, at: datetime
+) -> dict[str, float]:
     """Section → mean predicted recall at ``at``, cards never reviewed counting as 0."""
     sums: dict[str, list[float]] = {}
     for card in cards:

@@ -47,7 +47,7 @@ def parse_grade(text: str) -> Grade:
     """``"good"``, ``"Good"`` or ``"3"`` → ``"good"``; anything else is a ValueError naming the choices."""
     word = text.strip().lower()
     if word in GRADES:
-        return word  # type: ignore[return-value]
+        return word
     if word in ("1", "2", "3", "4"):
         return GRADES[int(word) - 1]
     raise ValueError(f"unknown grade {text!r}; use again, hard, good or easy (or 1-4)")
@@ -64,7 +64,9 @@ class Study:
         return _memory(Card(card_id=1, due=utc(now)))
 
     def review(self, memory: Memory, grade: Grade, now: datetime) -> Memory:
-        card, _ = self._scheduler.review_card(Card.from_json(memory.fsrs_json), _RATING[grade], review_datetime=utc(now))
+        card, _ = self._scheduler.review_card(
+            Card.from_json(memory.fsrs_json), _RATING[grade], review_datetime=utc(now)
+        )
         return _memory(card)
 
     def retrievability(self, memory: Memory | None, now: datetime) -> float:

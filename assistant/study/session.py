@@ -90,7 +90,11 @@ class StudySession:
         shown = tuple(n for n in slides if n_slides is None or 1 <= n <= n_slides)
         missing = tuple(n for n in slides if n not in shown)
         titles = tuple(self.index.slide(n).title if self.index is not None else "" for n in shown)
-        answer = extractive_answer(card.text, [self.index.slide(n) for n in shown]) if self.index is not None and shown else ""
+        answer = (
+            extractive_answer(card.text, [self.index.slide(n) for n in shown])
+            if self.index is not None and shown
+            else ""
+        )
         return AnswerKey(shown, titles, suggested, answer, missing)
 
 

@@ -81,14 +81,20 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             # One script, one transaction: a file is either created whole or left as it was.
-            self._db.executescript(f"BEGIN IMMEDIATE;{SCHEMA}INSERT OR IGNORE INTO meta VALUES ('schema', '{SCHEMA_VERSION}');COMMIT;")
+            self._db.executescript(
+                f"BEGIN IMMEDIATE;{SCHEMA}INSERT OR IGNORE INTO meta VALUES ('schema', '{SCHEMA_VERSION}');COMMIT;"
+            )
             version = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             raise SlidebankError(f"cannot use the study file {self.path} ({exc}); pass another --db FILE") from None
         except OSError as exc:
-            raise SlidebankError(f"cannot create the study file {self.path} ({exc.strerror}); pass another --db FILE") from None
+            raise SlidebankError(
+                f"cannot create the study file {self.path} ({exc.strerror}); pass another --db FILE"
+            ) from None
         if version != SCHEMA_VERSION:
-            raise SlidebankError(f"the study file {self.path} has format {version}, this slidebank reads {SCHEMA_VERSION}")
+            raise SlidebankError(
+                f"the study file {self.path} has format {version}, this slidebank reads {SCHEMA_VERSION}"
+            )
 
     def close(self) -> None:
         self._db.close()
@@ -110,7 +116,10 @@ class Store:
         """Bring the store in line with the bank: new questions added, edited ones renamed (their
         history kept), removed ones orphaned, returning ones revived. One transaction."""
         with self._transaction() as db:
-            stored = {row[0]: (Known(row[0], row[1], row[2]), bool(row[3])) for row in db.execute("SELECT qid, section, text, orphaned FROM cards")}
+            stored = {
+                row[0]: (Known(row[0], row[1], row[2]), bool(row[3]))
+                for row in db.execute("SELECT qid, section, text, orphaned FROM cards")
+            }
             current = {c.qid for c in cards}
             gone = [known for qid, (known, _) in stored.items() if qid not in current]
             added = [c for c in cards if c.qid not in stored]
@@ -120,8 +129,13 @@ class Store:
                 db.execute("UPDATE reviews SET qid = ? WHERE qid = ?", (new, old))
             renamed_to = set(renames.values())
             fresh = [c for c in added if c.qid not in renamed_to]
-            db.executemany("INSERT INTO cards (qid, origin, section, text) VALUES (?, ?, ?, ?)", [(c.qid, c.qid, c.section, c.text) for c in fresh])
-            db.executemany("UPDATE cards SET section = ?, text = ? WHERE qid = ?", [(c.section, c.text, c.qid) for c in cards])
+            db.executemany(
+                "INSERT INTO cards (qid, origin, section, text) VALUES (?, ?, ?, ?)",
+                [(c.qid, c.qid, c.section, c.text) for c in fresh],
+            )
+            db.executemany(
+                "UPDATE cards SET section = ?, text = ? WHERE qid = ?", [(c.section, c.text, c.qid) for c in cards]
+            )
             orphaned = [k.qid for k in gone if k.qid not in renames and not stored[k.qid][1]]
             db.executemany("UPDATE cards SET orphaned = 1 WHERE qid = ?", [(q,) for q in orphaned])
             revived = [qid for qid, (_, was) in stored.items() if was and qid in current]
@@ -139,7 +153,10 @@ class Store:
         return dict(self._db.execute("SELECT qid, origin FROM cards"))
 
     def orphans(self) -> tuple[Known, ...]:
-        return tuple(Known(*row) for row in self._db.execute("SELECT qid, section, text FROM cards WHERE orphaned = 1 ORDER BY qid"))
+        return tuple(
+            Known(*row)
+            for row in self._db.execute("SELECT qid, section, text FROM cards WHERE orphaned = 1 ORDER BY qid")
+        )
 
     def history(self, qid: str) -> tuple[Review, ...]:
         rows = self._db.execute("SELECT qid, grade, at FROM reviews WHERE qid = ? ORDER BY id", (qid,))
@@ -162,12 +179,18 @@ class Store:
 
 
 def _write_review(db: sqlite3.Connection, qid: str, grade: Grade, now: datetime, after: Memory) -> None:
-    db.execute("INSERT INTO reviews (qid, grade, at, fsrs_after) VALUES (?, ?, ?, ?)", (qid, grade, now.isoformat(), after.fsrs_json))
+    db.execute(
+        "INSERT INTO reviews (qid, grade, at, fsrs_after) VALUES (?, ?, ?, ?)",
+        (qid, grade, now.isoformat(), after.fsrs_json),
+    )
 
 
 def _write_card(db: sqlite3.Connection, qid: str, after: Memory) -> None:
     last = after.last_review.isoformat() if after.last_review else None
-    db.execute("UPDATE cards SET fsrs = ?, due = ?, last_review = ? WHERE qid = ?", (after.fsrs_json, after.due.isoformat(), last, qid))
+    db.execute(
+        "UPDATE cards SET fsrs = ?, due = ?, last_review = ? WHERE qid = ?",
+        (after.fsrs_json, after.due.isoformat(), last, qid),
+    )
 
 
 def open_store(path: Path | None = None) -> Store:

@@ -1,4 +1,4 @@
-""""Add to my bank" under the Search tab's results: the typed question, with the slides the student
+""" "Add to my bank" under the Search tab's results: the typed question, with the slides the student
 ticks as its references, written under a section they choose (``assistant.bank.edit``). The new
 question is then a Study card and a bank vote for retrieval, without restarting the app."""
 
@@ -48,9 +48,18 @@ def add_to_bank_panel(view: WebView, query: Any, result: Any) -> None:
     sections = list(dict.fromkeys(q.section for q in view.retriever.bank))
     with gr.Accordion("Add to my bank", open=False, elem_id="add-to-bank"):
         with gr.Row():
-            section = gr.Dropdown(sections, value=sections[0] if sections else None, allow_custom_value=True, label="Section (or type a new one)", elem_id="add-section", scale=2)
+            section = gr.Dropdown(
+                sections,
+                value=sections[0] if sections else None,
+                allow_custom_value=True,
+                label="Section (or type a new one)",
+                elem_id="add-section",
+                scale=2,
+            )
             slides = gr.CheckboxGroup([], label="Slides that answer it", elem_id="add-slides", scale=5)
         button = gr.Button("Add the question to my bank", elem_id="add-button")
         status = gr.HTML(elem_id="add-status")
-    result.change(lambda r: gr.CheckboxGroup(choices=slide_choices(r), value=[]), result, slides, api_visibility="private")
+    result.change(
+        lambda r: gr.CheckboxGroup(choices=slide_choices(r), value=[]), result, slides, api_visibility="private"
+    )
     button.click(lambda q, s, n: add(view, q, s, n), [query, section, slides], status, api_visibility="private")

@@ -5,8 +5,8 @@ Pure functions over the parsed bank; the web view renders what they return.
 
 from __future__ import annotations
 
-from typing import NamedTuple
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from assistant.bank.parse import Question
 

@@ -9,8 +9,8 @@ generation, whose files stay on disk until two more ingests have finished.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 from assistant.retrieval.retriever import Retriever
 

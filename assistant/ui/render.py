@@ -13,10 +13,10 @@ question); ``static/click.js`` turns a click on them into a Gradio event with th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
-from collections.abc import Callable, Sequence
 
 from assistant.retrieval.retriever import SlideHit
 from assistant.ui.terminal import format_refs, group_ranges, range_label, snippet
@@ -78,7 +78,7 @@ def render(template: str, **context: object) -> str:
 
 def static_text(name: str) -> str:
     """A file of ``assistant/ui/static`` (the app's CSS and browser JS)."""
-    return resources.files("assistant.ui").joinpath("static", name).read_text(encoding="utf-8")
+    return resources.files("assistant.ui").joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
 def card_groups(
@@ -88,7 +88,9 @@ def card_groups(
     rank = {h.slide.number: (i if ranked else None) for i, h in enumerate(hits, start=1)}
     groups = []
     for group in group_ranges(hits):
-        cards = tuple(Card(h.slide, image(h.slide.number), snippet(h.slide, query), rank[h.slide.number], badge) for h in group)
+        cards = tuple(
+            Card(h.slide, image(h.slide.number), snippet(h.slide, query), rank[h.slide.number], badge) for h in group
+        )
         first, last = group[0].slide, group[-1].slide
         groups.append(CardGroup(cards, range_label(group), first.deck, first.page, last.page))
     return groups

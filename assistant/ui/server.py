@@ -17,9 +17,9 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
-from collections.abc import Awaitable, Callable, Mapping
 
 # Nothing from another origin: scripts, styles, images, media, fonts, frames and connections come
 # from the app itself; images also from data: URIs (every thumbnail is one). Gradio's page needs
@@ -58,14 +58,16 @@ ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
 
 
 def _hostname(host: str) -> str:
-    """"127.0.0.1:7860" → "127.0.0.1"; "[::1]:7860" → "::1"."""
+    """ "127.0.0.1:7860" → "127.0.0.1"; "[::1]:7860" → "::1"."""
     host = host.strip().lower()
     if host.startswith("["):
         return host[1:].split("]", 1)[0]
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-def refusal(method: str, path: str, headers: Mapping[str, str], scheme: str = "http", loopback_only: bool = True) -> str | None:
+def refusal(
+    method: str, path: str, headers: Mapping[str, str], scheme: str = "http", loopback_only: bool = True
+) -> str | None:
     """Why the request is refused, or None to let it through. ``headers`` has lower-case names.
 
     - the upload routes, whatever the method;
@@ -110,7 +112,10 @@ class GuardMiddleware:
                 await send({"type": "websocket.close", "code": 1008})
                 return
             body = f"forbidden: {why}\n".encode()
-            response_headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+            response_headers = [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ]
             response_headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
             await send({"type": "http.response.start", "status": 403, "headers": response_headers})
             await send({"type": "http.response.body", "body": body})

@@ -77,7 +77,11 @@ def card_html(card: StudyCard | None, queued: int, new: bool) -> str:
             '<div class="sb-study-card" id="sb-study-empty"><div class="sb-study-q">Nothing due.</div>'
             '<div class="sb-study-meta">Every card in this filter is scheduled later. Pick "everything" to review anyway.</div></div>'
         )
-    mark = f' <span class="sb-mark sb-mark-{"star" if card.marker == "*" else "dash"}" title="your mark">{escape(card.marker)}</span>' if card.marker else ""
+    mark = (
+        f' <span class="sb-mark sb-mark-{"star" if card.marker == "*" else "dash"}" title="your mark">{escape(card.marker)}</span>'
+        if card.marker
+        else ""
+    )
     state = "new" if new else "due for review"
     return (
         f'<div class="sb-study-card" data-qid="{escape(card.qid)}"><div class="sb-q-section">{escape(card.section)}</div>'
@@ -160,9 +164,13 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
         sections = [ALL_SECTIONS, *dict.fromkeys(c.section for c in session.cards)]
         with gr.Row():
             section = gr.Dropdown(sections, value=ALL_SECTIONS, label="Section", elem_id="study-section", scale=3)
-            marks = gr.Dropdown(list(MARK_FILTERS), value=MARK_FILTERS[0], label="Your marks", elem_id="study-marks", scale=2)
+            marks = gr.Dropdown(
+                list(MARK_FILTERS), value=MARK_FILTERS[0], label="Your marks", elem_id="study-marks", scale=2
+            )
             scope = gr.Radio(list(SCOPES), value=SCOPES[0], label="Cards", elem_id="study-scope", scale=2)
-            exam = gr.Textbox(label="Exam on (YYYY-MM-DD)", placeholder="optional", elem_id="study-exam", scale=2, max_lines=1)
+            exam = gr.Textbox(
+                label="Exam on (YYYY-MM-DD)", placeholder="optional", elem_id="study-exam", scale=2, max_lines=1
+            )
         with gr.Row():
             with gr.Column(scale=6):
                 card = gr.HTML(elem_id="study-card", js_on_load=KEYS_JS)
@@ -173,17 +181,44 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
                         prev = gr.Button("\u25c0", size="sm", elem_id="study-prev", scale=0, min_width=60)
                         caption = gr.HTML(elem_id="study-caption")
                         nxt = gr.Button("\u25b6", size="sm", elem_id="study-next", scale=0, min_width=60)
-                    image = gr.Image(type="pil", format="png", show_label=False, interactive=False, elem_id="study-slide", height=420)
+                    image = gr.Image(
+                        type="pil", format="png", show_label=False, interactive=False, elem_id="study-slide", height=420
+                    )
                     answer = gr.Markdown(elem_id="study-answer")
                 with gr.Row():
                     grades = [
-                        gr.Button(f"{label}  ({n})", elem_id=f"study-{word}", interactive=False, variant="secondary" if word != "good" else "primary")
+                        gr.Button(
+                            f"{label}  ({n})",
+                            elem_id=f"study-{word}",
+                            interactive=False,
+                            variant="secondary" if word != "good" else "primary",
+                        )
                         for n, (word, label) in enumerate(zip(GRADES, ("Again", "Hard", "Good", "Easy")), start=1)
                     ]
             with gr.Column(scale=4, min_width=300):
                 gr.Markdown("### Progress per section")
-                counts_plot = gr.BarPlot(x="section", y="cards", color="status", color_map=STATUS_COLOURS, sort=sections[1:], x_label_angle=-35, elem_id="study-progress", show_label=False, height=300)
-                recall_plot = gr.BarPlot(x="section", y="recall", y_lim=[0, 1], sort=sections[1:], x_label_angle=-35, elem_id="study-recall", title="Mean recall of reviewed cards", show_label=False, height=260)
+                counts_plot = gr.BarPlot(
+                    x="section",
+                    y="cards",
+                    color="status",
+                    color_map=STATUS_COLOURS,
+                    sort=sections[1:],
+                    x_label_angle=-35,
+                    elem_id="study-progress",
+                    show_label=False,
+                    height=300,
+                )
+                recall_plot = gr.BarPlot(
+                    x="section",
+                    y="recall",
+                    y_lim=[0, 1],
+                    sort=sections[1:],
+                    x_label_angle=-35,
+                    elem_id="study-recall",
+                    title="Mean recall of reviewed cards",
+                    show_label=False,
+                    height=260,
+                )
         shown = gr.State(_Shown())
         at = gr.State(0)
 
@@ -213,7 +248,13 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
         if state.key is None or not state.key.slides:
             return None, "", 0, gr.Button(interactive=False), gr.Button(interactive=False)
         n = max(0, min(n, len(state.key.slides) - 1))
-        return view.slide_image(state.key.slides[n]), slide_caption(state.key, n), n, gr.Button(interactive=n > 0), gr.Button(interactive=n < len(state.key.slides) - 1)
+        return (
+            view.slide_image(state.key.slides[n]),
+            slide_caption(state.key, n),
+            n,
+            gr.Button(interactive=n > 0),
+            gr.Button(interactive=n < len(state.key.slides) - 1),
+        )
 
     def reveal(state: _Shown):
         found = session.card(state.qid or "")
@@ -221,7 +262,14 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
             return (gr.skip(),) * 13
         answer_key = session.answer_key(found)
         revealed = _Shown(found.qid, answer_key)
-        return (revealed, gr.Column(visible=True), key_html(answer_key), answer_markdown(answer_key), *slide(revealed, 0), *(gr.Button(interactive=True) for _ in grades))
+        return (
+            revealed,
+            gr.Column(visible=True),
+            key_html(answer_key),
+            answer_markdown(answer_key),
+            *slide(revealed, 0),
+            *(gr.Button(interactive=True) for _ in grades),
+        )
 
     def grade_with(word: str):
         def handler(state: _Shown, sec: str, mark: str, scp: str, exam_text: str):
@@ -235,7 +283,12 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
         control.change(render, filters, card_outputs, api_visibility="private")
     exam.submit(render, filters, card_outputs, api_visibility="private")
     tab.select(render, filters, card_outputs, api_visibility="private")
-    show.click(reveal, shown, [shown, answer_box, key, answer, image, caption, at, prev, nxt, *grades], api_visibility="private")
+    show.click(
+        reveal,
+        shown,
+        [shown, answer_box, key, answer, image, caption, at, prev, nxt, *grades],
+        api_visibility="private",
+    )
     prev.click(lambda s, n: slide(s, n - 1), [shown, at], [image, caption, at, prev, nxt], api_visibility="private")
     nxt.click(lambda s, n: slide(s, n + 1), [shown, at], [image, caption, at, prev, nxt], api_visibility="private")
     for word, button in zip(GRADES, grades):

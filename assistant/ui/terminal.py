@@ -67,7 +67,13 @@ def result_to_json(result: Result) -> dict:
             for h in result.slides
         ],
         "bank": [
-            {"id": b.question.id, "section": b.question.section, "text": b.question.text, "refs": list(b.question.refs), "score": round(b.score, 6)}
+            {
+                "id": b.question.id,
+                "section": b.question.section,
+                "text": b.question.text,
+                "refs": list(b.question.refs),
+                "score": round(b.score, 6),
+            }
             for b in result.bank
         ],
     }

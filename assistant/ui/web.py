@@ -9,17 +9,17 @@ the view reopens the index when an ingest makes a new generation live (``assista
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
-from collections.abc import Iterable, Iterator, Sequence
 
 from assistant.retrieval.retriever import Result, Retriever, SlideHit, parent_text
+from assistant.slide_text import bullets
 from assistant.ui import bank_browser
 from assistant.ui.bank_browser import ALL_SECTIONS, MARK_FILTERS
 from assistant.ui.live import Follow, live_generation
 from assistant.ui.render import answer_html, card_groups, render
-from assistant.slide_text import bullets
 from assistant.ui.thumbnails import Thumbnails
 
 if TYPE_CHECKING:
@@ -76,7 +76,14 @@ class WebView:
     whether a re-ingest made a new generation live and, with a ``follow``, switches to it.
     """
 
-    def __init__(self, retriever: Retriever, notices: Iterable[str] = (), k: int = 8, n_bank: int = 4, follow: Follow | None = None) -> None:
+    def __init__(
+        self,
+        retriever: Retriever,
+        notices: Iterable[str] = (),
+        k: int = 8,
+        n_bank: int = 4,
+        follow: Follow | None = None,
+    ) -> None:
         self._loaded = Loaded(retriever, notices)
         self.k = k
         self.n_bank = n_bank
@@ -165,7 +172,9 @@ class WebView:
             return None
         slide = loaded.index.slide(number)
         cited_by = [q for q in loaded.retriever.bank if number in q.refs][:MAX_CITED_BY]
-        caption = render("caption.html", slide=slide, n_slides=loaded.n_slides, cited_by=cited_by, points=bullets(slide)[:MAX_POINTS])
+        caption = render(
+            "caption.html", slide=slide, n_slides=loaded.n_slides, cited_by=cited_by, points=bullets(slide)[:MAX_POINTS]
+        )
         return SlidePanel(number, loaded.thumbnails.image(number), caption, number > 1, number < loaded.n_slides)
 
     # -- answer panel --------------------------------------------------------------------------
@@ -203,7 +212,9 @@ class WebView:
     def section_choices(self) -> list[tuple[str, str]]:
         return bank_browser.section_choices(self.retriever.bank)
 
-    def bank_list_html(self, section: str = ALL_SECTIONS, marks: str = MARK_FILTERS[0], selected: str | None = None) -> str:
+    def bank_list_html(
+        self, section: str = ALL_SECTIONS, marks: str = MARK_FILTERS[0], selected: str | None = None
+    ) -> str:
         """The bank as sections → questions (nested ones indented), with marks and chips."""
         loaded = self.current()
         sections = bank_browser.filter_bank(loaded.retriever.bank, section, marks)
@@ -219,13 +230,21 @@ class WebView:
             return render("question.html", question=q, state="no-index")
         if q.refs:
             # Cited slides in slide order, so a citation like (63-65) reads as one range.
-            hits = sorted((SlideHit(loaded.index.slide(n), 0.0) for n in q.refs if 1 <= n <= loaded.n_slides), key=lambda h: h.slide.number)
+            hits = sorted(
+                (SlideHit(loaded.index.slide(n), 0.0) for n in q.refs if 1 <= n <= loaded.n_slides),
+                key=lambda h: h.slide.number,
+            )
             missing = [n for n in q.refs if not 1 <= n <= loaded.n_slides]
             groups = card_groups(hits, q.text, loaded.thumbnails.card_uri, ranked=False)
             return render("question.html", question=q, state="cited", missing=missing, groups=groups)
         # Leave-one-out: the question itself never votes for its own suggestions.
         result = loaded.retriever.search(
-            q.text, k=min(self.k, 6), n_bank=0, exclude=(q.id,), section=q.section, context=parent_text(loaded.retriever.bank, q)
+            q.text,
+            k=min(self.k, 6),
+            n_bank=0,
+            exclude=(q.id,),
+            section=q.section,
+            context=parent_text(loaded.retriever.bank, q),
         )
         groups = card_groups(result.slides, q.text, loaded.thumbnails.card_uri, badge="suggested")
         return render("question.html", question=q, state="suggested", groups=groups)

@@ -11,13 +11,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.support.net import free_port
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
+from tests.support.net import free_port
 
 QUERY = "why is CFG's \u03c9 a tradeoff?"
 
 pytestmark = pytest.mark.slow
-
 
 
 # Marks the keydown of Enter and the first frame drawn after card 196's image has decoded.
@@ -92,7 +91,9 @@ def test_search_cards_bank_chips_and_viewer_in_chromium(real_retriever, tmp_path
             page.screenshot(path=str(tmp_path / "viewer.png"), full_page=True)
 
             page.get_by_role("tab", name="Question bank").click()
-            question = page.locator("#bank-list .sb-bq", has_text="formulate the denoiser in the Classifier-Free Guidance").first
+            question = page.locator(
+                "#bank-list .sb-bq", has_text="formulate the denoiser in the Classifier-Free Guidance"
+            ).first
             question.click()
             expect(page.locator("#bank-question")).to_contain_text("suggested by search")
             expect(page.locator("#bank-question .sb-card").first).to_be_visible()
@@ -102,7 +103,11 @@ def test_search_cards_bank_chips_and_viewer_in_chromium(real_retriever, tmp_path
     finally:
         demo.close()
 
-    outside = [url for url in requests if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).hostname != "127.0.0.1"]
+    outside = [
+        url
+        for url in requests
+        if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).hostname != "127.0.0.1"
+    ]
     assert requests and not outside, f"the page reached beyond loopback: {outside}"
 
 
@@ -187,7 +192,9 @@ def test_a_hostile_deck_and_bank_load_nothing_from_outside_in_chromium(tmp_path:
             audit(page, "viewer")
 
             page.get_by_role("tab", name="Question bank").click()
-            expect(page.locator("#bank-list")).to_contain_text('<a href="http://phish.example/login">Log in to see the full slide</a>')
+            expect(page.locator("#bank-list")).to_contain_text(
+                '<a href="http://phish.example/login">Log in to see the full slide</a>'
+            )
             page.locator("#bank-list .sb-bq").first.click()
             expect(page.locator("#bank-question .sb-card").first).to_be_visible()
             page.locator("#bank-list .sb-bq").last.click()  # cites nothing: suggestions by search
@@ -200,12 +207,18 @@ def test_a_hostile_deck_and_bank_load_nothing_from_outside_in_chromium(tmp_path:
             expect(page.locator("#audit-coverage img").first).to_be_visible()
             audit(page, "audit")
             page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)
-            print(f"\nrequests: {len(requests)}, CSP reports: {len(violations)}, screenshot: {tmp_path / 'hostile.png'}")
+            print(
+                f"\nrequests: {len(requests)}, CSP reports: {len(violations)}, screenshot: {tmp_path / 'hostile.png'}"
+            )
             browser.close()
     finally:
         demo.close()
 
-    outside = [url for url in requests if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).hostname != "127.0.0.1"]
+    outside = [
+        url
+        for url in requests
+        if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).hostname != "127.0.0.1"
+    ]
     assert requests and outside == [], f"the page reached beyond loopback: {outside}"
     # Gradio's own page runs under the policy without a single refusal: it blocks only what is not ours.
     assert violations == [], violations

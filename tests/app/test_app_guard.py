@@ -56,7 +56,14 @@ def test_every_response_carries_the_content_security_policy(served: str) -> None
             assert response.headers.get("x-content-type-options") == "nosniff", path
         refused = http.post("/gradio_api/upload", files={"files": ("a.bin", b"x")})
         assert refused.headers.get("content-security-policy") == CONTENT_SECURITY_POLICY
-    for directive in ("default-src 'self'", "img-src 'self' data:", "connect-src 'self'", "frame-src 'self'", "media-src 'self'", "font-src 'self'"):
+    for directive in (
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "frame-src 'self'",
+        "media-src 'self'",
+        "font-src 'self'",
+    ):
         assert directive in CONTENT_SECURITY_POLICY
     assert "http" not in CONTENT_SECURITY_POLICY and "*" not in CONTENT_SECURITY_POLICY
 
@@ -87,9 +94,13 @@ def test_state_changing_requests_from_another_origin_are_refused(served: str) ->
             assert response.status_code == 403, origin
             assert http.post("/gradio_api/queue/join", json={}, headers={"Origin": origin}).status_code == 403
         # A browser's no-cors POST from another site says so in Sec-Fetch-Site even without a usable Origin.
-        assert http.post("/gradio_api/call/search", json=body, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+        assert (
+            http.post("/gradio_api/call/search", json=body, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+        )
         # The app's own page, and API clients that send no Origin, get through.
-        own = http.post("/gradio_api/call/search", json=body, headers={"Origin": served, "Sec-Fetch-Site": "same-origin"})
+        own = http.post(
+            "/gradio_api/call/search", json=body, headers={"Origin": served, "Sec-Fetch-Site": "same-origin"}
+        )
         assert own.status_code == 200 and "event_id" in own.json()
         assert http.post("/gradio_api/call/search", json=body).status_code == 200
         # Reading the page is fine from anywhere a user types the address.
@@ -148,7 +159,10 @@ def test_a_malformed_call_gets_one_message_and_logs_no_traceback(hash_index: Pat
                     continue  # Gradio turned the value into text (17 → "17"): an ordinary search
                 payload = json.loads(stream.split("event: error", 1)[1].split("data:", 1)[1].strip().splitlines()[0])
                 error = payload.get("error") if isinstance(payload, dict) else payload
-                assert error in ("the query must be text", "this request does not carry the inputs the endpoint takes") or error.startswith("Something went wrong"), (data, error)
+                assert error in (
+                    "the query must be text",
+                    "this request does not carry the inputs the endpoint takes",
+                ) or error.startswith("Something went wrong"), (data, error)
                 if data == [None]:
                     assert error == "the query must be text"
             ok = http.post("/gradio_api/call/search", json={"data": ["momentum"]}).json()["event_id"]

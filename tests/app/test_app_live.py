@@ -17,7 +17,9 @@ def _free_port() -> int:
 
 
 def _deck(folder: Path, title: str) -> Path:
-    return make_pdf(folder / "week01.pdf", [*DECK_A, (title, ["Momentum and the learning rate, revisited", "gradient steps"])])
+    return make_pdf(
+        folder / "week01.pdf", [*DECK_A, (title, ["Momentum and the learning rate, revisited", "gradient steps"])]
+    )
 
 
 def test_search_after_two_ingests_shows_the_new_deck_with_every_image(tmp_path: Path, bank_file: Path) -> None:

@@ -49,7 +49,11 @@ def test_a_launched_app_listens_on_loopback_only_and_shares_nothing(launched) ->
     demo, port = launched
     assert demo.server_name == "127.0.0.1"
     assert demo.share is False and demo.share_url is None
-    listening = [c for c in psutil.Process().net_connections(kind="inet") if c.status == psutil.CONN_LISTEN and c.laddr.port == port]
+    listening = [
+        c
+        for c in psutil.Process().net_connections(kind="inet")
+        if c.status == psutil.CONN_LISTEN and c.laddr.port == port
+    ]
     assert listening and all(c.laddr.ip == "127.0.0.1" for c in listening)
 
 
@@ -111,10 +115,15 @@ def test_the_viewer_shows_nothing_for_slides_that_do_not_exist(view, number: int
 
     assert view.slide_panel(number) is None and view.slide_image(number) is None
     assert view.index.thumbnail(number) is None
-    assert all(isinstance(out, dict) and out.get("__type__") == "update" and len(out) == 1 for out in app.show_slide(view, number))
+    assert all(
+        isinstance(out, dict) and out.get("__type__") == "update" and len(out) == 1
+        for out in app.show_slide(view, number)
+    )
 
 
-@pytest.mark.parametrize("slide", ["../x", "../../etc/passwd", "/etc/passwd", "1/../../2", "0x10", "1e9", "", None, [1], {"a": 1}, 1.5, "١"])
+@pytest.mark.parametrize(
+    "slide", ["../x", "../../etc/passwd", "/etc/passwd", "1/../../2", "0x10", "1e9", "", None, [1], {"a": 1}, 1.5, "١"]
+)
 def test_a_crafted_click_payload_opens_no_file_and_raises_nothing(view, slide) -> None:
     from assistant.ui.web import clicked
 

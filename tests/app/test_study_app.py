@@ -20,7 +20,9 @@ def view(hash_index: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch):
     return WebView(retriever, notices)
 
 
-def test_add_to_my_bank_writes_the_file_and_the_question_votes_and_studies(view, bank_file: Path, tmp_path: Path) -> None:
+def test_add_to_my_bank_writes_the_file_and_the_question_votes_and_studies(
+    view, bank_file: Path, tmp_path: Path
+) -> None:
     from assistant.study.store import open_store
     from assistant.ui.add_to_bank import add
     from assistant.ui.study_tab import open_session

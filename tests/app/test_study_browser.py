@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.net import free_port
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
+from tests.support.net import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,9 @@ def query(index: Path, bank: Path, *args: object, stdin: str | None = None):
     return run_module("assistant.query", "--index", index, "--bank", bank, *args, stdin=stdin)
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\t \n", "\x01\x02\x7f"], ids=["empty", "spaces", "whitespace", "only-control"])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "\t \n", "\x01\x02\x7f"], ids=["empty", "spaces", "whitespace", "only-control"]
+)
 def test_empty_queries_are_one_line_errors(hash_index: Path, bank_file: Path, text: str) -> None:
     assert_one_line_error(query(hash_index, bank_file, text), "query")
 
@@ -31,7 +33,15 @@ def test_ten_thousand_characters_are_truncated_with_a_notice(hash_index: Path, b
 
 @pytest.mark.parametrize(
     "text",
-    [r"$\nabla_\theta \log p_\theta(x)$", r"\frac{\partial}{\partial x}", "🤖🔥💡", "ω", "Was ist stochastischer Gradientenabstieg?", "什么是自注意力机制？", "momentum\x07 previous\x1b[31m steps"],
+    [
+        r"$\nabla_\theta \log p_\theta(x)$",
+        r"\frac{\partial}{\partial x}",
+        "🤖🔥💡",
+        "ω",
+        "Was ist stochastischer Gradientenabstieg?",
+        "什么是自注意力机制？",
+        "momentum\x07 previous\x1b[31m steps",
+    ],
     ids=["latex", "latex-only-commands", "emoji", "greek", "german", "chinese", "control-chars"],
 )
 def test_odd_queries_answer_without_error(hash_index: Path, bank_file: Path, text: str) -> None:
@@ -72,7 +82,10 @@ def test_bank_with_malformed_and_out_of_range_references(hash_index: Path, tmp_p
     assert [q.bad_refs for q in parsed] == [("(12-)",), (), (), (), ()]
     notices = reference_notices(parsed, 6)
     assert notices[0] == "the bank has 1 unreadable slide reference(s), ignored: (12-) on line 2"
-    assert notices[1] == "the bank cites 4 slide(s) beyond the deck's last slide 6: 999999 on line 4, 7 on line 6, 8 on line 6, 9 on line 6"
+    assert (
+        notices[1]
+        == "the bank cites 4 slide(s) beyond the deck's last slide 6: 999999 on line 4, 7 on line 6, 8 on line 6, 9 on line 6"
+    )
     proc = query(hash_index, bank, "--json", "far beyond the deck")
     assert_clean_success(proc)
     assert "note: the bank cites 4 slide(s) beyond" in proc.stderr and "(12-)" in proc.stderr
@@ -83,10 +96,16 @@ def test_bank_with_malformed_and_out_of_range_references(hash_index: Path, tmp_p
     assert {row["queries"] for row in json.loads(ev.stdout)["bank"]} == {3}
 
 
-@pytest.mark.parametrize("content", ["", "\n\n", "# only a heading\n\nsome prose, no bullets\n", "\x00\xff binary junk"], ids=["empty", "blank-lines", "no-questions", "binary"])
+@pytest.mark.parametrize(
+    "content",
+    ["", "\n\n", "# only a heading\n\nsome prose, no bullets\n", "\x00\xff binary junk"],
+    ids=["empty", "blank-lines", "no-questions", "binary"],
+)
 def test_empty_bank_still_answers_with_slides(hash_index: Path, tmp_path: Path, content: str) -> None:
     bank = tmp_path / "empty.md"
-    bank.write_bytes(content.encode("utf-8", "surrogateescape") if "\xff" not in content else b"\x00\xff\xfe binary junk")
+    bank.write_bytes(
+        content.encode("utf-8", "surrogateescape") if "\xff" not in content else b"\x00\xff\xfe binary junk"
+    )
     proc = query(hash_index, bank, "--json", "momentum previous steps")
     assert_clean_success(proc)
     out = json.loads(proc.stdout)

@@ -39,7 +39,10 @@ def test_refs_are_written_as_ranges() -> None:
     assert format_refs([65, 63, 64, 70]) == "63-65, 70"
 
 
-@pytest.mark.parametrize(("section", "text", "refs"), [("optimisation", "  ", [1]), ("", "a question", [1]), ("optimisation", "what is L(2) regularisation", [3])])
+@pytest.mark.parametrize(
+    ("section", "text", "refs"),
+    [("optimisation", "  ", [1]), ("", "a question", [1]), ("optimisation", "what is L(2) regularisation", [3])],
+)
 def test_bad_additions_are_refused(section: str, text: str, refs: list[int]) -> None:
     with pytest.raises(InputError):
         with_question(BANK, section, text, refs)

@@ -18,7 +18,14 @@ SLIDEBANK = "import sys; from assistant.cli import main; sys.exit(main())"
 
 
 def slidebank(*args: object, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", SLIDEBANK, *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=300, input=stdin)
+    return subprocess.run(
+        [sys.executable, "-c", SLIDEBANK, *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        input=stdin,
+    )
 
 
 def test_pyproject_installs_the_command() -> None:
@@ -47,8 +54,13 @@ def test_query_prints_what_python_m_assistant_query_prints(hash_index: Path, ban
     assert json.loads(via.stdout)["slides"]
 
 
-def test_parent_options_reach_the_command(hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--index", str(hash_index), "--bank", str(bank_file), "query", "--json", "-k", "2", "kmeans centroids"]) == 0
+def test_parent_options_reach_the_command(
+    hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(["--index", str(hash_index), "--bank", str(bank_file), "query", "--json", "-k", "2", "kmeans centroids"])
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert out["slides"][0]["number"] == 6 and len(out["slides"]) == 2
     assert main(["--index", str(hash_index), "--bank", str(bank_file), "-q", "audit"]) == 0
@@ -90,7 +102,18 @@ def test_run_turns_errors_and_interrupts_into_exit_codes(capsys: pytest.CaptureF
 def test_a_closed_pipe_ends_the_output_quietly(hash_index: Path, bank_file: Path, tmp_path: Path) -> None:
     queries = tmp_path / "queries.txt"
     queries.write_text("kmeans centroids\n" * 2000, encoding="utf-8")
-    command = [sys.executable, "-c", SLIDEBANK, "--index", str(hash_index), "--bank", str(bank_file), "query", "--batch", str(queries)]
+    command = [
+        sys.executable,
+        "-c",
+        SLIDEBANK,
+        "--index",
+        str(hash_index),
+        "--bank",
+        str(bank_file),
+        "query",
+        "--batch",
+        str(queries),
+    ]
     producer = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert producer.stdout is not None and producer.stderr is not None
     assert producer.stdout.readline().startswith("{")

@@ -11,7 +11,10 @@ from assistant.retrieval.retriever import MAX_QUERY_CHARS, prepare_query
 from index.records import Slide
 
 # Text biased towards what these parsers look at: markdown marks, parentheses, digits, LaTeX.
-MARKUP = st.sampled_from(list("#-*+ \t\n()[]{}$\\^_,–-0123456789") + ["(12-)", "(a-b)", "(999999)", "(63-65)", "\\omega", "\\frac{a}{b}", "ω", "CFG", "  - ", "### "])
+MARKUP = st.sampled_from(
+    list("#-*+ \t\n()[]{}$\\^_,–-0123456789")
+    + ["(12-)", "(a-b)", "(999999)", "(63-65)", "\\omega", "\\frac{a}{b}", "ω", "CFG", "  - ", "### "]
+)
 TEXT = st.one_of(st.text(max_size=400), st.lists(st.one_of(MARKUP, st.text(max_size=5)), max_size=120).map("".join))
 ACRONYMS = {"CFG": ("Classifier-Free Guidance",), "ELBO": ("Evidence Lower BOund",)}
 
@@ -42,7 +45,9 @@ def test_parse_refs_and_split_refs_never_raise(body: str) -> None:
 def test_prepare_query_never_raises_and_leaves_only_printable_text(query: str) -> None:
     cleaned, notices = prepare_query(query)
     assert len(cleaned) <= MAX_QUERY_CHARS and all(ch.isprintable() for ch in cleaned)
-    assert cleaned == cleaned.strip() and bool(notices) == (len(" ".join("".join(c if c.isprintable() else " " for c in query).split())) > MAX_QUERY_CHARS)
+    assert cleaned == cleaned.strip() and bool(notices) == (
+        len(" ".join("".join(c if c.isprintable() else " " for c in query).split())) > MAX_QUERY_CHARS
+    )
 
 
 @settings(max_examples=200, deadline=None)

@@ -1,5 +1,5 @@
-import json
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -8,7 +8,12 @@ from assistant.query import main
 
 
 def test_json_schema(hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--index", str(hash_index), "--bank", str(bank_file), "--json", "-k", "3", "momentum", "previous", "steps"]) == 0
+    assert (
+        main(
+            ["--index", str(hash_index), "--bank", str(bank_file), "--json", "-k", "3", "momentum", "previous", "steps"]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"query", "slides", "bank"}
     assert out["query"] == "momentum previous steps" and len(out["slides"]) == 3
@@ -23,15 +28,21 @@ def test_text_output_groups_neighbours(hash_index: Path, bank_file: Path, capsys
     assert "Slides" in out and "Matching bank questions" in out and "\u25b8 1\u20133" in out
 
 
-def test_batch_prints_one_json_line_per_query(hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_batch_prints_one_json_line_per_query(
+    hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     stdin = io.StringIO("kmeans centroids\n\nattention softmax\n")
     assert main(["--index", str(hash_index), "--bank", str(bank_file), "--batch", "-"], stdin=stdin) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert [json.loads(line)["slides"][0]["number"] for line in lines] == [6, 3]
 
 
-def test_no_index_answers_from_bank_and_says_how_to_ingest(tmp_path: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--index", str(tmp_path / "none"), "--bank", str(bank_file), "--model", "hash:64", "explain kmeans"]) == 0
+def test_no_index_answers_from_bank_and_says_how_to_ingest(
+    tmp_path: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(["--index", str(tmp_path / "none"), "--bank", str(bank_file), "--model", "hash:64", "explain kmeans"]) == 0
+    )
     captured = capsys.readouterr()
     assert "python -m ingest" in captured.err and "explain kmeans" in captured.out and "slides 6" in captured.out
 
@@ -43,6 +54,8 @@ def test_empty_query_is_a_one_line_error(argv: list[str], capsys: pytest.Capture
     assert err.startswith("error: empty query") and err.count("\n") == 1
 
 
-def test_model_mismatch_is_a_one_line_error(hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_model_mismatch_is_a_one_line_error(
+    hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--index", str(hash_index), "--bank", str(bank_file), "--model", "hash:32", "x"]) == 2
     assert "built with model 'hash:64'" in capsys.readouterr().err

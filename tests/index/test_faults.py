@@ -18,9 +18,9 @@ from index.store import current_generation, load_index
 from ingest.build import ingest
 from tests.support.cli_run import assert_clean_success, assert_one_line_error, run_module
 from tests.support.decks import make_pdf
+from tests.support.long_pdf import write_long_pdf
 from tests.support.paths import ROOT
 from tests.support.required import require
-from tests.support.long_pdf import write_long_pdf
 
 
 def gen(index: Path) -> Path:
@@ -38,7 +38,9 @@ def test_every_lexical_file_is_checksummed(hash_index: Path) -> None:
     assert sorted(n.split("/", 1)[1] for n in files if n.startswith("lexical/")) == lexical and lexical
 
 
-@pytest.mark.parametrize("pick", ["lexical/vocab.index.json", "lexical/data.csc.index.npy", "lexical/params.index.json"])
+@pytest.mark.parametrize(
+    "pick", ["lexical/vocab.index.json", "lexical/data.csc.index.npy", "lexical/params.index.json"]
+)
 def test_altered_lexical_file_is_detected(hash_index: Path, pick: str) -> None:
     path = gen(hash_index) / pick
     data = bytearray(path.read_bytes())
@@ -68,7 +70,17 @@ def edit_manifest(index: Path, change) -> None:
         (lambda m: m["files"].update({"../../escape": "0" * 64}), "damaged"),
         (lambda m: m.pop("decks"), "unreadable manifest"),
     ],
-    ids=["deck-pages", "deck-removed", "slide-count", "dim", "lexical-file-unlisted", "lexical-unlisted", "dense-unlisted", "path-escape", "no-decks"],
+    ids=[
+        "deck-pages",
+        "deck-removed",
+        "slide-count",
+        "dim",
+        "lexical-file-unlisted",
+        "lexical-unlisted",
+        "dense-unlisted",
+        "path-escape",
+        "no-decks",
+    ],
 )
 def test_hand_edited_manifest_is_detected(hash_index: Path, change, message: str) -> None:
     edit_manifest(hash_index, change)
@@ -88,16 +100,23 @@ def test_current_pointing_outside_the_index_is_no_index(hash_index: Path, tmp_pa
 @pytest.mark.parametrize(
     "damage, message",
     [
-        (lambda ix: (gen(ix) / "chunks.jsonl").write_bytes((gen(ix) / "chunks.jsonl").read_bytes()[:-40]), "chunks.jsonl is missing or altered"),
+        (
+            lambda ix: (gen(ix) / "chunks.jsonl").write_bytes((gen(ix) / "chunks.jsonl").read_bytes()[:-40]),
+            "chunks.jsonl is missing or altered",
+        ),
         (lambda ix: (gen(ix) / "dense.faiss").unlink(), "dense.faiss is missing or altered"),
         (lambda ix: (gen(ix) / "manifest.json").write_text("{ truncated"), "unreadable manifest"),
         (lambda ix: edit_manifest(ix, lambda m: m.update(format_version=99)), "has format 99"),
     ],
     ids=["truncated", "deleted", "manifest", "format-version"],
 )
-def test_damaged_index_is_a_one_line_error_for_query_and_eval(hash_index: Path, bank_file: Path, damage, message: str) -> None:
+def test_damaged_index_is_a_one_line_error_for_query_and_eval(
+    hash_index: Path, bank_file: Path, damage, message: str
+) -> None:
     damage(hash_index)
-    assert_one_line_error(run_module("assistant.query", "--index", hash_index, "--bank", bank_file, "momentum"), message)
+    assert_one_line_error(
+        run_module("assistant.query", "--index", hash_index, "--bank", bank_file, "momentum"), message
+    )
     assert_one_line_error(run_module("assistant.eval", "--index", hash_index, "--bank", bank_file), message)
 
 
@@ -105,14 +124,20 @@ def test_index_of_another_model_is_a_one_line_error(hash_index: Path, bank_file:
     proc = run_module("assistant.query", "--index", hash_index, "--bank", bank_file, "--model", "hash:32", "momentum")
     assert_one_line_error(proc, "built with model 'hash:64'")
     edit_manifest(hash_index, lambda m: m.update(model="hash:65", dim=64))  # a model that gives other vectors
-    assert_one_line_error(run_module("assistant.query", "--index", hash_index, "--bank", bank_file, "momentum"), "does not match")
+    assert_one_line_error(
+        run_module("assistant.query", "--index", hash_index, "--bank", bank_file, "momentum"), "does not match"
+    )
 
 
 def test_missing_index_query_answers_from_bank_eval_errors(tmp_path: Path, bank_file: Path) -> None:
-    proc = run_module("assistant.query", "--index", tmp_path / "none", "--bank", bank_file, "--model", "hash:64", "kmeans")
+    proc = run_module(
+        "assistant.query", "--index", tmp_path / "none", "--bank", bank_file, "--model", "hash:64", "kmeans"
+    )
     assert_clean_success(proc)
     assert "python -m ingest" in proc.stderr
-    assert_one_line_error(run_module("assistant.eval", "--index", tmp_path / "none", "--bank", bank_file), "no index at")
+    assert_one_line_error(
+        run_module("assistant.eval", "--index", tmp_path / "none", "--bank", bank_file), "no index at"
+    )
 
 
 # -- read-only ------------------------------------------------------------------------------------
@@ -151,8 +176,22 @@ def test_loading_and_querying_never_write_into_the_index(hash_index: Path, bank_
         path.chmod(path.stat().st_mode & ~0o222)
     try:
         proc = subprocess.run(
-            [sys.executable, "-c", AUDIT, str(hash_index), "--index", str(hash_index), "--bank", str(bank_file), "--json", "momentum previous steps"],
-            cwd=ROOT, capture_output=True, text=True, timeout=120,
+            [
+                sys.executable,
+                "-c",
+                AUDIT,
+                str(hash_index),
+                "--index",
+                str(hash_index),
+                "--bank",
+                str(bank_file),
+                "--json",
+                "momentum previous steps",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert_clean_success(proc)
         assert json.loads(proc.stdout)["slides"][0]["number"] == 2
@@ -163,15 +202,30 @@ def test_loading_and_querying_never_write_into_the_index(hash_index: Path, bank_
 
 def test_query_on_a_read_only_mount(hash_index: Path, bank_file: Path) -> None:
     """A real read-only file system (a read-only bind mount in a private mount namespace)."""
-    if shutil.which("unshare") is None or subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0:
-        require("no private mount namespace here (unshare -m needs root or user namespaces); the audit-hook test covers the code path")
+    if (
+        shutil.which("unshare") is None
+        or subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0
+    ):
+        require(
+            "no private mount namespace here (unshare -m needs root or user namespaces); the audit-hook test covers the code path"
+        )
     mount = f"mount --bind '{hash_index}' '{hash_index}' && mount -o remount,ro,bind '{hash_index}'"
     probe = f"touch '{hash_index}/probe' 2>/dev/null && echo WRITABLE"
     query = f"'{sys.executable}' -m assistant.query --index '{hash_index}' --bank '{bank_file}' --json momentum previous steps"
     ingest_again = f"'{sys.executable}' -m ingest '{ROOT}/README.md' --index '{hash_index}' --model hash:64 -q"
-    proc = subprocess.run(["unshare", "-m", "sh", "-c", f"{mount} && {probe}; {query}; echo rc=$?; {ingest_again}; echo rc=$?"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        ["unshare", "-m", "sh", "-c", f"{mount} && {probe}; {query}; echo rc=$?; {ingest_again}; echo rc=$?"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "WRITABLE" not in proc.stdout, "the bind mount did not become read-only"
-    out, rc1, rc2 = proc.stdout.rsplit("rc=", 2)[0], proc.stdout.split("rc=")[1].split()[0], proc.stdout.split("rc=")[2].split()[0]
+    out, rc1, rc2 = (
+        proc.stdout.rsplit("rc=", 2)[0],
+        proc.stdout.split("rc=")[1].split()[0],
+        proc.stdout.split("rc=")[2].split()[0],
+    )
     assert rc1 == "0" and json.loads(out)["slides"][0]["number"] == 2, proc.stderr
     # An ingest into it fails with one line (the README is no PDF, but the lock comes first).
     assert rc2 != "0" and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
@@ -202,7 +256,9 @@ def test_sigkill_at_any_point_keeps_the_previous_index(tmp_path: Path, tiny_deck
     expected = answers(index_dir, bank_file, "momentum previous steps")
     assert expected[0] == 2
     long_deck = write_long_pdf(tmp_path / "long.pdf", 300)
-    marked_deck = write_long_pdf(tmp_path / "marked.pdf", 60)  # markers fire at a point, not a time: a short deck will do
+    marked_deck = write_long_pdf(
+        tmp_path / "marked.pdf", 60
+    )  # markers fire at a point, not a time: a short deck will do
     # Timed kills need an ingest that outlasts the longest delay with room to spare on a quiet,
     # fast machine: 300 pages take about 3.5 s there, 1,500 about 15 s.
     slow_deck = write_long_pdf(tmp_path / "slow.pdf", 1500)
@@ -223,7 +279,9 @@ def test_sigkill_at_any_point_keeps_the_previous_index(tmp_path: Path, tiny_deck
     after = load_index(index_dir)
     assert after.path == before.path and after.slides == before.slides
     assert answers(index_dir, bank_file, "momentum previous steps") == expected
-    assert any(p.name.startswith(".staging-") or (p.name.startswith("gen-") and p != before.path) for p in index_dir.iterdir()), "kills left nothing behind: the markers did not fire mid-write"
+    assert any(
+        p.name.startswith(".staging-") or (p.name.startswith("gen-") and p != before.path) for p in index_dir.iterdir()
+    ), "kills left nothing behind: the markers did not fire mid-write"
 
     proc = start_ingest(long_deck, index_dir)
     out, err = proc.communicate(timeout=300)
@@ -232,7 +290,9 @@ def test_sigkill_at_any_point_keeps_the_previous_index(tmp_path: Path, tiny_deck
     assert len(new.slides) == 300 and new.slide(123).title == "Topic 123"
     assert answers(index_dir, bank_file, "Idea number 123 links concept 26")[0] == 123
     # The leftovers of the killed runs are gone; the previous generation stays for open readers.
-    leftovers = sorted(p.name for p in index_dir.iterdir() if p.name not in {"CURRENT", ".lock", new.path.name, before.path.name})
+    leftovers = sorted(
+        p.name for p in index_dir.iterdir() if p.name not in {"CURRENT", ".lock", new.path.name, before.path.name}
+    )
     assert leftovers == []
 
 
@@ -240,7 +300,9 @@ def test_sigterm_cleans_up_and_keeps_the_previous_index(tmp_path: Path, tiny_dec
     index_dir = tmp_path / "index"
     ingest(tiny_decks, index_dir, model="hash:64", progress=False)
     before = load_index(index_dir)
-    proc = start_ingest(write_long_pdf(tmp_path / "long.pdf", 1000), index_dir)  # about 10 s: the signal lands mid-ingest
+    proc = start_ingest(
+        write_long_pdf(tmp_path / "long.pdf", 1000), index_dir
+    )  # about 10 s: the signal lands mid-ingest
     time.sleep(2.0)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
@@ -274,7 +336,12 @@ def test_readers_see_the_old_or_the_new_index_never_a_mix(tmp_path: Path, bank_f
     b = write_long_pdf(tmp_path / "deck-b.pdf", 30, "beta")
     index_dir = tmp_path / "index"
     ingest([a], index_dir, model="hash:64", progress=False)
-    writer = subprocess.Popen([sys.executable, "-c", REINGEST_LOOP, str(index_dir), str(a), str(b), "14"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", REINGEST_LOOP, str(index_dir), str(a), str(b), "14"],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seen: dict[str, set[str]] = {}
     errors: list[BaseException] = []
 
@@ -306,7 +373,9 @@ def test_readers_see_the_old_or_the_new_index_never_a_mix(tmp_path: Path, bank_f
     assert len(seen) >= 3 and versions_seen == {"alpha", "beta"}
 
 
-def test_reader_whose_generation_is_pruned_under_it_retries(tmp_path: Path, tiny_decks: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reader_whose_generation_is_pruned_under_it_retries(
+    tmp_path: Path, tiny_decks: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import index.store as store
 
     index_dir = tmp_path / "index"

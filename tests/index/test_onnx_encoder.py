@@ -65,7 +65,9 @@ def test_changed_model_or_weights_export_again(tmp_path: Path, name: str, probe:
     assert loaded and not (new / ENCODER_DIR).exists()
 
 
-def test_hash_index_has_no_encoder_and_queries_without_one(hash_index: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hash_index_has_no_encoder_and_queries_without_one(
+    hash_index: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from assistant.retrieval.retriever import open_retriever
     from index.errors import InputError
 

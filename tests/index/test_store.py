@@ -49,7 +49,9 @@ def test_probe_catches_another_model(hash_index: Path) -> None:
         check_probe(HashEmbedder(32), index.manifest.probe, "hash:64")
 
 
-def test_failed_ingest_leaves_previous_index_whole(hash_index: Path, tiny_decks: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_ingest_leaves_previous_index_whole(
+    hash_index: Path, tiny_decks: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = load_index(hash_index)
     import ingest.build as build
 

@@ -14,8 +14,8 @@ import pytest
 from index.store import load_index
 from tests.support.cli_run import assert_clean_success, assert_one_line_error, run_module
 from tests.support.decks import DECK_A, DECK_B, make_pdf
-from tests.support.paths import ROOT
 from tests.support.long_pdf import write_long_pdf
+from tests.support.paths import ROOT
 
 
 def ingest_cli(index: Path, *args: object, timeout: float = 300):
@@ -79,7 +79,16 @@ def no_pdfs_folder(tmp_path: Path) -> Path:
         (no_pdfs_folder, [], "holds no .pdf files"),
         (lambda d: d / "missing.pdf", [], "no such file or folder"),
     ],
-    ids=["txt-renamed", "truncated", "garbage", "encrypted-no-password", "encrypted-wrong-password", "zero-pages", "folder-without-pdfs", "missing"],
+    ids=[
+        "txt-renamed",
+        "truncated",
+        "garbage",
+        "encrypted-no-password",
+        "encrypted-wrong-password",
+        "zero-pages",
+        "folder-without-pdfs",
+        "missing",
+    ],
 )
 def test_bad_file_is_a_one_line_error_and_leaves_no_index(tmp_path: Path, make, extra: list[str], message: str) -> None:
     target = make(tmp_path)
@@ -134,12 +143,18 @@ def test_unicode_and_spaces_in_names(tmp_path: Path) -> None:
     assert all(index.thumbnail(n) is not None for n in range(1, 7))
 
 
-def test_image_only_page_is_kept_numbered_thumbnailed_and_flagged(tmp_path: Path, tiny_decks: list[Path], bank_file: Path) -> None:
+def test_image_only_page_is_kept_numbered_thumbnailed_and_flagged(
+    tmp_path: Path, tiny_decks: list[Path], bank_file: Path
+) -> None:
     proc = ingest_cli(tmp_path / "index", *tiny_decks)
     assert_clean_success(proc)
     assert "1 image-only" in proc.stdout and "no extractable text on slide(s) 5;" in proc.stdout
     index = load_index(tmp_path / "index")
-    assert index.slide(5).image_only and index.thumbnail(5) is not None and (index.slide(5).deck, index.slide(5).page) == ("week02", 2)
+    assert (
+        index.slide(5).image_only
+        and index.thumbnail(5) is not None
+        and (index.slide(5).deck, index.slide(5).page) == ("week02", 2)
+    )
     # The query output marks it too: text and JSON alike.
     common = ("--index", tmp_path / "index", "--bank", bank_file, "-k", "6")
     out = run_module("assistant.query", *common, "--json", "kmeans centroids")
@@ -184,6 +199,14 @@ def test_five_thousand_pages(tmp_path: Path) -> None:
     assert peak_kb > 0, "no VmHWM was read from /proc: the memory bound would pass unchecked"
     assert peak_mb < 1500
     (tmp_path / "empty.md").write_text("")
-    out = run_module("assistant.query", "--index", tmp_path / "index", "--bank", tmp_path / "empty.md", "--json", "Idea number 4321 links concept")
+    out = run_module(
+        "assistant.query",
+        "--index",
+        tmp_path / "index",
+        "--bank",
+        tmp_path / "empty.md",
+        "--json",
+        "Idea number 4321 links concept",
+    )
     assert_clean_success(out)
     assert json.loads(out.stdout)["slides"][0]["number"] == 4321

@@ -45,7 +45,9 @@ def _render_both(tmp_path: Path, pdfs: list[Path]):
     return out[False], out[True]
 
 
-def test_child_reads_the_same_slides_and_writes_the_same_thumbnails(tmp_path: Path, tiny_decks: list[Path], children: list[str]) -> None:
+def test_child_reads_the_same_slides_and_writes_the_same_thumbnails(
+    tmp_path: Path, tiny_decks: list[Path], children: list[str]
+) -> None:
     here, there = _render_both(tmp_path, tiny_decks)
     assert children == ["week01.pdf: ok", "week02.pdf: ok"] and build.worker_fallbacks == []  # the child did the work
     assert there[0] == here[0] and there[1] == here[1] and there[2] == here[2]
@@ -63,7 +65,9 @@ def test_read_deck_in_a_child_directly(tmp_path: Path, tiny_decks: list[Path]) -
     assert sorted(p.name for p in (tmp_path / "there").iterdir()) == ["0004.png", "0005.png", "0006.png"]
 
 
-def test_a_child_that_fails_falls_back_visibly(tmp_path: Path, tiny_decks: list[Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_child_that_fails_falls_back_visibly(
+    tmp_path: Path, tiny_decks: list[Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     def fail(fn, args, on_tick):
         raise ChildFailed("the worker process died (exit code 9)")
 
@@ -73,7 +77,10 @@ def test_a_child_that_fails_falls_back_visibly(tmp_path: Path, tiny_decks: list[
     assert there == here  # the same index, only slower
     assert build.worker_fallbacks == ["week01.pdf", "week02.pdf"]
     notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note: ")]
-    assert notes == [f"note: the worker process died (exit code 9); reading {name} in this process instead" for name in ("week01.pdf", "week02.pdf")]
+    assert notes == [
+        f"note: the worker process died (exit code 9); reading {name} in this process instead"
+        for name in ("week01.pdf", "week02.pdf")
+    ]
 
 
 def test_child_reports_a_bad_pdf_with_the_same_error(tmp_path: Path, children: list[str]) -> None:
@@ -116,6 +123,8 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["result 20"]

@@ -12,7 +12,14 @@ from tests.support.decks import DECK_A, DECK_B, make_pdf
 def test_slides_are_numbered_across_files_in_order(hash_index: Path) -> None:
     index = load_index(hash_index)
     assert [s.number for s in index.slides] == [1, 2, 3, 4, 5, 6]
-    assert [(s.deck, s.page) for s in index.slides] == [("week01", 1), ("week01", 2), ("week01", 3), ("week02", 1), ("week02", 2), ("week02", 3)]
+    assert [(s.deck, s.page) for s in index.slides] == [
+        ("week01", 1),
+        ("week01", 2),
+        ("week01", 3),
+        ("week02", 1),
+        ("week02", 2),
+        ("week02", 3),
+    ]
     assert index.slide(4).title == "Classifier-Free Guidance"
     assert index.slide(2).title == "SGD with Momentum"
     assert "Momentum averages previous steps" in index.slide(2).text

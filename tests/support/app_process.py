@@ -19,7 +19,18 @@ def running_app(index: Path, bank: Path, timeout: float = 180.0) -> Iterator[str
     """Yields the app's URL once it answers HTTP; the app is stopped on the way out, whatever happened."""
     url = f"http://127.0.0.1:{free_port()}/"
     port = url.rstrip("/").rsplit(":", 1)[1]
-    command = [sys.executable, "app.py", "--host", "127.0.0.1", "--port", port, "--index", str(index), "--bank", str(bank)]
+    command = [
+        sys.executable,
+        "app.py",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        port,
+        "--index",
+        str(index),
+        "--bank",
+        str(bank),
+    ]
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         _wait_until_served(proc, url, time.monotonic() + timeout)
@@ -36,7 +47,9 @@ def running_app(index: Path, bank: Path, timeout: float = 180.0) -> Iterator[str
 def _wait_until_served(proc: subprocess.Popen[str], url: str, deadline: float) -> None:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"the app exited with {proc.returncode}: {proc.stderr.read()[-500:] if proc.stderr else ''}")
+            raise AssertionError(
+                f"the app exited with {proc.returncode}: {proc.stderr.read()[-500:] if proc.stderr else ''}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return

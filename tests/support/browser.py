@@ -37,4 +37,3 @@ def _playwright_installed() -> bool:
     except ImportError:
         return False
     return True
-

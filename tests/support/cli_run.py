@@ -9,7 +9,9 @@ import sys
 from tests.support.paths import ROOT
 
 
-def run_module(module: str, *args: object, timeout: float = 300, env: dict[str, str] | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_module(
+    module: str, *args: object, timeout: float = 300, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """``python -m module args...`` from the project root, output captured as text."""
     return subprocess.run(
         [sys.executable, "-m", module, *map(str, args)],

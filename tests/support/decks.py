@@ -34,7 +34,10 @@ DECK_A = [
     ("Self-attention layers", ["Each token maps to key, query and value", "Attention is a softmax over dot products"]),
 ]
 DECK_B = [
-    ("Classifier-Free Guidance", ["Denoise with conditional and unconditional models", "omega trades diversity for fidelity"]),
+    (
+        "Classifier-Free Guidance",
+        ["Denoise with conditional and unconditional models", "omega trades diversity for fidelity"],
+    ),
     None,
     ("K Means Clustering", ["Assign each point to its nearest centroid", "Recompute centroids until stable"]),
 ]

@@ -25,8 +25,13 @@ def write_tiny_cross_encoder(folder: Path) -> Path:
     BertTokenizerFast(vocab_file=str(vocab_file), do_lower_case=True, model_max_length=64).save_pretrained(folder)
     torch.manual_seed(0)
     shape = BertConfig(
-        vocab_size=len(SPECIAL) + len(KNOWN), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-        intermediate_size=32, max_position_embeddings=64, num_labels=1,
+        vocab_size=len(SPECIAL) + len(KNOWN),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=64,
+        num_labels=1,
     )
     BertForSequenceClassification(shape).save_pretrained(folder)
     return folder

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.answer.generate import ABSTENTION, answer, stream_answer
 from assistant.answer.citations import check
 from assistant.answer.confidence import calibrate, confidences, query_confidence, threshold_from
+from assistant.answer.generate import ABSTENTION, answer, stream_answer
 from assistant.answer.prompt import SYSTEM, messages
 from assistant.query import main
 from tests.support.decks import DECK_A, DECK_B, make_pdf
@@ -56,7 +56,15 @@ def test_bracketed_numbers_in_text_are_not_citations() -> None:
     assert a.text == "x lies in [0, 1] [slide 2]" and a.dropped == 0
 
 
-@pytest.mark.parametrize("text", ["Paris is the capital.", "It is magic [slide 7].", "The slides do not cover this.", "Sorry, the sources do not answer that [slide 1]."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Paris is the capital.",
+        "It is magic [slide 7].",
+        "The slides do not cover this.",
+        "Sorry, the sources do not answer that [slide 1].",
+    ],
+)
 def test_check_abstains_without_a_valid_citation_or_when_the_model_says_so(text: str) -> None:
     a = check(text, allowed=[1, 2], backend="llm")
     assert a.abstained and a.text == ABSTENTION and a.citations == ()
@@ -149,7 +157,12 @@ class ObedientModel:
     [
         ("HACKED [slide 99]", ABSTENTION, (), 1),
         ("Exam logistics are covered [slide 4] [slide 99].", ABSTENTION, (), 2),  # slide 4 ranks below the three given
-        (f"Exam logistics are on slide seven [slide {INJECTED}]. HACKED [slide 99].", f"Exam logistics are on slide seven [slide {INJECTED}]. HACKED.", (INJECTED,), 1),
+        (
+            f"Exam logistics are on slide seven [slide {INJECTED}]. HACKED [slide 99].",
+            f"Exam logistics are on slide seven [slide {INJECTED}]. HACKED.",
+            (INJECTED,),
+            1,
+        ),
     ],
 )
 def test_a_model_that_obeys_an_injected_slide_cites_only_slides_it_was_given(
@@ -167,7 +180,9 @@ def test_a_model_that_obeys_an_injected_slide_cites_only_slides_it_was_given(
     assert a.abstained == (citations == ()) and set(a.citations) <= set(given)
 
 
-def test_a_model_answer_citing_a_given_slide_is_kept_above_the_threshold(hash_index: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_model_answer_citing_a_given_slide_is_kept_above_the_threshold(
+    hash_index: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from assistant.answer import llm
 
     r = _retriever(hash_index, bank_file)
@@ -176,10 +191,17 @@ def test_a_model_answer_citing_a_given_slide_is_kept_above_the_threshold(hash_in
     assert confidence >= threshold and result.slides[0].slide.number == 2
     monkeypatch.setattr(llm, "load", lambda name=None: ObedientModel("Momentum averages the previous steps [Slide 2]."))
     a = answer(result, "llm", confidence=confidence, threshold=threshold)
-    assert (a.abstained, a.citations, a.text, a.reason) == (False, (2,), "Momentum averages the previous steps [slide 2].", "")
+    assert (a.abstained, a.citations, a.text, a.reason) == (
+        False,
+        (2,),
+        "Momentum averages the previous steps [slide 2].",
+        "",
+    )
 
 
-def test_the_confidence_gate_decides_before_any_model_reads_a_slide(injected_retriever, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_confidence_gate_decides_before_any_model_reads_a_slide(
+    injected_retriever, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from assistant.answer import llm
 
     result, _ = _injected_result(injected_retriever)
@@ -222,13 +244,20 @@ def test_threshold_is_a_low_percentile_of_in_scope_confidence() -> None:
 
 
 def test_cli_answer_json(hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--index", str(hash_index), "--bank", str(bank_file), "--answer", "--json", "what does momentum average"]) == 0
+    assert (
+        main(["--index", str(hash_index), "--bank", str(bank_file), "--answer", "--json", "what does momentum average"])
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     a = out["answer"]
     assert a["backend"] == "extractive" and set(a) >= {"text", "citations", "abstained", "confidence", "threshold"}
     # The momentum slide matches by meaning and by words: confidence clears the threshold, so it answers.
     assert a["confidence"] >= a["threshold"] and not a["abstained"]
-    assert a["citations"] == [2] and a["text"].startswith("- Momentum averages previous steps") and a["text"].endswith("[slide 2]")
+    assert (
+        a["citations"] == [2]
+        and a["text"].startswith("- Momentum averages previous steps")
+        and a["text"].endswith("[slide 2]")
+    )
     assert set(a["citations"]) <= {s["number"] for s in out["slides"]}
 
 
@@ -236,11 +265,20 @@ def test_cli_answer_text(hash_index: Path, bank_file: Path, capsys: pytest.Captu
     assert main(["--index", str(hash_index), "--bank", str(bank_file), "--answer", "what does momentum average"]) == 0
     out = capsys.readouterr().out
     answer_part = out.split("\nAnswer\n", 1)[1]
-    assert answer_part.startswith("- Momentum averages previous steps") and "[slide 2]" in answer_part and ABSTENTION not in out
+    assert (
+        answer_part.startswith("- Momentum averages previous steps")
+        and "[slide 2]" in answer_part
+        and ABSTENTION not in out
+    )
 
 
-def test_cli_missing_model_is_a_one_line_error(hash_index: Path, bank_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--index", str(hash_index), "--bank", str(bank_file), "--llm", str(tmp_path / "none.gguf"), "momentum"]) == 2
+def test_cli_missing_model_is_a_one_line_error(
+    hash_index: Path, bank_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(["--index", str(hash_index), "--bank", str(bank_file), "--llm", str(tmp_path / "none.gguf"), "momentum"])
+        == 2
+    )
     err = capsys.readouterr().err
     assert err.startswith("error: no such model file") and err.count("\n") == 1
 
@@ -260,12 +298,17 @@ def test_the_query_path_does_not_import_transformers(hash_index: Path, bank_file
     assert "[slide 2]" in done.stdout and done.stdout.splitlines()[-1] == "exit 0 False"
 
 
-def test_answer_eval_prints_the_rates_table(hash_index: Path, bank_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_answer_eval_prints_the_rates_table(
+    hash_index: Path, bank_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from assistant.evaluation.answers import main as eval_main
 
     oos = tmp_path / "oos.txt"
     oos.write_text("# comment\nhow do I bake bread?\nwho wrote Hamlet?\n", encoding="utf-8")
-    assert eval_main(["--index", str(hash_index), "--bank", str(bank_file), "--out-of-scope", str(oos), "-q", "--json"]) == 0
+    assert (
+        eval_main(["--index", str(hash_index), "--bank", str(bank_file), "--out-of-scope", str(oos), "-q", "--json"])
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     row = out["rows"]["extractive"]
     assert row["in_scope"]["n"] == 6 and row["out_of_scope"]["n"] == 2

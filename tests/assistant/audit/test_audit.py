@@ -55,7 +55,9 @@ def test_drift_finds_a_shifted_stretch_and_nothing_else() -> None:
     evidence = []
     for ref in range(1, 31):
         true = ref + 2 if ref >= 16 else ref
-        evidence.append(_evidence(_q(f"q{ref}", (ref,), "early" if ref < 16 else "late", ref), [true, true + 1, 90, 91]))
+        evidence.append(
+            _evidence(_q(f"q{ref}", (ref,), "early" if ref < 16 else "late", ref), [true, true + 1, 90, 91])
+        )
     (stretch,) = estimate_drift(evidence)
     assert (stretch.offset, stretch.first_ref, stretch.last_ref) == (2, 16, 30)
     assert [(p.section, p.questions) for p in stretch.parts] == [("late", 15)]
@@ -109,7 +111,12 @@ def test_suggestion_goes_before_the_study_marker() -> None:
     (a, b) = parse_bank(text)
     from assistant.audit.findings import Suggestion
 
-    written = with_suggestions(text, suggestion_lines([Suggested(a, (Suggestion(7, "", None, False),)), Suggested(b, (Suggestion(8, "", None, False),))]))
+    written = with_suggestions(
+        text,
+        suggestion_lines(
+            [Suggested(a, (Suggestion(7, "", None, False),)), Suggested(b, (Suggestion(8, "", None, False),))]
+        ),
+    )
     assert written == "## s\n\n- why is it so? (suggested: 7) \\*\r\n- and this (suggested: 8) -\n"
     assert [(q.marker, q.suggested, q.refs) for q in parse_bank(written)] == [("*", (7,), ()), ("-", (8,), ())]
 
@@ -145,10 +152,27 @@ def test_audit_tab_data_has_every_slide_with_a_thumbnail(hash_index: Path, bank_
     assert html.count("<img") == 6 and "file/0006.png" in html
 
 
-def test_cli_writes_report_and_bank_copy_and_never_the_bank(hash_index: Path, bank_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_writes_report_and_bank_copy_and_never_the_bank(
+    hash_index: Path, bank_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     original = bank_file.read_bytes()
     out_md, out_bank = tmp_path / "audit.md", tmp_path / "bank+.md"
-    assert main(["--index", str(hash_index), "--bank", str(bank_file), "--markdown", str(out_md), "--write-suggestions", str(out_bank), "-q"]) == 0
+    assert (
+        main(
+            [
+                "--index",
+                str(hash_index),
+                "--bank",
+                str(bank_file),
+                "--markdown",
+                str(out_md),
+                "--write-suggestions",
+                str(out_bank),
+                "-q",
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "Check these references" in printed and "Coverage" in printed and "SUGGESTIONS" in printed
     assert bank_file.read_bytes() == original
@@ -158,7 +182,9 @@ def test_cli_writes_report_and_bank_copy_and_never_the_bank(hash_index: Path, ba
     assert any(q.suggested for q in copy)
 
 
-def test_cli_refuses_to_overwrite_the_bank(hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_refuses_to_overwrite_the_bank(
+    hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     original = bank_file.read_bytes()
     assert main(["--index", str(hash_index), "--bank", str(bank_file), "--write-suggestions", str(bank_file)]) == 2
     err = capsys.readouterr().err
@@ -166,7 +192,9 @@ def test_cli_refuses_to_overwrite_the_bank(hash_index: Path, bank_file: Path, ca
     assert bank_file.read_bytes() == original
 
 
-def test_cli_without_index_is_a_one_line_error(tmp_path: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_without_index_is_a_one_line_error(
+    tmp_path: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--index", str(tmp_path / "nothing"), "--bank", str(bank_file), "-q"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "python -m ingest" in err and len(err.strip().splitlines()) == 1
@@ -174,7 +202,17 @@ def test_cli_without_index_is_a_one_line_error(tmp_path: Path, bank_file: Path, 
 
 # -- the real deck (slow) -----------------------------------------------------------------------
 
-WEEK_PAGES = {"week01": 37, "week02": 52, "week03": 42, "week04": 38, "week05": 34, "week07": 40, "week08": 49, "week09": 21, "week10": 76}
+WEEK_PAGES = {
+    "week01": 37,
+    "week02": 52,
+    "week03": 42,
+    "week04": 38,
+    "week05": 34,
+    "week07": 40,
+    "week08": 49,
+    "week09": 21,
+    "week10": 76,
+}
 REMOVED_WEEK8_PAGE = 19  # a page of week 8 no question cites; the pages before and after it are cited
 
 
@@ -210,7 +248,15 @@ def shifted_report(tmp_path_factory: pytest.TempPathFactory):
 
     require_real_deck()
     folder = tmp_path_factory.mktemp("shifted")
-    extra = PdfReader(make_pdf(folder / "extra.pdf", [("Course logistics", ["Office hours move to Thursday", "Hand in exercises on the course site"]), ("Reading list", ["Optional chapters for the break"])]))
+    extra = PdfReader(
+        make_pdf(
+            folder / "extra.pdf",
+            [
+                ("Course logistics", ["Office hours move to Thursday", "Hand in exercises on the course site"]),
+                ("Reading list", ["Optional chapters for the break"]),
+            ],
+        )
+    )
     first = _first_numbers()
     removed = first["week08"] + REMOVED_WEEK8_PAGE - 1
     writer = PdfWriter()
@@ -245,7 +291,12 @@ def test_shifted_deck_drift_is_found_exactly(shifted_report) -> None:
         misplaced = []
         for q in bank:
             offsets = {true_offset(r) for r in q.refs} - {None}
-            if q.refs and len(offsets) == 1 and stretch.first_ref <= min(q.refs) <= stretch.last_ref and offsets != {stretch.offset}:
+            if (
+                q.refs
+                and len(offsets) == 1
+                and stretch.first_ref <= min(q.refs) <= stretch.last_ref
+                and offsets != {stretch.offset}
+            ):
                 assert min(abs(r - c) for r in q.refs for c in changes) <= 3, (stretch.sentence(), q.text, q.refs)
                 misplaced.append(q)
         assert len(misplaced) <= 1, (stretch.sentence(), [q.refs for q in misplaced])

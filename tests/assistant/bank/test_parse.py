@@ -1,4 +1,3 @@
-
 import pytest
 
 from assistant.bank.parse import load_bank, parse_bank, parse_refs, split_refs
@@ -9,7 +8,13 @@ BANK = ROOT / "data" / "question_bank.md"
 
 @pytest.mark.parametrize(
     "body, refs",
-    [("6", (6,)), ("63-65", (63, 64, 65)), ("187 - 190", (187, 188, 189, 190)), ("164, 171", (164, 171)), ("248-253", tuple(range(248, 254)))],
+    [
+        ("6", (6,)),
+        ("63-65", (63, 64, 65)),
+        ("187 - 190", (187, 188, 189, 190)),
+        ("164, 171", (164, 171)),
+        ("248-253", tuple(range(248, 254))),
+    ],
 )
 def test_reference_forms(body: str, refs: tuple[int, ...]) -> None:
     assert parse_refs(body) == refs
@@ -67,7 +72,11 @@ def test_real_bank_parses_with_stable_ids() -> None:
     assert len({q.id for q in bank}) == len(bank)
     assert load_bank(BANK) == bank
     by_text = {q.text: q for q in bank}
-    assert by_text["explain self attention in detail, and why are CNNs a private case of self attention"].refs == (63, 64, 65)
+    assert by_text["explain self attention in detail, and why are CNNs a private case of self attention"].refs == (
+        63,
+        64,
+        65,
+    )
     assert by_text["How do we compute the estimation of the score function?"].refs == (187, 188, 189, 190)
     assert by_text["Why are the results of VAE blurry?"].refs == (164, 171)
     # the pros/cons table adds no questions and breaks nothing after it

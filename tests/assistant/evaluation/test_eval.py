@@ -4,7 +4,15 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation.retrieval import FOLDS, WEIGHT_GRID, bank_queries, cross_validated, first_hit_rank, latency_ms, summarise
+from assistant.evaluation.retrieval import (
+    FOLDS,
+    WEIGHT_GRID,
+    bank_queries,
+    cross_validated,
+    first_hit_rank,
+    latency_ms,
+    summarise,
+)
 from assistant.retrieval.retriever import open_retriever
 
 
@@ -36,7 +44,9 @@ def test_cross_validated_weights_come_from_the_grid(hash_index: Path, bank_file:
     assert lonely[0] == {k: getattr(retriever.settings, k) for k in WEIGHT_GRID}
 
 
-def test_latency_times_every_query_with_its_own_encoding(hash_index: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_latency_times_every_query_with_its_own_encoding(
+    hash_index: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The latency figure is a new question's cost: each timed ranking encodes its query, none is memoised."""
     retriever, _ = open_retriever(hash_index, bank_file)
     queries = bank_queries(retriever, with_section=False)

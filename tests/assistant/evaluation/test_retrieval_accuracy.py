@@ -39,8 +39,13 @@ def test_cfg_example_puts_slide_196_first(real_retriever) -> None:
 def test_fused_retrieval_accuracy_floor(real_retriever) -> None:
     """Floors are what `python -m assistant.eval` reaches on the real deck, less a small margin."""
     require_real_deck()
-    clicked = {s.name: s for s in evaluate(real_retriever, bank_queries(real_retriever, with_section=True), methods=("fused",))}["fused"]
-    typed = {s.name: s for s in evaluate(real_retriever, bank_queries(real_retriever, with_section=False), methods=("fused",))}["fused"]
+    clicked = {
+        s.name: s for s in evaluate(real_retriever, bank_queries(real_retriever, with_section=True), methods=("fused",))
+    }["fused"]
+    typed = {
+        s.name: s
+        for s in evaluate(real_retriever, bank_queries(real_retriever, with_section=False), methods=("fused",))
+    }["fused"]
     assert clicked.queries == typed.queries == 113
     assert clicked.hit[5] >= 0.83 and clicked.hit[1] >= 0.65 and clicked.mrr >= 0.74
     assert typed.hit[5] >= 0.82 and typed.mrr >= 0.73

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.retrieval import adapter
 from assistant.bank.parse import Question
+from assistant.retrieval import adapter
 from assistant.retrieval.retriever import open_retriever
 
 
@@ -25,7 +25,9 @@ def test_training_moves_queries_onto_their_slides_and_is_deterministic() -> None
     after = sum(int(np.argmax(slides @ adapter.apply(w, q))) == i for i, q in enumerate(queries))
     assert before == 0 and after == 8
     assert w.shape == (16, 16) and w.dtype == np.float32
-    assert np.array_equal(w, adapter.train(data, slides, adapter.AdapterSettings(epochs=300, learning_rate=1e-2, l2=1e-4)))
+    assert np.array_equal(
+        w, adapter.train(data, slides, adapter.AdapterSettings(epochs=300, learning_rate=1e-2, l2=1e-4))
+    )
     assert abs(float(np.linalg.norm(adapter.apply(w, queries[0]))) - 1.0) < 1e-5
 
 
@@ -37,7 +39,9 @@ def test_folds_cover_cited_questions_only() -> None:
     assert [folds[q] for q in ("q0", "q1", "q2", "q4", "q5", "q6")] == [0, 1, 2, 3, 4, 0]
 
 
-def test_an_excluded_question_is_ranked_by_an_adapter_trained_without_it(hash_index: Path, bank_file: Path, tmp_path: Path) -> None:
+def test_an_excluded_question_is_ranked_by_an_adapter_trained_without_it(
+    hash_index: Path, bank_file: Path, tmp_path: Path
+) -> None:
     retriever, _ = open_retriever(hash_index, bank_file)
     cited = adapter.cited(retriever.bank, 6)
     full = retriever.adapter_for()

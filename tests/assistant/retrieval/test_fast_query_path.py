@@ -55,7 +55,9 @@ def test_onnx_and_sentence_transformers_rank_the_bank_identically(real_index: Pa
 def test_an_export_that_does_not_reproduce_the_probe_is_not_used(real_index: Path) -> None:
     index = load_index(real_index)
     assert onnx_query_encoder(index)[0] is not None
-    wrong = dataclasses.replace(index, manifest=dataclasses.replace(index.manifest, probe=tuple(-x for x in index.manifest.probe)))
+    wrong = dataclasses.replace(
+        index, manifest=dataclasses.replace(index.manifest, probe=tuple(-x for x in index.manifest.probe))
+    )
     encoder, why = onnx_query_encoder(wrong)
     assert encoder is None and "IndexInvalid" in why
 
@@ -78,7 +80,9 @@ def test_cold_query_imports_nothing_heavy(command: str, real_index: Path, tmp_pa
     )
     env = {**os.environ, "SLIDEBANK_CACHE": str(tmp_path / "cache")}
     env.pop("SLIDEBANK_QUERY_ENCODER", None)
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=True
+    )
     lines = out.stdout.strip().splitlines()
     report = json.loads(lines[-1])
     assert report == {"code": 0, "heavy": [], "onnx": True}
@@ -94,5 +98,7 @@ def test_unchanged_reingest_reuses_the_export(real_index: Path, tmp_path: Path) 
     report = ingest([REAL_DECK], copy, progress=False)
     after = load_index(copy)
     assert report.embedded == 0 and after.path != before.path
-    assert (after.path / "query-encoder" / "model.onnx").stat().st_ino == (before.path / "query-encoder" / "model.onnx").stat().st_ino
+    assert (after.path / "query-encoder" / "model.onnx").stat().st_ino == (
+        before.path / "query-encoder" / "model.onnx"
+    ).stat().st_ino
     assert query_encoder_folder(after, verify_weights=True) is not None

@@ -53,17 +53,23 @@ def _scores(retriever: Retriever, exclude: tuple[str, ...]) -> dict[int, float]:
 
 
 @pytest.mark.parametrize("signal", list(ONLY))
-def test_an_excluded_questions_references_never_reach_its_ranking(tmp_path: Path, hash_index: Path, signal: str) -> None:
+def test_an_excluded_questions_references_never_reach_its_ranking(
+    tmp_path: Path, hash_index: Path, signal: str
+) -> None:
     own, leaky = (r.with_settings(**ONLY[signal]) for r in _banks(tmp_path, hash_index))
     [question] = [q for q in own.bank if q.text.startswith(QUESTION[:-1])]
     # Not excluded, the references change the scores: a leak would be visible.
     seen_own, seen_leaky = _scores(own, ()), _scores(leaky, ())
-    assert seen_own.keys() == seen_leaky.keys() and not np.allclose([seen_own[n] for n in seen_own], [seen_leaky[n] for n in seen_own])
+    assert seen_own.keys() == seen_leaky.keys() and not np.allclose(
+        [seen_own[n] for n in seen_own], [seen_leaky[n] for n in seen_own]
+    )
     # Excluded, they do not.
     assert _scores(own, (question.id,)) == _scores(leaky, (question.id,))
 
 
-def test_the_adapter_for_an_excluded_question_is_trained_without_it(tmp_path: Path, hash_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_adapter_for_an_excluded_question_is_trained_without_it(
+    tmp_path: Path, hash_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     retriever, _ = _banks(tmp_path, hash_index)
     trained_on: list[list[str]] = []
     real = adapter.training_set

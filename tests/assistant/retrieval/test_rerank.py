@@ -18,8 +18,8 @@ from typing import Sequence
 import numpy as np
 import pytest
 
-from assistant.retrieval.rerank import PASSAGE_CHARS, load_reranker, passage
 from assistant.retrieval.normalize import normalise_query
+from assistant.retrieval.rerank import PASSAGE_CHARS, load_reranker, passage
 from assistant.retrieval.retriever import Retriever, Settings, open_retriever, prepare_query
 from index.errors import InputError
 from index.records import Slide
@@ -69,7 +69,9 @@ def test_reranks_exactly_the_top_depth_and_keeps_the_tail(retriever: Retriever) 
     reranked = with_reranker(retriever, fake, depth=3).ranking(QUERY)
     assert reranked.numbers.tolist() == fused.numbers[:3][::-1].tolist() + fused.numbers[3:].tolist()
     # Each slide keeps its own fused score.
-    assert dict(zip(reranked.numbers.tolist(), reranked.scores.tolist())) == dict(zip(fused.numbers.tolist(), fused.scores.tolist()))
+    assert dict(zip(reranked.numbers.tolist(), reranked.scores.tolist())) == dict(
+        zip(fused.numbers.tolist(), fused.scores.tolist())
+    )
     [(query, passages)] = fake.calls
     index = retriever.index
     assert index is not None
@@ -98,8 +100,13 @@ def test_search_shows_the_reranked_order(retriever: Retriever) -> None:
 def test_single_signal_rankings_and_depth_zero_are_left_alone(retriever: Retriever) -> None:
     fake = Reverse()
     for method in ("dense", "bm25", "bank"):
-        assert with_reranker(retriever, fake, 20).ranking(QUERY, method).numbers.tolist() == retriever.ranking(QUERY, method).numbers.tolist()
-    assert with_reranker(retriever, fake, 0).ranking(QUERY).numbers.tolist() == retriever.ranking(QUERY).numbers.tolist()
+        assert (
+            with_reranker(retriever, fake, 20).ranking(QUERY, method).numbers.tolist()
+            == retriever.ranking(QUERY, method).numbers.tolist()
+        )
+    assert (
+        with_reranker(retriever, fake, 0).ranking(QUERY).numbers.tolist() == retriever.ranking(QUERY).numbers.tolist()
+    )
     assert fake.calls == []
 
 
@@ -133,11 +140,23 @@ def test_a_missing_reranker_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_query_cli_with_a_missing_reranker_is_a_one_line_error(hash_index: Path, bank_file: Path) -> None:
-    proc = run_module("assistant.query", "--index", hash_index, "--bank", bank_file, "--reranker", "/nonexistent", "kmeans", timeout=60)
+    proc = run_module(
+        "assistant.query",
+        "--index",
+        hash_index,
+        "--bank",
+        bank_file,
+        "--reranker",
+        "/nonexistent",
+        "kmeans",
+        timeout=60,
+    )
     assert_one_line_error(proc, "cannot load reranker '/nonexistent'")
 
 
-def test_eval_and_app_with_a_missing_reranker_fail_cleanly(hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_eval_and_app_with_a_missing_reranker_fail_cleanly(
+    hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from assistant.evaluation.retrieval import main as eval_main
 
     assert eval_main(["--index", str(hash_index), "--bank", str(bank_file), "--reranker", "/nonexistent"]) == 2
@@ -145,7 +164,10 @@ def test_eval_and_app_with_a_missing_reranker_fail_cleanly(hash_index: Path, ban
     assert err.startswith("error: cannot load reranker") and err.count("\n") == 1
     proc = subprocess.run(
         [sys.executable, "app.py", "--index", str(hash_index), "--bank", str(bank_file), "--reranker", "/nonexistent"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.splitlines()[-1].startswith("error: cannot load reranker '/nonexistent'")
@@ -163,6 +185,7 @@ def test_without_a_reranker_the_query_path_imports_no_torch(hash_index: Path, ba
 
 
 # -- a tiny real cross-encoder, built here (slow: imports torch) ---------------------------------
+
 
 @pytest.fixture(scope="module")
 def tiny_cross_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -194,7 +217,9 @@ def test_a_folder_that_is_not_a_cross_encoder_is_an_input_error(tmp_path: Path, 
 
 
 @pytest.mark.slow
-def test_query_cli_with_the_tiny_reranker_end_to_end(tiny_cross_encoder: Path, hash_index: Path, bank_file: Path) -> None:
+def test_query_cli_with_the_tiny_reranker_end_to_end(
+    tiny_cross_encoder: Path, hash_index: Path, bank_file: Path
+) -> None:
     common = ["--index", hash_index, "--bank", bank_file, "--json", "-k", "6", "momentum previous steps"]
     plain = run_module("assistant.query", *common, timeout=60)
     reranked = run_module("assistant.query", *common, "--reranker", tiny_cross_encoder, timeout=180)
@@ -217,10 +242,20 @@ def test_query_cli_with_the_tiny_reranker_end_to_end(tiny_cross_encoder: Path, h
 
 
 @pytest.mark.slow
-def test_eval_adds_a_fused_plus_reranker_table(tiny_cross_encoder: Path, hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_eval_adds_a_fused_plus_reranker_table(
+    tiny_cross_encoder: Path, hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from assistant.evaluation.retrieval import main as eval_main
 
-    argv = ["--index", str(hash_index), "--bank", str(bank_file), "--no-ablation", "--reranker", str(tiny_cross_encoder)]
+    argv = [
+        "--index",
+        str(hash_index),
+        "--bank",
+        str(bank_file),
+        "--no-ablation",
+        "--reranker",
+        str(tiny_cross_encoder),
+    ]
     assert eval_main(argv + ["--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     names = [row["name"] for row in data["reranker"]["rows"]]

@@ -94,5 +94,8 @@ def test_parent_context_keeps_a_sub_question_on_its_parents_topic(hash_index: Pa
     off = retriever.with_settings(context_weight=0.0).ranking(vague, context=parent)
     assert off.numbers.tolist() == plain.numbers.tolist()
     # Only the fused ranking takes context; a single signal stays what it measures.
-    assert retriever.ranking(vague, "dense", context=parent).numbers.tolist() == retriever.ranking(vague, "dense").numbers.tolist()
+    assert (
+        retriever.ranking(vague, "dense", context=parent).numbers.tolist()
+        == retriever.ranking(vague, "dense").numbers.tolist()
+    )
     assert [h.slide.number for h in strong.search(vague, k=1, context=parent).slides] == [6]

@@ -19,7 +19,9 @@ from assistant.study.store import open_store
 
 def main(db: str, bank: str, n: str) -> None:
     moment = [datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)]
-    session = StudySession(load_bank(Path(bank)), open_store(Path(db)), clock=lambda: moment[0], study=Study(fuzz=False))
+    session = StudySession(
+        load_bank(Path(bank)), open_store(Path(db)), clock=lambda: moment[0], study=Study(fuzz=False)
+    )
     done = 0
     real_write_card = store_module._write_card
 

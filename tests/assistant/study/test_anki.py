@@ -25,7 +25,9 @@ def read_apkg(path: Path, tmp: Path) -> tuple[list[tuple[str, str, str]], dict[s
     return notes, media, members, decks
 
 
-def test_one_note_per_question_images_in_media_and_stable_guids(tmp_path: Path, hash_index: Path, bank_file: Path) -> None:
+def test_one_note_per_question_images_in_media_and_stable_guids(
+    tmp_path: Path, hash_index: Path, bank_file: Path
+) -> None:
     questions = [q for q in load_bank(bank_file) if not q.heading]
     common = ["--db", str(tmp_path / "study.sqlite"), "--bank", str(bank_file), "--index", str(hash_index)]
     assert main([*common, "--anki", str(tmp_path / "one.apkg")]) == 0

@@ -31,7 +31,11 @@ def card(qid: str, text: str, section: str = "s") -> StudyCard:
 
 def test_headings_are_not_cards_and_marks_and_refs_carry_over() -> None:
     cards = cards_from_bank(parse_bank(BANK))
-    assert [c.text for c in cards][:3] == ["formulate SGD with momentum", "what does the learning rate decide?", "explain self attention in detail"]
+    assert [c.text for c in cards][:3] == [
+        "formulate SGD with momentum",
+        "what does the learning rate decide?",
+        "explain self attention in detail",
+    ]
     assert cards[0].marker == "*" and cards[0].refs == (2,)
     assert "topic heading with references" not in {c.text for c in cards}
     assert [c.position for c in cards] == list(range(len(cards)))
@@ -63,7 +67,9 @@ def test_editing_the_bank_keeps_history_and_orphans_removed_questions(tmp_path: 
     session.grade(sgd.qid, "good")
     session.grade(rate.qid, "hard")
 
-    edited = BANK.replace("formulate SGD with momentum", "formulate SGD with momentum, step by step").replace("- what does the learning rate decide? (1)\n", "")
+    edited = BANK.replace("formulate SGD with momentum", "formulate SGD with momentum, step by step").replace(
+        "- what does the learning rate decide? (1)\n", ""
+    )
     report = session.reload(parse_bank(edited))
     new_sgd = next(c for c in session.cards if c.text.startswith("formulate SGD"))
     assert new_sgd.qid != sgd.qid  # the id is a hash of the text: the edit changed it
@@ -77,7 +83,9 @@ def test_editing_the_bank_keeps_history_and_orphans_removed_questions(tmp_path: 
     assert [r.grade for r in store.history(rate.qid)] == ["hard"]  # kept, not shown
     assert [k.qid for k in store.orphans()] == [rate.qid]
 
-    back = session.reload(parse_bank(BANK.replace("formulate SGD with momentum", "formulate SGD with momentum, step by step")))
+    back = session.reload(
+        parse_bank(BANK.replace("formulate SGD with momentum", "formulate SGD with momentum, step by step"))
+    )
     assert back.revived == (rate.qid,) and rate.qid in session.memories()
 
 

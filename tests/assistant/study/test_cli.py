@@ -61,11 +61,28 @@ def test_filters_and_due_only(common: list[str], capsys: pytest.CaptureFixture[s
 
 def test_the_interactive_loop_reveals_and_grades(common: list[str], tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "assistant.study", *common], cwd=ROOT, input="\n3\n\nq\n", capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-m", "assistant.study", *common],
+        cwd=ROOT,
+        input="\n3\n\nq\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "formulate SGD with momentum" in done.stdout and "SGD with Momentum" in done.stdout and "good: next due" in done.stdout
-    stats = subprocess.run([sys.executable, "-m", "assistant.study", *common, "--stats", "--json"], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert (
+        "formulate SGD with momentum" in done.stdout
+        and "SGD with Momentum" in done.stdout
+        and "good: next due" in done.stdout
+    )
+    stats = subprocess.run(
+        [sys.executable, "-m", "assistant.study", *common, "--stats", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert json.loads(stats.stdout)["total"]["reviewed"] == 1
 
 
@@ -81,12 +98,21 @@ def test_the_interactive_loop_reveals_and_grades(common: list[str], tmp_path: Pa
     ],
 )
 def test_bad_input_is_one_line(common: list[str], args: list[str], message: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "assistant.study", *common, *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant.study", *common, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 2 and done.stderr.startswith("error: ") and message in done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
-def test_the_db_comes_from_the_environment(tmp_path: Path, hash_index: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+def test_the_db_comes_from_the_environment(
+    tmp_path: Path, hash_index: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
     monkeypatch.setenv("SLIDEBANK_STUDY_DB", str(tmp_path / "env.sqlite"))
     assert main(["--bank", str(bank_file), "--index", str(hash_index), "--stats"]) == 0
     assert (tmp_path / "env.sqlite").is_file()

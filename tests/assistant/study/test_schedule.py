@@ -41,7 +41,10 @@ def test_retrievability_falls_with_time_and_is_zero_for_new_cards() -> None:
     assert study.retrievability(None, T0) == 0.0
     assert study.retrievability(study.new(T0), T0) == 0.0
     memory = study.review(study.new(T0), "easy", T0)
-    soon, later = study.retrievability(memory, T0 + timedelta(days=1)), study.retrievability(memory, T0 + timedelta(days=60))
+    soon, later = (
+        study.retrievability(memory, T0 + timedelta(days=1)),
+        study.retrievability(memory, T0 + timedelta(days=60)),
+    )
     assert 1.0 >= soon > later > 0.0
 
 

@@ -38,7 +38,11 @@ def test_a_kill_during_a_grade_loses_only_that_grade(tmp_path: Path, bank_file: 
     db = tmp_path / "study.sqlite"
     done = subprocess.run(
         [sys.executable, "-m", "tests.assistant.study.kill_grade", str(db), str(bank_file), str(before_kill)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == -9, done.stderr
     lines = done.stdout.splitlines()
@@ -59,7 +63,9 @@ def test_a_kill_during_a_grade_loses_only_that_grade(tmp_path: Path, bank_file: 
     assert store.history(killed_qid)[-1].grade == "easy"
 
 
-def test_grading_an_unknown_or_orphaned_question_is_an_error_that_writes_nothing(tmp_path: Path, bank_file: Path) -> None:
+def test_grading_an_unknown_or_orphaned_question_is_an_error_that_writes_nothing(
+    tmp_path: Path, bank_file: Path
+) -> None:
     store = open_store(tmp_path / "study.sqlite")
     session = StudySession(load_bank(bank_file), store, clock=lambda: T0)
     with pytest.raises(UnknownCard, match="not in the bank"):

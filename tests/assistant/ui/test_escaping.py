@@ -15,7 +15,23 @@ from tests.support.decks import make_pdf
 from tests.support.hostile import OUTSIDE, PAYLOADS, WORDS, hostile_bank, hostile_pages
 
 # The only elements our templates write; anything else came from the data.
-OUR_TAGS = {"div", "span", "article", "button", "p", "img", "ul", "li", "section", "h1", "h3", "pre", "i", "strong", "b"}
+OUR_TAGS = {
+    "div",
+    "span",
+    "article",
+    "button",
+    "p",
+    "img",
+    "ul",
+    "li",
+    "section",
+    "h1",
+    "h3",
+    "pre",
+    "i",
+    "strong",
+    "b",
+}
 
 OUR_ATTRIBUTES = {"class", "id", "style", "src", "data-slide", "data-qid", "tabindex", "role"}
 TEXT_ATTRIBUTES = {"alt", "title", "aria-label"}
@@ -38,7 +54,9 @@ def assert_inert(html: str, where: str = "") -> None:
         for name, value in attrs.items():
             assert name in TEXT_ATTRIBUTES or name in OUR_ATTRIBUTES, f"<{tag} {name}={value!r}> {where}"
             if name not in TEXT_ATTRIBUTES:  # alt, title and aria-label are shown as text, never fetched
-                assert not any(host in (value or "") for host in OUTSIDE) and "url(" not in (value or ""), f"<{tag} {name}={value!r}> {where}"
+                assert not any(host in (value or "") for host in OUTSIDE) and "url(" not in (value or ""), (
+                    f"<{tag} {name}={value!r}> {where}"
+                )
         if tag == "img":
             assert (attrs.get("src") or "").startswith("data:image/"), attrs
 

@@ -45,13 +45,21 @@ def test_text_from_pdf_and_bank_is_escaped(tmp_path: Path, hash_index: Path) -> 
     bank.write_text("### <b>sec</b>\n\n- what is <script>alert(1)</script> momentum (2)\n", encoding="utf-8")
     retriever, _ = open_retriever(hash_index, bank)
     view = WebView(retriever)
-    html = view.bank_list_html() + view.bank_matches_html(view.search("momentum")) + view.question_html(retriever.bank[0].id)
+    html = (
+        view.bank_list_html()
+        + view.bank_matches_html(view.search("momentum"))
+        + view.question_html(retriever.bank[0].id)
+    )
     assert "<script>" not in html and "<b>sec</b>" not in html
     assert "&lt;script&gt;" in html
 
 
 def chips_html(refs: tuple[int, ...], n_slides: int) -> str:
-    return render("bank_matches.html", questions=[Question(id="q1", section="s", parent=None, text="text", refs=refs)], n_slides=n_slides)
+    return render(
+        "bank_matches.html",
+        questions=[Question(id="q1", section="s", parent=None, text="text", refs=refs)],
+        n_slides=n_slides,
+    )
 
 
 def test_chips_join_runs_and_mark_slides_outside_the_index() -> None:
