@@ -21,6 +21,7 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 from assistant.cli import BANK_HELP, INDEX_HELP, RERANKER_HELP, run  # noqa: E402 - light (argparse, the error types): --help stays instant
+from index.terminal import safe  # noqa: E402
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
@@ -392,7 +393,7 @@ def main(argv: list[str] | None = None, prog: str = "python app.py") -> int:
     except SlidebankError as exc:
         return _fail(str(exc))
     for notice in notices:
-        print(f"note: {notice}", file=sys.stderr)
+        print(f"note: {safe(notice)}", file=sys.stderr)
     if not _is_loopback(args.host):
         print(f"note: listening on {args.host}: other machines on your network can open this page", file=sys.stderr)
     # A re-ingest while the app runs is picked up on the next request (assistant.ui.live).
@@ -420,7 +421,7 @@ def _interrupt(_signum: int, _frame: object) -> None:
 
 
 def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {safe(message)}", file=sys.stderr)
     return 2
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from index.errors import SlidebankError
+from index.terminal import safe
 
 EXIT_OK = 0
 EXIT_ERROR = 2  # bad input or a missing/damaged index: one "error:" line, nothing changed
@@ -63,7 +64,7 @@ def run(
     try:
         return main(args) if prog is None else main(args, prog=prog)
     except SlidebankError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {safe(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -10,6 +10,7 @@ from typing import TextIO
 
 from assistant.cli import RERANKER_HELP, add_bank_option, add_index_option, run
 from index.errors import SlidebankError
+from index.terminal import safe
 
 EPILOG = """
 examples:
@@ -61,7 +62,7 @@ def build_parser(prog: str = "python -m assistant.query") -> argparse.ArgumentPa
 
 
 def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {safe(message)}", file=sys.stderr)
     return 2
 
 
@@ -74,6 +75,8 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str =
         return _fail("give either a query or --batch, not both")
     if not 1 <= args.k <= 100:
         return _fail("-k must be between 1 and 100")
+    if not 0 <= args.bank_matches <= 100:
+        return _fail("--bank-matches must be between 0 and 100")
     from assistant.retrieval.retriever import open_retriever, prepare_query
     from assistant.ui.terminal import format_text, result_to_json
 
@@ -83,10 +86,9 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str =
     with contextlib.ExitStack() as files:  # the --batch file, closed however main returns
         try:
             if args.batch is not None:
+                # stdin given by a caller is already text; otherwise decoded as its BOM says
                 source = (
-                    (stdin or sys.stdin)
-                    if args.batch == "-"
-                    else files.enter_context(open(args.batch, encoding="utf-8", errors="replace"))
+                    stdin if stdin is not None and args.batch == "-" else files.enter_context(_open_batch(args.batch))
                 )
             retriever, notices = open_retriever(args.index, args.bank, args.model, reranker=args.reranker)
         except OSError as exc:
@@ -94,7 +96,7 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str =
         except SlidebankError as exc:
             return _fail(str(exc))
         for notice in notices:
-            print(f"note: {notice}", file=sys.stderr)
+            print(f"note: {safe(notice)}", file=sys.stderr)
 
         if args.batch is not None:
             for line in source:
@@ -104,7 +106,7 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str =
             return 0
     result = retriever.search(query, k=args.k, n_bank=args.bank_matches)
     for notice in result.notices:
-        print(f"note: {notice}", file=sys.stderr)
+        print(f"note: {safe(notice)}", file=sys.stderr)
     if not result.query:
         return _fail("the query has no searchable text")
     if args.answer or args.llm:
@@ -116,6 +118,15 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str =
     else:
         print(format_text(result))
     return 0
+
+
+def _open_batch(name: str) -> TextIO:
+    """The batch file, or stdin for '-', decoded as its BOM says (UTF-8 without one)."""
+    from assistant.bank.encoding import open_text
+
+    if name == "-":
+        return open_text(sys.stdin.buffer, "the batch on stdin")
+    return open_text(open(name, "rb"), f"the batch file {name}")  # closed by the caller's ExitStack
 
 
 if __name__ == "__main__":

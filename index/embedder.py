@@ -109,10 +109,10 @@ class SentenceTransformerEmbedder:
 def load_embedder(name: str) -> Embedder:
     """The full (ingest-time) embedder for a model name."""
     if name.startswith("hash:"):
-        try:
-            return HashEmbedder(int(name.split(":", 1)[1]))
-        except ValueError:
-            raise InputError(f"bad hash embedder {name!r}: use hash:DIM, e.g. hash:64") from None
+        digits = name.split(":", 1)[1]
+        if not digits.isdigit() or not 1 <= int(digits) <= 65536:
+            raise InputError(f"bad hash embedder {name!r}: use hash:DIM with DIM from 1 to 65536, e.g. hash:64")
+        return HashEmbedder(int(digits))
     return SentenceTransformerEmbedder(name)
 
 
@@ -124,7 +124,8 @@ def check_probe(embedder: Embedder, stored: Sequence[float], built_with: str) ->
     """Raise :class:`IndexInvalid` unless ``embedder`` reproduces the vector stored at ingest."""
     mine = embedder.encode([PROBE_TEXT])[0]
     theirs = np.asarray(stored, dtype=np.float32)
-    if mine.shape != theirs.shape or float(mine @ theirs) < 0.999:
+    # Written as "not >=" so that a NaN (from a hand-edited or damaged probe) fails the check too.
+    if mine.shape != theirs.shape or not float(mine @ theirs) >= 0.999:
         raise IndexInvalid(
             f"the index was built with model {built_with!r} and the encoder at hand ({embedder.name!r}) does not match it; re-run: python -m ingest ... --model {built_with}"
         )

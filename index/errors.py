@@ -15,3 +15,7 @@ class IndexInvalid(SlidebankError):
 
 class InputError(SlidebankError):
     """Bad user input: a file, a query or an option."""
+
+
+class PasswordRequired(InputError):
+    """An encrypted PDF needs a (different) password; an interactive ingest may ask for one."""

@@ -39,6 +39,7 @@ from index.errors import IndexInvalid, IndexMissing, SlidebankError
 from index.lexical import LexicalIndex
 from index.paths import PROJECT_ROOT
 from index.records import Chunk, Slide
+from index.schema import format_version_of, manifest_problem
 
 FORMAT_VERSION = 1
 ENV_INDEX = "SLIDEBANK_INDEX"
@@ -88,14 +89,38 @@ class Manifest:
     extras: dict[str, object] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self), indent=1)
+        return _utf8_safe(json.dumps(dataclasses.asdict(self), indent=1, ensure_ascii=False))
 
     @classmethod
     def from_json(cls, text: str) -> "Manifest":
-        raw = json.loads(text)
+        """Parse and check against the schema (index/schema.py). Raises ManifestError, one line."""
+        try:
+            raw = json.loads(text, parse_constant=_no_constant)
+        except ValueError as exc:
+            raise ManifestError(f"not JSON ({type(exc).__name__})") from None
+        version = format_version_of(raw)
+        if version != FORMAT_VERSION or type(version) is not int:
+            raise ManifestVersionError(version)
+        problem = manifest_problem(raw)
+        if problem:
+            raise ManifestError(problem)
         raw["decks"] = tuple(DeckInfo(**d) for d in raw["decks"])
-        raw["probe"] = tuple(raw["probe"])
+        raw["probe"] = tuple(float(x) for x in raw["probe"])
         return cls(**raw)
+
+
+class ManifestError(ValueError):
+    """A manifest that does not match the schema; the message says where."""
+
+
+class ManifestVersionError(ManifestError):
+    def __init__(self, version: object) -> None:
+        super().__init__(version)
+        self.version = version
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a number")  # json accepts NaN and Infinity by default; a manifest may not
 
 
 @dataclass(frozen=True)
@@ -109,6 +134,7 @@ class LoadedIndex:
     chunk_hashes: tuple[str, ...]
     dense: Any  # faiss.Index; typed loosely so importing this module does not import faiss
     lexical: LexicalIndex
+    notes: tuple[str, ...] = ()  # what a user should know, e.g. that CURRENT was recovered
 
     @property
     def chunk_slides(self) -> np.ndarray:
@@ -130,12 +156,64 @@ class LoadedIndex:
 
 
 def current_generation(index_dir: Path) -> Path | None:
+    """The generation ``CURRENT`` names, or None when it is missing, empty or names no generation here.
+
+    A ``CURRENT`` that cannot be read at all (a folder, no permission, bytes that are not UTF-8) is
+    an IndexInvalid: the user must act, and ingest can repair it (``Staging.commit`` replaces it).
+    """
+    pointer = index_dir / "CURRENT"
     try:
-        name = (index_dir / "CURRENT").read_text().strip()
+        data = pointer.read_bytes()
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as exc:
+        raise IndexInvalid(
+            f"cannot read {pointer} ({exc.strerror or type(exc).__name__}); re-run python -m ingest to repair it"
+        ) from None
+    try:
+        name = data.decode("utf-8").strip().strip("\0").strip()
+    except UnicodeDecodeError:
+        raise IndexInvalid(
+            f"{pointer} holds bytes that are not UTF-8, not a generation name; re-run python -m ingest to repair it"
+        ) from None
     gen = index_dir / name
-    return gen if name and "/" not in name and gen.is_dir() else None
+    return gen if name.startswith("gen-") and "/" not in name and gen.is_dir() else None
+
+
+def _generations_newest_first(index_dir: Path) -> list[Path]:
+    """Committed generations, newest first (by when their manifest was written)."""
+    found: list[tuple[int, str, Path]] = []
+    try:
+        entries = list(index_dir.iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        try:
+            if entry.name.startswith("gen-") and entry.is_dir():
+                found.append((os.stat(entry / "manifest.json").st_mtime_ns, entry.name, entry))
+        except OSError:
+            continue  # no manifest: not a complete generation
+    return [path for _mtime, _name, path in sorted(found, reverse=True)]
+
+
+def live_generation(index_dir: Path) -> Path | None:
+    """What readers use: the generation ``CURRENT`` names, else the newest complete one (recovery).
+
+    Never raises; an ingest calls it to know which generation it must not prune.
+    """
+    try:
+        gen = current_generation(index_dir)
+    except IndexInvalid:
+        gen = None
+    if gen is not None:
+        return gen
+    for candidate in _generations_newest_first(index_dir):
+        try:
+            _load_generation(index_dir, candidate, verify=True)
+        except SlidebankError:
+            continue
+        return candidate
+    return None
 
 
 def _read_jsonl(path: Path) -> list[dict]:
@@ -158,7 +236,7 @@ def load_index(index_dir: Path | None = None, *, verify: bool = True) -> LoadedI
     for _attempt in range(_LOAD_ATTEMPTS):
         gen = current_generation(index_dir)
         if gen is None:
-            raise IndexMissing(f"no index at {index_dir}; build one with: python -m ingest path/to/slides.pdf")
+            return _recover(index_dir, verify)
         try:
             return _load_generation(index_dir, gen, verify)
         except IndexInvalid:
@@ -171,17 +249,38 @@ def load_index(index_dir: Path | None = None, *, verify: bool = True) -> LoadedI
     )
 
 
+def _recover(index_dir: Path, verify: bool) -> LoadedIndex:
+    """No usable ``CURRENT`` (deleted, truncated, zeroed by a crash): the newest complete generation.
+
+    Only folders inside ``index_dir`` are candidates, so a ``CURRENT`` naming ``../elsewhere`` never
+    leads a reader outside. The next ingest keeps the recovered generation (see ``live_generation``).
+    """
+    for gen in _generations_newest_first(index_dir):
+        try:
+            loaded = _load_generation(index_dir, gen, verify)
+        except IndexInvalid:
+            continue
+        note = f"{index_dir / 'CURRENT'} is missing or damaged; using the newest complete generation {gen.name} (the next python -m ingest repairs it)"
+        return dataclasses.replace(loaded, notes=(note,))
+    raise IndexMissing(f"no index at {index_dir}; build one with: python -m ingest path/to/slides.pdf")
+
+
 def _load_generation(index_dir: Path, gen: Path, verify: bool) -> LoadedIndex:
     try:
         manifest = Manifest.from_json((gen / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+    except ManifestVersionError as exc:
+        written = "no format version" if exc.version is None else f"format {json.dumps(exc.version)}"
+        raise IndexInvalid(
+            f"the index at {index_dir} has {written}, this slidebank reads {FORMAT_VERSION}; re-run python -m ingest"
+        ) from None
+    except ManifestError as exc:
+        raise IndexInvalid(
+            f"the index at {index_dir} has an unreadable manifest ({exc}); re-run python -m ingest"
+        ) from None
+    except (OSError, ValueError) as exc:  # incl. UnicodeDecodeError
         raise IndexInvalid(
             f"the index at {index_dir} has an unreadable manifest ({type(exc).__name__}); re-run python -m ingest"
         ) from None
-    if manifest.format_version != FORMAT_VERSION:
-        raise IndexInvalid(
-            f"the index at {index_dir} has format {manifest.format_version}, this slidebank reads {FORMAT_VERSION}; re-run python -m ingest"
-        )
     if verify:
         listed = dict(manifest.files) if isinstance(manifest.files, dict) else {}
         try:
@@ -297,13 +396,15 @@ class Staging:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         with open(self.path / "slides.jsonl", "w", encoding="utf-8") as handle:
             for slide in slides:
-                handle.write(json.dumps(dataclasses.asdict(slide), ensure_ascii=False) + "\n")
+                handle.write(_utf8_safe(json.dumps(dataclasses.asdict(slide), ensure_ascii=False)) + "\n")
         with open(self.path / "chunks.jsonl", "w", encoding="utf-8") as handle:
             for chunk, digest in zip(chunks, hashes, strict=True):
                 handle.write(
-                    json.dumps(
-                        {"slide": chunk.slide, "kind": chunk.kind, "text": chunk.text, "hash": digest},
-                        ensure_ascii=False,
+                    _utf8_safe(
+                        json.dumps(
+                            {"slide": chunk.slide, "kind": chunk.kind, "text": chunk.text, "hash": digest},
+                            ensure_ascii=False,
+                        )
                     )
                     + "\n"
                 )
@@ -318,12 +419,16 @@ class Staging:
         (self.path / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
         _fsync_tree(self.path)
 
+        previous = live_generation(self.index_dir)  # before the new one is in place: recovery must not pick it
         final = self.index_dir / self.name
         os.replace(self.path, final)
         pointer = self.index_dir / f".CURRENT.{os.getpid()}"
         pointer.write_text(self.name + "\n")
         _fsync_file(pointer)
-        previous = current_generation(self.index_dir)
+        if (self.index_dir / "CURRENT").is_dir() and not (self.index_dir / "CURRENT").is_symlink():
+            shutil.rmtree(
+                self.index_dir / "CURRENT"
+            )  # a folder where the pointer belongs: the error advised this ingest
         os.replace(pointer, self.index_dir / "CURRENT")  # the atomic switch
         _fsync_dir(self.index_dir)
         self._prune(keep={self.name, previous.name if previous else ""})
@@ -347,6 +452,17 @@ def _remove_leftovers(index_dir: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)
         elif entry.name.startswith(".CURRENT."):
             entry.unlink(missing_ok=True)
+
+
+def _utf8_safe(text: str) -> str:
+    """``text`` without lone surrogates, which UTF-8 cannot hold: a file name that is not UTF-8
+    (Python keeps its bytes as U+DC80..U+DCFF) shows U+FFFD for each such byte instead of
+    failing the whole write."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
 
 
 def _fsync_file(path: Path) -> None:

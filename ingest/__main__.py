@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from pathlib import Path
 
 from index.embedder import DEFAULT_MODEL
-from index.errors import SlidebankError
+from index.errors import PasswordRequired, SlidebankError
 from index.store import ENV_INDEX, default_index_dir
+from index.terminal import safe
 from ingest.chunking import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE
+from ingest.pdf import ENV_PASSWORD
 
 EPILOG = f"""
 Slide numbers are global: the 1-based page position across all PDFs in the order given
@@ -53,7 +56,11 @@ def build_parser(prog: str = "python -m ingest") -> argparse.ArgumentParser:
         default=DEFAULT_CHUNK_OVERLAP,
         help="characters shared by neighbouring chunks (default: %(default)s)",
     )
-    parser.add_argument("--password", default=None, help="password for encrypted PDFs")
+    parser.add_argument(
+        "--password",
+        default=None,
+        help=f"password for encrypted PDFs (visible in ps and shell history: prefer ${ENV_PASSWORD}, or leave both out and type it at the prompt)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars, only the summary line")
     return parser
 
@@ -63,36 +70,40 @@ def main(argv: list[str] | None = None, prog: str = "python -m ingest") -> int:
     if args.chunk_size < 50 or not (0 <= args.chunk_overlap < args.chunk_size):
         print("error: need --chunk-size >= 50 and 0 <= --chunk-overlap < --chunk-size", file=sys.stderr)
         return 2
-    from ingest.build import ingest
-
     index_dir = args.index or default_index_dir()
+    password = args.password if args.password is not None else (os.environ.get(ENV_PASSWORD) or None)
     # A polite kill (SIGTERM) unwinds like Ctrl-C, so the half-written generation is removed.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        report = ingest(
-            args.pdfs,
-            index_dir,
-            model=args.model,
-            chunk_size=args.chunk_size,
-            chunk_overlap=args.chunk_overlap,
-            password=args.password,
-            progress=not args.quiet and sys.stderr.isatty(),
-        )
+        try:
+            report = _ingest(args, index_dir, password)
+        except PasswordRequired as exc:
+            if not sys.stdin.isatty():
+                raise
+            import getpass
+
+            # Asked for here, not as an argument: a password given on the command line shows in ps.
+            print(safe(exc), file=sys.stderr)
+            report = _ingest(args, index_dir, getpass.getpass("PDF password: "))
     except SlidebankError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {safe(exc)}", file=sys.stderr)
         return 2
     except OSError as exc:
         # Reading inputs is checked earlier; what is left is writing: a read-only or full disk.
         where = exc.filename or index_dir
         print(
-            f"error: cannot write the index at {index_dir} ({exc.strerror or type(exc).__name__}: {where}); the previous index is unchanged",
+            safe(
+                f"error: cannot write the index at {index_dir} ({exc.strerror or type(exc).__name__}: {where}); the previous index is unchanged"
+            ),
             file=sys.stderr,
         )
         return 2
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, EOFError):
         print("interrupted: the previous index is unchanged", file=sys.stderr)
         return 130
-    print(report.summary())
+    print(safe(report.summary()))
+    for note in report.notes:
+        print(f"note: {safe(note)}")
     if report.image_only:
         shown = ", ".join(map(str, report.image_only[:20])) + (" ..." if len(report.image_only) > 20 else "")
         print(f"note: no extractable text on slide(s) {shown}; they are kept, numbered and shown by thumbnail only")
@@ -100,6 +111,20 @@ def main(argv: list[str] | None = None, prog: str = "python -m ingest") -> int:
         shown = ", ".join(map(str, report.no_thumbnail[:20])) + (" ..." if len(report.no_thumbnail) > 20 else "")
         print(f"note: no thumbnail for slide(s) {shown}; the page could not be rendered, its text is indexed")
     return 0
+
+
+def _ingest(args: argparse.Namespace, index_dir: Path, password: str | None):
+    from ingest.build import ingest
+
+    return ingest(
+        args.pdfs,
+        index_dir,
+        model=args.model,
+        chunk_size=args.chunk_size,
+        chunk_overlap=args.chunk_overlap,
+        password=password,
+        progress=not args.quiet and sys.stderr.isatty(),
+    )
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -22,8 +22,7 @@ from index.errors import SlidebankError
 from index.records import Chunk, Slide
 from index.store import DeckInfo, LoadedIndex, Manifest, Staging, content_hash, ingest_lock, load_index
 from ingest.chunking import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE, chunk_slide
-from ingest.pdf import Deck, expand_inputs, make_slide, open_decks, read_pages
-from ingest.thumbnails import render_pages, save_png
+from ingest.pdf import Deck, expand_inputs, make_slide, open_decks
 
 EMBED_BATCH = 64
 # Decks read in this process because the worker process could not start or died: the same result,
@@ -42,6 +41,7 @@ class IngestReport:
     image_only: tuple[int, ...]
     seconds: float
     no_thumbnail: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()  # skipped files, text read by pdfium, pages over the memory cap, a recovered CURRENT
 
     def summary(self) -> str:
         flagged = f", {len(self.image_only)} image-only" if self.image_only else ""
@@ -76,14 +76,18 @@ def ingest(
     embedder: Embedder | None = None,
 ) -> IngestReport:
     started = time.perf_counter()
-    decks = open_decks(expand_inputs(inputs))
+    notes: list[str] = []
+    decks = open_decks(expand_inputs(inputs, notes))
     with ingest_lock(index_dir):
         old = _previous(index_dir)
-        importing = _preload_model(model, old, embedder)
+        if old is not None:
+            notes.extend(old.notes)
+        _preload_model(model, old, embedder)
         staging = Staging(index_dir)
         try:
+            # Always in workers, whatever else runs: their memory cap is what bounds a hostile PDF.
             slides, deck_infos, no_thumbnail = _read_and_render(
-                decks, old, staging.path / "thumbnails", password, progress, offload=importing
+                decks, old, staging.path / "thumbnails", password, progress, notes=notes
             )
             chunks = [c for s in slides for c in chunk_slide(s, chunk_size, chunk_overlap)]
             hashes = [content_hash(model, c.text) for c in chunks]
@@ -115,6 +119,7 @@ def ingest(
         image_only=tuple(s.number for s in slides if s.image_only),
         seconds=time.perf_counter() - started,
         no_thumbnail=tuple(no_thumbnail),
+        notes=tuple(notes),
     )
 
 
@@ -125,9 +130,12 @@ def _read_and_render(
     password: str | None,
     progress: bool,
     *,
-    offload: bool = False,
+    offload: bool = True,
+    notes: list[str] | None = None,
 ) -> tuple[list[Slide], list[DeckInfo], list[int]]:
-    """Slides with text and thumbnails; ``offload`` reads new decks in a child process (see ingest/offload.py)."""
+    """Slides with text and thumbnails. ``offload`` reads new decks in child processes under a
+    memory cap (ingest/pages.py); False reads them here, uncapped. What a user should know goes to ``notes``."""
+    notes = notes if notes is not None else []
     old_decks = {d.sha256: d for d in old.manifest.decks} if old else {}
     no_thumbnail: list[int] = []
     slides: list[Slide] = []
@@ -147,7 +155,8 @@ def _read_and_render(
                     no_thumbnail.append(len(slides))
         else:
             with _progress(None, f"{deck.path.name}", progress) as bar:
-                texts, drawn = _read_deck_pages(deck.path, password, thumbs, first, bar, offload)
+                texts, drawn, deck_notes = _read_deck_pages(deck.path, password, thumbs, first, bar, offload)
+            notes.extend(deck_notes)
             drawn_pages = set(drawn)
             for page, raw in enumerate(texts, start=1):
                 slide = make_slide(len(slides) + 1, deck.stem, page, raw)
@@ -168,39 +177,37 @@ def _read_and_render(
 
 def _read_deck_pages(
     path: Path, password: str | None, thumbs: Path, first: int, bar, offload: bool
-) -> tuple[list[str], list[int]]:
+) -> tuple[list[str], list[int], list[str]]:
+    """Texts, drawn pages and notes. ``offload``: in memory-capped workers (ingest/pages.py)."""
     if offload:
-        from ingest.offload import ChildFailed, call_in_child
+        from ingest.pages import read_deck_capped
 
-        try:
-            return call_in_child(read_deck, (path, password, thumbs, first), bar.update)
-        except ChildFailed as exc:
+        def fall_back(reason: str) -> None:
             worker_fallbacks.append(path.name)
-            print(f"note: {exc}; reading {path.name} in this process instead", file=sys.stderr)
+            print(f"note: {reason}; reading {path.name} in this process instead", file=sys.stderr)
             bar.reset()  # no worker process here: the same work, in this one
-    return read_deck(path, password, thumbs, first, bar.update)
+
+        done = read_deck_capped(path, password, thumbs, first, bar.update, fall_back)
+        return done.texts, done.drawn, done.notes
+    texts, drawn = read_deck(path, password, thumbs, first, bar.update)
+    return texts, drawn, []
 
 
 def read_deck(path: Path, password: str | None, thumbs: Path, first: int, tick) -> tuple[list[str], list[int]]:
-    """Every page's text, and the pages (1-based) whose thumbnail ``thumbs/NNNN.png`` was written.
-
-    Slide ``first`` is the deck's page 1. ``tick(n)`` reports progress in pages. Module-level so
-    a child process can run it.
+    """Every page's text, and the pages (1-based) whose thumbnail ``thumbs/NNNN.png`` was written,
+    read in this process. Slide ``first`` is the deck's page 1; ``tick(n)`` reports progress in pages.
     """
-    texts = list(read_pages(path, password))
-    drawn: list[int] = []
-    images = render_pages(path, password)
-    try:
-        for page in range(1, len(texts) + 1):
-            # Never zip texts with images: a renderer that sees fewer pages must not drop slides.
-            image = next(images, None)
-            if image is not None:
-                save_png(image, thumbs / f"{first + page - 1:04d}.png")
-                drawn.append(page)
+    from ingest.pages import DeckPages
+    from ingest.pages import read_deck as read_in_worker
+
+    state = DeckPages()
+
+    def on_message(message: tuple) -> None:
+        if state.take(message):
             tick(1)
-    finally:
-        images.close()  # type: ignore[attr-defined]
-    return texts, drawn
+
+    read_in_worker(path, password, thumbs, first, 1, 1, on_message)
+    return state.texts, state.drawn
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
@@ -304,9 +311,8 @@ def _previous_export(old: LoadedIndex | None, model: str) -> Embedder | None:
 def _preload_model(model: str, old: LoadedIndex | None, embedder: Embedder | None) -> bool:
     """Import sentence-transformers in a background thread when this ingest will need it; True if so.
 
-    The import takes 6-9 s, most of it Python holding the GIL, so new PDFs are then read and
-    rendered in a child process (ingest/offload.py), on the other core, instead of taking turns
-    with the import on this one.
+    The import takes 6-9 s, most of it Python holding the GIL; new PDFs are read and rendered in
+    a worker process (ingest/pages.py), on the other core, instead of taking turns with it here.
     """
     if embedder is not None or model.startswith("hash:"):
         return False

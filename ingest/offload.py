@@ -29,18 +29,30 @@ class ChildFailed(RuntimeError):
     """The child could not be started or died without an answer (not: the function raised)."""
 
 
-Tick = Callable[[int], None]
+class ChildDied(ChildFailed):
+    """The child started and then died without an answer: killed, out of memory under its cap, or a
+    crash in native code. Its work must not be redone in the parent, whose memory is not capped."""
+
+    def __init__(self, message: str, returncode: int | None) -> None:
+        super().__init__(message)
+        self.returncode = returncode
 
 
-def call_in_child(fn: Callable[..., Any], args: tuple, on_tick: Tick) -> Any:
-    """``fn(*args, tick)`` in a child process; its ``tick(n)`` calls reach ``on_tick(n)`` here.
+Tick = Callable[[Any], None]
 
-    Returns what ``fn`` returned and re-raises what it raised. ``fn``, its arguments, result and
-    exceptions must pickle; ``fn`` must be importable by name (a module-level function).
+
+def call_in_child(fn: Callable[..., Any], args: tuple, on_tick: Tick, *, memory_limit: int | None = None) -> Any:
+    """``fn(*args, tick)`` in a child process; its ``tick(x)`` calls reach ``on_tick(x)`` here.
+
+    Returns what ``fn`` returned and re-raises what it raised. ``fn``, its arguments, result,
+    ticks and exceptions must pickle; ``fn`` must be importable by name (a module-level function).
+    ``memory_limit`` (bytes) caps the child's address space (RLIMIT_AS) before ``fn``'s module is
+    even imported: past it Python raises MemoryError and native code (pdfium) aborts, which
+    raises ChildDied here.
     """
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (_PACKAGE_ROOT, os.environ.get("PYTHONPATH")) if p)}
     try:
-        request = pickle.dumps((os.getpid(), fn, args))
+        request = pickle.dumps((os.getpid(), memory_limit)) + pickle.dumps((fn, args))
         child = subprocess.Popen(
             [sys.executable, "-c", "from ingest.offload import _serve; _serve()"],
             stdin=subprocess.PIPE,
@@ -61,7 +73,7 @@ def call_in_child(fn: Callable[..., Any], args: tuple, on_tick: Tick) -> Any:
                 kind, value = pickle.load(child.stdout)  # type: ignore[arg-type]
             except (EOFError, pickle.UnpicklingError):
                 child.wait()
-                raise ChildFailed(f"the worker process died (exit code {child.returncode})") from None
+                raise ChildDied(f"the worker process died (exit code {child.returncode})", child.returncode) from None
             if kind == "tick":
                 on_tick(value)
                 continue
@@ -82,13 +94,18 @@ def _serve() -> None:
     answers: BinaryIO = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # stray prints of any library go to stderr, never into the answer stream
     sys.stdout = sys.stderr
-    parent, fn, args = pickle.load(sys.stdin.buffer)
+    parent, memory_limit = pickle.load(sys.stdin.buffer)
+    if memory_limit:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    fn, args = pickle.load(sys.stdin.buffer)  # imports fn's module: already under the cap
 
     def send(message: tuple[str, Any]) -> None:
         pickle.dump(message, answers)
         answers.flush()
 
-    def tick(n: int) -> None:
+    def tick(n: Any) -> None:
         if os.getppid() != parent:
             os._exit(1)  # orphaned: whoever wanted this result is gone
         send(("tick", n))

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from pathlib import Path
-from typing import Iterator
 
 THUMBNAIL_WIDTH = 640
 MAX_ASPECT = 3.0  # a page taller than 3 widths (a poster, a scroll) is scaled to fit, not rendered kilometres long
 
 
-def render_pages(pdf: Path, password: str | None = None, width: int = THUMBNAIL_WIDTH) -> Iterator[object]:
-    """Yield one PIL image per page, in page order. A page that fails to render yields None.
+def render_pages(
+    pdf: Path, password: str | None = None, width: int = THUMBNAIL_WIDTH, first_page: int = 1
+) -> Generator[object, None, None]:
+    """Yield one PIL image per page from ``first_page`` (1-based) on, in page order. A page that
+    fails to render yields None.
 
     A document pdfium cannot open at all yields nothing; the caller treats missing images as
     pages without a thumbnail, so a deck whose text reads still ingests.
@@ -22,7 +25,7 @@ def render_pages(pdf: Path, password: str | None = None, width: int = THUMBNAIL_
     except Exception:  # noqa: BLE001 - pdfium.PdfiumError and OS errors mean the same here
         return
     try:
-        for index in range(len(document)):
+        for index in range(first_page - 1, len(document)):
             try:
                 page = document[index]
                 page_width = page.get_width() or width

@@ -11,6 +11,7 @@ from assistant.answer.generate import stream_answers
 from assistant.retrieval.retriever import Result, Retriever
 from assistant.ui.terminal import format_text, result_to_json
 from index.errors import SlidebankError
+from index.terminal import safe
 
 
 def print_answer(retriever: Retriever, result: Result, llm: str | None, as_json: bool) -> int:
@@ -22,7 +23,7 @@ def print_answer(retriever: Retriever, result: Result, llm: str | None, as_json:
         try:
             resolve(llm)  # a wrong path is an error even when this query would abstain
         except SlidebankError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {safe(exc)}", file=sys.stderr)
             return 2
     threshold = calibrate(retriever)
     confidence = query_confidence(retriever, result.query)
@@ -34,11 +35,11 @@ def print_answer(retriever: Retriever, result: Result, llm: str | None, as_json:
     try:
         for final in stream_answers(result, backend, confidence=confidence, threshold=threshold, model=llm):
             if not as_json and final.reason == "draft" and final.text.startswith(shown):
-                sys.stdout.write(final.text[len(shown) :])
+                sys.stdout.write(safe(final.text[len(shown) :], lines=True))  # a model's output is not trusted either
                 sys.stdout.flush()
                 shown = final.text
     except SlidebankError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {safe(exc)}", file=sys.stderr)
         return 2
     assert final is not None
     if final.dropped:
@@ -54,7 +55,7 @@ def print_answer(retriever: Retriever, result: Result, llm: str | None, as_json:
         print(json.dumps(out, ensure_ascii=False))
     elif shown != final.text:
         # The streamed draft failed the check (or nothing was streamed): show what passed it.
-        print(("\n\nchecked: " if shown else "") + final.text)
+        print(("\n\nchecked: " if shown else "") + safe(final.text, lines=True))
     else:
         print()
     return 0

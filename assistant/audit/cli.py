@@ -14,6 +14,7 @@ from pathlib import Path
 
 from assistant.cli import run
 from index.errors import SlidebankError
+from index.terminal import safe
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m assistant.audit") -> int:
@@ -80,10 +81,10 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.audit")
                 with_suggestions(original, suggestion_lines(report.suggested)), encoding="utf-8"
             )
     except SlidebankError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {safe(exc)}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+        print(safe(f"error: {exc.filename or ''}: {exc.strerror}"), file=sys.stderr)
         return 2
     if args.json:
         data = asdict(report)
@@ -92,10 +93,10 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.audit")
         ]
         print(json.dumps(data, default=str))
     else:
-        print(format_text(report, bank))
+        print(safe(format_text(report, bank), lines=True))
         for target, what in ((args.markdown, "report"), (args.write_suggestions, "bank with suggestions")):
             if target is not None:
-                print(f"wrote the {what} to {target}")
+                print(safe(f"wrote the {what} to {target}"))
     return 0
 
 

@@ -211,9 +211,11 @@ def reference_notices(bank: tuple[Question, ...], n_slides: int | None) -> tuple
 
 
 def load_bank(path: Path | None = None) -> tuple[Question, ...]:
+    from assistant.bank.encoding import decode_text
+
     path = Path(path or default_bank_path())
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read the question bank {path} ({exc.strerror}); pass --bank FILE") from None
-    return parse_bank(text)
+    return parse_bank(decode_text(data, f"the question bank {path}"))

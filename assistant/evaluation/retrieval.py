@@ -33,6 +33,7 @@ from assistant.cli import RERANKER_HELP, add_bank_option, add_index_option
 from assistant.retrieval.retriever import METHODS, Method, Retriever, open_retriever, parent_text
 from index.errors import SlidebankError
 from index.store import load_index
+from index.terminal import safe
 
 KS = (1, 3, 5, 10)
 FOLDS = 5
@@ -304,16 +305,16 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.eval") 
                 notices[0].split(";")[0] + "; the eval needs slides: python -m ingest path/to/slides.pdf"
             )
         for notice in notices:
-            print(f"note: {notice}", file=sys.stderr)
+            print(f"note: {safe(notice)}", file=sys.stderr)
         started = time.perf_counter()
         text, data = report(retriever, ablation=not args.no_ablation, cv=not args.no_cv)
         seconds = time.perf_counter() - started
     except SlidebankError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {safe(exc)}", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(data))
     else:
-        print(text)
+        print(safe(text, lines=True))
         print(f"\n({seconds:.1f} s)")
     return 0

@@ -379,7 +379,8 @@ def open_retriever(
 ) -> tuple[Retriever, tuple[str, ...]]:
     """Load index (if any), bank and encoder. Returns the retriever and notices for the user.
 
-    A missing index is not an error: the bank still answers, and the notice says how to ingest.
+    A missing index at the default location is not an error: the bank still answers, and the
+    notice says how to ingest. One named by ``index_dir`` or $SLIDEBANK_INDEX must exist (IndexMissing).
     A damaged index or one built with another model is an error (IndexInvalid).
 
     ``encoder`` (default: env SLIDEBANK_QUERY_ENCODER, else "auto") picks the query encoder:
@@ -393,14 +394,18 @@ def open_retriever(
     from assistant.bank.parse import load_bank, reference_notices
     from index.embedder import DEFAULT_MODEL, check_probe, load_embedder
     from index.errors import IndexInvalid, IndexMissing, InputError
-    from index.store import load_index
+    from index.store import ENV_INDEX, load_index
 
     notices: list[str] = []
     try:
         index: LoadedIndex | None = load_index(index_dir)
     except IndexMissing as exc:
+        if index_dir is not None or os.environ.get(ENV_INDEX):
+            raise  # an index the user named (--index, $SLIDEBANK_INDEX) that is not there is a mistake
         index = None
         notices.append(f"{exc}; showing bank matches only")
+    if index is not None:
+        notices.extend(index.notes)
     if index is not None and model is not None and model != index.manifest.model:
         raise IndexInvalid(
             f"the index was built with model {index.manifest.model!r}, not {model!r}; re-run: python -m ingest ... --model {model}"

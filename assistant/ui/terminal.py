@@ -8,6 +8,7 @@ from assistant.retrieval.retriever import Result, SlideHit
 from assistant.slide_text import bullets
 from index.lexical import tokenize
 from index.records import Slide
+from index.terminal import safe
 
 SNIPPET_CHARS = 160
 
@@ -98,23 +99,25 @@ def format_refs(refs: Sequence[int]) -> str:
 
 
 def format_text(result: Result) -> str:
+    """The terminal rendering. Every string from a deck, the bank or the user passes through
+    ``safe``: one field, one line, no escape sequences (``result_to_json`` stays exact)."""
     out: list[str] = []
     if result.slides:
         out.append("Slides")
         for group in group_ranges(result.slides):
             first, last = group[0].slide, group[-1].slide
             pages = f"p.{first.page}" if len(group) == 1 else f"p.{first.page}\u2013{last.page}"
-            out.append(f"  \u25b8 {range_label(group)}  ({first.deck} {pages})")
+            out.append(f"  \u25b8 {range_label(group)}  ({safe(first.deck)} {pages})")
             for hit in group:
                 s = hit.slide
-                out.append(f"    {s.number:>4}  {s.title or '(untitled)'}   [{hit.score:.3f}]")
-                out.append(f"          {snippet(s, result.query)}")
+                out.append(f"    {s.number:>4}  {safe(s.title or '(untitled)')}   [{hit.score:.3f}]")
+                out.append(f"          {safe(snippet(s, result.query))}")
     if result.bank:
         if out:
             out.append("")
         out.append("Matching bank questions")
         for b in result.bank:
             q = b.question
-            out.append(f"  \u2022 {q.text}")
-            out.append(f"      {q.section} \u00b7 {format_refs(q.refs)}   [{b.score:.3f}]")
+            out.append(f"  \u2022 {safe(q.text)}")
+            out.append(f"      {safe(q.section)} \u00b7 {format_refs(q.refs)}   [{b.score:.3f}]")
     return "\n".join(out)

@@ -38,11 +38,12 @@ def test_batch_prints_one_json_line_per_query(
 
 
 def test_no_index_answers_from_bank_and_says_how_to_ingest(
-    tmp_path: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, bank_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert (
-        main(["--index", str(tmp_path / "none"), "--bank", str(bank_file), "--model", "hash:64", "explain kmeans"]) == 0
-    )
+    # Only the default location (no --index, no $SLIDEBANK_INDEX) falls back to the bank.
+    monkeypatch.setattr("index.store.PROJECT_ROOT", tmp_path)
+    monkeypatch.delenv("SLIDEBANK_INDEX", raising=False)
+    assert main(["--bank", str(bank_file), "--model", "hash:64", "explain kmeans"]) == 0
     captured = capsys.readouterr()
     assert "python -m ingest" in captured.err and "explain kmeans" in captured.out and "slides 6" in captured.out
 

@@ -88,8 +88,12 @@ def test_hand_edited_manifest_is_detected(hash_index: Path, change, message: str
         load_index(hash_index)
 
 
-def test_current_pointing_outside_the_index_is_no_index(hash_index: Path, tmp_path: Path) -> None:
+def test_current_pointing_outside_the_index_never_leaves_it(hash_index: Path, tmp_path: Path) -> None:
+    live = gen(hash_index)
     (hash_index / "CURRENT").write_text("../elsewhere\n")
+    loaded = load_index(hash_index)  # recovery looks only at generations inside the index
+    assert loaded.path == live and "missing or damaged" in loaded.notes[0]
+    shutil.rmtree(live)
     with pytest.raises(IndexMissing):
         load_index(hash_index)
 
@@ -130,11 +134,12 @@ def test_index_of_another_model_is_a_one_line_error(hash_index: Path, bank_file:
 
 
 def test_missing_index_query_answers_from_bank_eval_errors(tmp_path: Path, bank_file: Path) -> None:
+    # Only the default location falls back to the bank (tests/assistant/test_index_choice.py);
+    # an index named with --index that is not there is a mistake to report.
     proc = run_module(
         "assistant.query", "--index", tmp_path / "none", "--bank", bank_file, "--model", "hash:64", "kmeans"
     )
-    assert_clean_success(proc)
-    assert "python -m ingest" in proc.stderr
+    assert_one_line_error(proc, "no index at")
     assert_one_line_error(
         run_module("assistant.eval", "--index", tmp_path / "none", "--bank", bank_file), "no index at"
     )

@@ -13,24 +13,13 @@ import pytest
 
 from index.store import load_index
 from tests.support.cli_run import assert_clean_success, assert_one_line_error, run_module
-from tests.support.decks import DECK_A, DECK_B, make_pdf
+from tests.support.decks import DECK_A, DECK_B, encrypted, make_pdf
 from tests.support.long_pdf import write_long_pdf
 from tests.support.paths import ROOT
 
 
 def ingest_cli(index: Path, *args: object, timeout: float = 300):
     return run_module("ingest", *args, "--index", index, "--model", "hash:64", "-q", timeout=timeout)
-
-
-def encrypted(tmp_path: Path, user_password: str, name: str = "locked.pdf") -> Path:
-    import pypdf
-
-    plain = make_pdf(tmp_path / f"plain-{name}", DECK_A)
-    writer = pypdf.PdfWriter(clone_from=str(plain))
-    writer.encrypt(user_password, owner_password="owner-secret", algorithm="AES-256")
-    out = tmp_path / name
-    writer.write(out)
-    return out
 
 
 def zero_pages(tmp_path: Path) -> Path:

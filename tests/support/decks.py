@@ -57,3 +57,14 @@ BANK = """\
 - formulate the denoiser in the Classifier-Free Guidance scenario
 - explain kmeans (6) \\*
 """
+
+
+def encrypted(folder: Path, user_password: str, name: str = "locked.pdf") -> Path:
+    import pypdf
+
+    plain = make_pdf(folder / f"plain-{name}", DECK_A)
+    writer = pypdf.PdfWriter(clone_from=str(plain))
+    writer.encrypt(user_password, owner_password="owner-secret", algorithm="AES-256")
+    out = folder / name
+    writer.write(out)
+    return out

@@ -19,20 +19,23 @@ def die() -> None:
 
 def arm(marker: str) -> None:
     import index.store as store
-    import ingest.build as build
     from index.embedder import HashEmbedder
     from index.lexical import LexicalIndex
 
     if marker == "thumbnail":
-        real_save, count = build.save_png, [0]
+        import ingest.pages as pages
 
-        def save_png(image, path):
-            count[0] += 1
+        # Thumbnails are written by a page worker; the ingest dies when the 40th is reported.
+        real_take, count = pages.DeckPages.take, [0]
+
+        def take(self, message):
+            drew = real_take(self, message)
+            count[0] += drew
             if count[0] == 40:
                 die()
-            real_save(image, path)
+            return drew
 
-        build.save_png = save_png
+        pages.DeckPages.take = take
     elif marker == "embed":
         HashEmbedder.encode = lambda self, texts, progress=False: die()
     elif marker == "lexical":

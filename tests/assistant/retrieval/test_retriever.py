@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from assistant.bank.parse import load_bank
 from assistant.retrieval.fusion import Ranking, fuse_rrf, to_ranking, zscore
@@ -44,8 +45,10 @@ def test_leave_one_out_removes_the_question_from_bank_votes(hash_index: Path, ba
     assert q.id not in [b.question.id for b in retriever.search(q.text, exclude=[q.id]).bank]
 
 
-def test_no_index_still_answers_from_the_bank(tmp_path: Path, bank_file: Path) -> None:
-    retriever, notices = open_retriever(tmp_path / "none", bank_file, model="hash:64")
+def test_no_index_still_answers_from_the_bank(tmp_path: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("index.store.PROJECT_ROOT", tmp_path)  # the default location: the only one that may be missing
+    monkeypatch.delenv("SLIDEBANK_INDEX", raising=False)
+    retriever, notices = open_retriever(None, bank_file, model="hash:64")
     assert "python -m ingest" in notices[0]
     result = retriever.search("explain kmeans")
     assert result.slides == () and result.bank[0].question.refs == (6,)

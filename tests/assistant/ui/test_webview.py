@@ -125,8 +125,12 @@ def test_answer_panel_streams_the_cli_answer_function(view: WebView, monkeypatch
     assert seen["backend"] == "extractive" and "threshold" in seen and "confidence" in seen
 
 
-def test_missing_index_says_how_to_ingest_and_the_bank_still_works(tmp_path: Path, bank_file: Path) -> None:
-    retriever, notices = open_retriever(tmp_path / "nowhere", bank_file)
+def test_missing_index_says_how_to_ingest_and_the_bank_still_works(
+    tmp_path: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("index.store.PROJECT_ROOT", tmp_path)  # only the default location may lack an index
+    monkeypatch.delenv("SLIDEBANK_INDEX", raising=False)
+    retriever, notices = open_retriever(None, bank_file)
     view = WebView(retriever, notices)
     assert "python -m ingest" in view.status_html()
     result = view.search("momentum")
