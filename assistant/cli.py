@@ -29,7 +29,10 @@ EXIT_INTERRUPTED = 130
 
 # One text per shared option, for every command that has it.
 INDEX_HELP = "index folder (default: $SLIDEBANK_INDEX or data/index)"
-BANK_HELP = "question bank markdown (default: $SLIDEBANK_BANK or data/question_bank.md)"
+BANK_HELP = (
+    "question bank markdown, or 'none' (default: $SLIDEBANK_BANK or data/question_bank.md, "
+    "left out for an index whose deck it does not fit)"
+)
 QUIET_HELP = "no progress bars"
 RERANKER_HELP = (
     "optional, off by default: re-order the top 20 slides with a cross-encoder from a local folder "

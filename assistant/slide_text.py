@@ -5,11 +5,10 @@ Pure functions over ``Slide``; no retrieval and no formatting for any one output
 
 from __future__ import annotations
 
-import re
-
 from index.records import Slide
+from index.text import BULLET_START
 
-_BULLET_START = re.compile(r"^(?:[\u2022\u25aa\u25cf\u2023\u2013\-*]|\d+[.)])\s*")
+_BULLET_START = BULLET_START  # slide text is normalised at ingest: one bullet glyph (index/text.py)
 
 
 def bullets(slide: Slide) -> list[str]:

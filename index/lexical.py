@@ -14,6 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from index.symbols import GREEK_NAMES
+from index.text import strip_accents
 
 _WORD = re.compile(r"[a-z0-9]+")
 # Slides and queries write the same symbol as "ω", "\omega" or "omega"; all of them become "omega".
@@ -51,7 +52,8 @@ def _stemmer():
 def tokenize(text: str) -> list[str]:
     """Lower-case, split into words, drop stop words, stem. Pure; used for documents and queries."""
     stop = _stopwords()
-    words = [w for w in _WORD.findall(text.translate(_GREEK_TABLE).lower()) if w not in stop]
+    # Accents go first: "Hölder" and "Holder" are one word, and "ϵ́" still finds its Greek name.
+    words = [w for w in _WORD.findall(strip_accents(text).translate(_GREEK_TABLE).lower()) if w not in stop]
     stemmer = _stemmer()
     return stemmer.stemWords(words) if stemmer is not None and words else words
 

@@ -11,7 +11,8 @@ class Slide:
 
     ``number`` is the 1-based position in the concatenation of all ingested PDFs, in the order
     given: the numbering the question bank cites. ``deck`` is the PDF's file stem and ``page``
-    the 1-based page inside that file.
+    the 1-based page inside that file. ``divider`` marks a slide that only announces a lecture
+    ("Lecture 6" and the course's title page): numbered and shown, never ranked above content.
     """
 
     number: int
@@ -19,6 +20,7 @@ class Slide:
     page: int
     title: str
     text: str
+    divider: bool = False
 
     @property
     def image_only(self) -> bool:

@@ -41,7 +41,8 @@ from index.paths import PROJECT_ROOT
 from index.records import Chunk, Slide
 from index.schema import format_version_of, manifest_problem
 
-FORMAT_VERSION = 1
+# 2: slide text normalised (index/text.py), boilerplate dropped, dividers marked; an older index is re-extracted.
+FORMAT_VERSION = 2
 ENV_INDEX = "SLIDEBANK_INDEX"
 _CHECKED_FILES = ("slides.jsonl", "chunks.jsonl", "dense.faiss")  # plus every file under lexical/
 _LOAD_ATTEMPTS = 3  # a concurrent ingest may prune the generation a reader just resolved

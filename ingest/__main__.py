@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.embedder import DEFAULT_MODEL
 from index.errors import PasswordRequired, SlidebankError
@@ -14,6 +15,10 @@ from index.store import ENV_INDEX, default_index_dir
 from index.terminal import safe
 from ingest.chunking import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE
 from ingest.pdf import ENV_PASSWORD
+
+if TYPE_CHECKING:  # the build and the bank check load only when an ingest runs
+    from index.bank_fit import BankCitations
+    from ingest.build import IngestReport
 
 EPILOG = f"""
 Slide numbers are global: the 1-based page position across all PDFs in the order given
@@ -25,6 +30,11 @@ examples:
   python -m ingest week01.pdf week02.pdf      several decks, numbered in this order
   python -m ingest lectures/                  every PDF in the folder, by file name
   python -m ingest slides.pdf --index /tmp/ix build elsewhere (or set {ENV_INDEX})
+  python -m ingest lectures/ --bank none      a course without a question bank
+
+The question bank (--bank, default $SLIDEBANK_BANK or data/question_bank.md) is checked against the
+deck: its references must exist here and its sections must name what the cited slides are titled.
+When it does not fit, the index records so, and searches run without it unless --bank is given.
 
 Re-running on unchanged PDFs reuses text, thumbnails and vectors, and takes seconds.
 The previous index stays whole and in use until the new one is complete.
@@ -61,6 +71,12 @@ def build_parser(prog: str = "python -m ingest") -> argparse.ArgumentParser:
         default=None,
         help=f"password for encrypted PDFs (visible in ps and shell history: prefer ${ENV_PASSWORD}, or leave both out and type it at the prompt)",
     )
+    parser.add_argument(
+        "--bank",
+        default=None,
+        metavar="FILE",
+        help="question bank to check against the deck, or 'none' (default: $SLIDEBANK_BANK or data/question_bank.md, if present)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars, only the summary line")
     return parser
 
@@ -71,12 +87,17 @@ def main(argv: list[str] | None = None, prog: str = "python -m ingest") -> int:
         print("error: need --chunk-size >= 50 and 0 <= --chunk-overlap < --chunk-size", file=sys.stderr)
         return 2
     index_dir = args.index or default_index_dir()
+    try:
+        bank = _bank_citations(args.bank)
+    except SlidebankError as exc:
+        print(f"error: {safe(exc)}", file=sys.stderr)
+        return 2
     password = args.password if args.password is not None else (os.environ.get(ENV_PASSWORD) or None)
     # A polite kill (SIGTERM) unwinds like Ctrl-C, so the half-written generation is removed.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         try:
-            report = _ingest(args, index_dir, password)
+            report = _ingest(args, index_dir, password, bank)
         except PasswordRequired as exc:
             if not sys.stdin.isatty():
                 raise
@@ -84,7 +105,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m ingest") -> int:
 
             # Asked for here, not as an argument: a password given on the command line shows in ps.
             print(safe(exc), file=sys.stderr)
-            report = _ingest(args, index_dir, getpass.getpass("PDF password: "))
+            report = _ingest(args, index_dir, getpass.getpass("PDF password: "), bank)
     except SlidebankError as exc:
         print(f"error: {safe(exc)}", file=sys.stderr)
         return 2
@@ -110,10 +131,16 @@ def main(argv: list[str] | None = None, prog: str = "python -m ingest") -> int:
     if report.no_thumbnail:
         shown = ", ".join(map(str, report.no_thumbnail[:20])) + (" ..." if len(report.no_thumbnail) > 20 else "")
         print(f"note: no thumbnail for slide(s) {shown}; the page could not be rendered, its text is indexed")
+    if report.bank_fit is not None and not report.bank_fit.fits:
+        print(
+            f"note: {safe(report.bank_fit.summary)}; searches of this index leave it out unless it is given with --bank"
+        )
     return 0
 
 
-def _ingest(args: argparse.Namespace, index_dir: Path, password: str | None):
+def _ingest(
+    args: argparse.Namespace, index_dir: Path, password: str | None, bank: BankCitations | None
+) -> IngestReport:
     from ingest.build import ingest
 
     return ingest(
@@ -124,7 +151,21 @@ def _ingest(args: argparse.Namespace, index_dir: Path, password: str | None):
         chunk_overlap=args.chunk_overlap,
         password=password,
         progress=not args.quiet and sys.stderr.isatty(),
+        bank=bank,
     )
+
+
+def _bank_citations(choice: str | None) -> BankCitations | None:
+    """The bank to check, as plain citations; None for ``--bank none`` or no default bank."""
+    # The bank's format is the assistant's to read; the index only records the verdict on it.
+    from assistant.bank.parse import bank_citations, default_bank_path, is_no_bank
+
+    if is_no_bank(choice):
+        return None
+    path = Path(choice) if choice is not None else default_bank_path()
+    if choice is None and not path.is_file():
+        return None
+    return bank_citations(path)
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -17,12 +17,14 @@ from typing import Sequence
 
 import numpy as np
 
+from index.bank_fit import EXTRAS_KEY, BankCitations, BankFit, check_fit
 from index.embedder import DEFAULT_MODEL, Embedder, load_embedder, probe_vector
 from index.errors import SlidebankError
 from index.records import Chunk, Slide
 from index.store import DeckInfo, LoadedIndex, Manifest, Staging, content_hash, ingest_lock, load_index
+from ingest.boilerplate import mark_dividers
 from ingest.chunking import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE, chunk_slide
-from ingest.pdf import Deck, expand_inputs, make_slide, open_decks
+from ingest.pdf import Deck, deck_slides, expand_inputs, open_decks
 
 EMBED_BATCH = 64
 # Decks read in this process because the worker process could not start or died: the same result,
@@ -42,6 +44,7 @@ class IngestReport:
     seconds: float
     no_thumbnail: tuple[int, ...] = ()
     notes: tuple[str, ...] = ()  # skipped files, text read by pdfium, pages over the memory cap, a recovered CURRENT
+    bank_fit: BankFit | None = None
 
     def summary(self) -> str:
         flagged = f", {len(self.image_only)} image-only" if self.image_only else ""
@@ -74,7 +77,10 @@ def ingest(
     password: str | None = None,
     progress: bool = True,
     embedder: Embedder | None = None,
+    bank: BankCitations | None = None,
 ) -> IngestReport:
+    """Build a new index generation from ``inputs``; ``bank``, when given, is checked against the
+    deck and the verdict recorded (see index/bank_fit.py)."""
     started = time.perf_counter()
     notes: list[str] = []
     decks = open_decks(expand_inputs(inputs, notes))
@@ -89,12 +95,14 @@ def ingest(
             slides, deck_infos, no_thumbnail = _read_and_render(
                 decks, old, staging.path / "thumbnails", password, progress, notes=notes
             )
+            slides = mark_dividers(slides)  # from the whole deck: adding a lecture may reveal its counters
             chunks = [c for s in slides for c in chunk_slide(s, chunk_size, chunk_overlap)]
             hashes = [content_hash(model, c.text) for c in chunks]
             vectors, embedder, reused = _vectors(chunks, hashes, old, model, embedder, progress)
             fresh = embedder is not None and not getattr(embedder, "is_export", False)
             probe = probe_vector(embedder) if fresh else old.manifest.probe  # type: ignore[union-attr,arg-type]
             _query_encoder(staging.path, model, probe, old, embedder)
+            fit = check_fit(bank, slides) if bank is not None else None
             manifest = Manifest(
                 model=model,
                 dim=int(vectors.shape[1]),
@@ -104,6 +112,7 @@ def ingest(
                 decks=tuple(deck_infos),
                 slides=len(slides),
                 chunks=len(chunks),
+                extras={EXTRAS_KEY: fit.to_json()} if fit is not None else {},
             )
             staging.commit(slides, chunks, hashes, vectors, manifest)
         except BaseException:
@@ -120,6 +129,7 @@ def ingest(
         seconds=time.perf_counter() - started,
         no_thumbnail=tuple(no_thumbnail),
         notes=tuple(notes),
+        bank_fit=fit,
     )
 
 
@@ -158,10 +168,9 @@ def _read_and_render(
                 texts, drawn, deck_notes = _read_deck_pages(deck.path, password, thumbs, first, bar, offload)
             notes.extend(deck_notes)
             drawn_pages = set(drawn)
-            for page, raw in enumerate(texts, start=1):
-                slide = make_slide(len(slides) + 1, deck.stem, page, raw)
+            for slide in deck_slides(first, deck.stem, texts):
                 slides.append(slide)
-                if page not in drawn_pages:
+                if slide.page not in drawn_pages:
                     no_thumbnail.append(slide.number)
         infos.append(
             DeckInfo(

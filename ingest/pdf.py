@@ -11,6 +11,8 @@ from typing import Iterable, Sequence
 
 from index.errors import InputError, PasswordRequired
 from index.records import Slide
+from index.text import normalise_text
+from ingest.boilerplate import find_boilerplate, strip_boilerplate
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf logs every repaired xref; users need none of it
 _MAX_TITLE = 120
@@ -200,8 +202,8 @@ def read_pages(path: Path, password: str | None = None) -> Iterable[str]:
 
 
 def clean_text(raw: str) -> str:
-    """Trim each line, collapse runs of spaces, drop empty lines and control characters."""
-    raw = "".join(ch for ch in raw if ch in "\n\t" or ch.isprintable())
+    """Normalise (index/text.py), trim each line, collapse runs of spaces, drop empty lines and control characters."""
+    raw = normalise_text("".join(ch for ch in raw if ch in "\n\t" or ch.isprintable()))
     lines = (_SPACES.sub(" ", line).strip() for line in raw.splitlines())
     return "\n".join(line for line in lines if line)
 
@@ -219,7 +221,13 @@ def split_title(text: str) -> tuple[str, str]:
     return first[:_MAX_TITLE].strip(), rest
 
 
-def make_slide(number: int, deck: str, page: int, raw_text: str) -> Slide:
-    text = clean_text(raw_text)
+def make_slide(number: int, deck: str, page: int, raw_text: str, boilerplate: frozenset[str] = frozenset()) -> Slide:
+    text = strip_boilerplate(clean_text(raw_text), boilerplate)
     title, _ = split_title(text)
     return Slide(number=number, deck=deck, page=page, title=title, text=text)
+
+
+def deck_slides(first: int, deck: str, raw_texts: Sequence[str]) -> list[Slide]:
+    """One file's pages as slides numbered from ``first``, without the lines most of its pages repeat."""
+    boilerplate = find_boilerplate([clean_text(raw) for raw in raw_texts])
+    return [make_slide(first + i, deck, i + 1, raw, boilerplate) for i, raw in enumerate(raw_texts)]

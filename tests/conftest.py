@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.decks import BANK, DECK_A, DECK_B, make_pdf
-from tests.support.paths import REAL_DECK
-from tests.support.required import require_real_deck
+from tests.support.paths import OTHER_COURSE, REAL_BANK, REAL_DECK
+from tests.support.required import require_other_course, require_real_deck
 
 
 @pytest.fixture()
@@ -52,6 +52,18 @@ def real_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     index_dir = tmp_path_factory.mktemp("real") / "index"
     ingest([REAL_DECK], index_dir, progress=False)
     return index_dir
+
+
+@pytest.fixture(scope="session")
+def other_course_index(tmp_path_factory: pytest.TempPathFactory):
+    """The Beamer course folder ingested once per test run with the default model, the course deck's bank checked."""
+    require_other_course()
+    from assistant.bank.parse import bank_citations
+    from ingest.build import ingest
+
+    index_dir = tmp_path_factory.mktemp("other-course") / "index"
+    report = ingest([OTHER_COURSE], index_dir, progress=False, bank=bank_citations(REAL_BANK))
+    return index_dir, report
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.audit")
     from assistant.audit.findings import run_audit, suggestion_lines
     from assistant.audit.report import format_markdown, format_text
     from assistant.bank.annotate import with_suggestions
-    from assistant.bank.parse import default_bank_path
+    from assistant.bank.parse import default_bank_path, is_no_bank
     from assistant.retrieval.retriever import open_retriever
     from index.store import load_index
 
@@ -70,7 +70,11 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.audit")
                 notices[0].split(";")[0] + "; the audit needs slides: python -m ingest path/to/slides.pdf"
             )
         if not retriever.bank:
-            raise SlidebankError(f"the bank {bank_path} has no questions")
+            raise SlidebankError(
+                "--bank none: the audit checks a question bank, give one with --bank FILE"
+                if is_no_bank(args.bank)
+                else f"the bank {bank_path} has no questions"
+            )
         report = run_audit(retriever, progress=not args.quiet and sys.stderr.isatty())
         bank = list(retriever.bank)
         if args.markdown is not None:

@@ -11,11 +11,16 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.errors import InputError
 from index.paths import DATA_DIR
 
+if TYPE_CHECKING:
+    from index.bank_fit import BankCitations
+
 ENV_BANK = "SLIDEBANK_BANK"
+NO_BANK = "none"  # ``--bank none``: no question bank
 MAX_RANGE = 60  # a "reference" spanning more slides than a lecture has is a typo, not a citation
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
@@ -49,6 +54,27 @@ class Question:
     heading: bool = False
     bad_refs: tuple[str, ...] = ()
     suggested: tuple[int, ...] = ()
+
+
+def bank_citations(path: Path) -> BankCitations:
+    """What the bank-fit check at ingest needs of the bank at ``path`` (see index/bank_fit.py)."""
+    from assistant.bank.encoding import decode_text
+    from index.bank_fit import BankCitations
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"cannot read the question bank {path} ({exc.strerror}); pass --bank FILE or --bank none"
+        ) from None
+    sections: dict[str, list[int]] = {}
+    for q in parse_bank(decode_text(data, f"the question bank {path}")):
+        sections.setdefault(q.section, []).extend(q.refs)
+    return BankCitations(str(path), bank_digest(data), tuple((name, tuple(refs)) for name, refs in sections.items()))
+
+
+def bank_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def default_bank_path() -> Path:
@@ -210,7 +236,15 @@ def reference_notices(bank: tuple[Question, ...], n_slides: int | None) -> tuple
     return tuple(notices)
 
 
+def is_no_bank(choice: object) -> bool:
+    """True for ``--bank none``: run without a question bank."""
+    return choice is not None and str(choice) == NO_BANK
+
+
 def load_bank(path: Path | None = None) -> tuple[Question, ...]:
+    """The bank at ``path`` (default: ``default_bank_path()``); ``none`` is no bank at all."""
+    if is_no_bank(path):
+        return ()
     from assistant.bank.encoding import decode_text
 
     path = Path(path or default_bank_path())

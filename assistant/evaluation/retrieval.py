@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Sequence
 
-from assistant.bank.parse import Question
+from assistant.bank.parse import Question, is_no_bank
 from assistant.cli import RERANKER_HELP, add_bank_option, add_index_option
 from assistant.retrieval.retriever import METHODS, Method, Retriever, open_retriever, parent_text
 from index.errors import SlidebankError
@@ -209,12 +209,17 @@ def reranker_rows(
     return rows, 1000 * added / max(n, 1)
 
 
-def report(retriever: Retriever, ablation: bool = True, cv: bool = True) -> tuple[str, dict]:
+def report(
+    retriever: Retriever, ablation: bool = True, cv: bool = True, free_form: Path = FREE_FORM, bankless: bool = False
+) -> tuple[str, dict]:
+    """The eval's tables; ``bankless`` (no bank by choice, or the index found it does not fit): free-form ones only."""
     reranked = retriever if retriever.reranker is not None else None
     retriever = retriever.with_settings(rerank_depth=0)  # every other table scores the fused ranking itself
     bank = bank_queries(retriever, with_section=True)
     typed = bank_queries(retriever, with_section=False)
-    free = free_form_queries() if FREE_FORM.is_file() else []
+    free = free_form_queries(free_form) if free_form.is_file() else []
+    if bankless:
+        return free_form_report(retriever, free, free_form, ablation)
     blocks: list[str] = []
     data: dict[str, object] = {}
 
@@ -279,6 +284,29 @@ def report(retriever: Retriever, ablation: bool = True, cv: bool = True) -> tupl
     return "\n\n".join(blocks), data
 
 
+def free_form_report(
+    retriever: Retriever, free: Sequence[Query], path: Path, ablation: bool = True
+) -> tuple[str, dict]:
+    """The tables a deck without a (fitting) bank can have: its free-form questions, per method and ablation."""
+    if not free:
+        raise SlidebankError(
+            f"no bank question cites a slide and {path} has no questions; give --bank FILE or --free-form FILE"
+        )
+    rows = evaluate(retriever, free, [m for m in METHODS if m != "bank"])
+    blocks = [format_table(f"Free-form questions in a student's words ({path.name}), no bank", rows)]
+    data: dict[str, object] = {"free_form": [asdict(r) for r in rows]}
+    if ablation:
+        bankless = [
+            (name, changes)
+            for name, changes in ABLATIONS
+            if not any(k.startswith(("bank", "section")) for k in changes)
+        ]
+        rows = [summarise(name, ranks(retriever.with_settings(**changes), free)) for name, changes in bankless]
+        blocks.append(format_table("Ablation: fused retrieval with one signal removed (free-form)", rows))
+        data["ablation"] = [asdict(r) for r in rows]
+    return "\n\n".join(blocks), data
+
+
 def main(argv: list[str] | None = None, prog: str = "python -m assistant.eval") -> int:
     parser = argparse.ArgumentParser(
         prog=prog,
@@ -286,6 +314,13 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.eval") 
     )
     add_index_option(parser)
     add_bank_option(parser)
+    parser.add_argument(
+        "--free-form",
+        type=Path,
+        default=FREE_FORM,
+        metavar="TSV",
+        help="free-form questions with the slides that answer them (default: the bundled set for the course deck)",
+    )
     parser.add_argument("--no-ablation", action="store_true", help="skip the ablation table (faster)")
     parser.add_argument(
         "--no-cv",
@@ -297,6 +332,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.eval") 
         "--reranker", metavar="NAME_OR_PATH", default=None, help=RERANKER_HELP + "; adds a 'fused + reranker' table"
     )
     args = parser.parse_args(argv)
+    if not args.free_form.is_file() and args.free_form != FREE_FORM:
+        print(f"error: no free-form questions at {args.free_form}", file=sys.stderr)
+        return 2
     try:
         load_index(args.index)  # fail fast, before loading a model, when there is nothing to score
         retriever, notices = open_retriever(args.index, args.bank, reranker=args.reranker)
@@ -307,7 +345,10 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.eval") 
         for notice in notices:
             print(f"note: {safe(notice)}", file=sys.stderr)
         started = time.perf_counter()
-        text, data = report(retriever, ablation=not args.no_ablation, cv=not args.no_cv)
+        bankless = not retriever.bank and (is_no_bank(args.bank) or retriever.bank_fit is not None)
+        text, data = report(
+            retriever, ablation=not args.no_ablation, cv=not args.no_cv, free_form=args.free_form, bankless=bankless
+        )
         seconds = time.perf_counter() - started
     except SlidebankError as exc:
         print(f"error: {safe(exc)}", file=sys.stderr)

@@ -44,9 +44,11 @@ from assistant.retrieval.memo import QueryMemo
 from assistant.retrieval.normalize import latex_to_words, learn_acronyms, normalise_query
 from assistant.retrieval.rerank import Reranker, passage
 from assistant.retrieval.signals import ChunkLayout
+from index.bank_fit import BankFit
 from index.embedder import Embedder
 from index.records import Slide
 from index.store import LoadedIndex
+from index.text import normalise_text
 
 Method = Literal["dense", "bm25", "bank", "fused"]
 METHODS: tuple[Method, ...] = ("dense", "bm25", "bank", "fused")
@@ -108,7 +110,7 @@ class EncodedQuery:
 def prepare_query(query: str) -> tuple[str, tuple[str, ...]]:
     """Trim, drop control characters, cap the length. Returns (query, notices)."""
     notices: list[str] = []
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in query)
+    cleaned = normalise_text("".join(ch if ch.isprintable() else " " for ch in query))
     cleaned = " ".join(cleaned.split())
     if len(cleaned) > MAX_QUERY_CHARS:
         cleaned = cleaned[:MAX_QUERY_CHARS]
@@ -144,6 +146,7 @@ class Retriever:
     reranker: Reranker | None = None  # optional cross-encoder for the top of the fused ranking
     memo: QueryMemo = field(default_factory=QueryMemo, repr=False, compare=False)
     adapters: AdapterBank | None = field(default=None, repr=False, compare=False)
+    bank_fit: BankFit | None = None  # the index's verdict on the bank, when it was made for this bank
 
     def __post_init__(self) -> None:
         if self.bank_vectors is None:
@@ -156,6 +159,9 @@ class Retriever:
         elif self.adapters is None or not self.adapters.serves(self.index, self.bank, self.encoder):
             assert self.index is not None and self.bank_vectors is not None
             self.adapters = AdapterBank(self.index, self.bank, self.bank_vectors, self.encoder, self.layout)
+        self._dividers = (
+            np.array([s.divider for s in self.index.slides], dtype=bool) if self.index is not None else None
+        )
 
     @property
     def n_slides(self) -> int:
@@ -256,7 +262,7 @@ class Retriever:
     def _ranked(self, query: EncodedQuery, method: Method, section: str | None, context: str | None) -> Ranking:
         ranking = self.method_ranking(query, method, section)
         ranking = self._with_context(ranking, context, method, section, query.exclude)
-        return self._rerank(query.text, ranking, method)
+        return self._after_content(self._rerank(query.text, ranking, method))
 
     def _with_context(
         self, ranking: Ranking, context: str | None, method: Method, section: str | None, exclude: frozenset[str]
@@ -285,6 +291,16 @@ class Retriever:
         if scores.shape != (depth,):
             raise ValueError(f"the reranker returned {scores.shape[0]} scores for {depth} passages")
         return reorder_top(ranking, scores)
+
+    def _after_content(self, ranking: Ranking) -> Ranking:
+        """Divider slides ("Lecture 6") moved behind every content slide, scored no higher than the last."""
+        divider = self._dividers[ranking.numbers - 1] if self._dividers is not None and len(ranking.numbers) else None
+        if divider is None or not divider.any() or divider.all():
+            return ranking
+        floor = ranking.scores[~divider].min()
+        content, dividers = np.nonzero(~divider)[0], np.nonzero(divider)[0]
+        scores = np.concatenate([ranking.scores[content], np.minimum(ranking.scores[dividers], floor)])
+        return Ranking(ranking.numbers[np.concatenate([content, dividers])], scores.astype(np.float32))
 
     # -- the entry points -----------------------------------------------------------------------
 
@@ -429,6 +445,9 @@ def open_retriever(
     if index is not None:
         probe = ",".join(f"{x:.3f}" for x in index.manifest.probe[:8])
     bank = load_bank(bank_path)
+    fit = _recorded_fit(index, bank_path) if bank else None
+    if fit is not None and not fit.fits and bank_path is None:
+        bank = ()  # another course's bank: off unless given explicitly; the app's status line says so
     notices.extend(reference_notices(bank, len(index.slides) if index is not None else None))
     # Keyed by the encoder's kind too: each encoder ranks with the bank vectors it made itself.
     vectors = cached_bank_vectors(chosen, [question_context(q) for q in bank], f"{type(chosen).__name__}:{probe}")
@@ -437,6 +456,28 @@ def open_retriever(
         from assistant.retrieval.rerank import load_reranker
 
         loaded = load_reranker(reranker)
-    return Retriever(
-        index=index, bank=bank, encoder=chosen, settings=settings or Settings(), bank_vectors=vectors, reranker=loaded
-    ), tuple(notices)
+    retriever = Retriever(
+        index=index,
+        bank=bank,
+        encoder=chosen,
+        settings=settings or Settings(),
+        bank_vectors=vectors,
+        reranker=loaded,
+        bank_fit=fit,
+    )
+    return retriever, tuple(notices)
+
+
+def _recorded_fit(index: LoadedIndex | None, bank_path: Path | None) -> BankFit | None:
+    """The index's verdict on the bank, if ingest judged this very bank (same content)."""
+    from assistant.bank.parse import bank_digest, default_bank_path
+    from index.bank_fit import recorded_fit
+
+    fit = recorded_fit(index.manifest.extras) if index is not None else None
+    if fit is None:
+        return None
+    try:
+        data = Path(bank_path or default_bank_path()).read_bytes()
+    except OSError:
+        return None
+    return fit if bank_digest(data) == fit.sha256 else None

@@ -49,8 +49,9 @@ def snippet(slide: Slide, query: str, limit: int = SNIPPET_CHARS) -> str:
             break
         picked.append(i)
         length += len(lines[i]) + 3
-    text = " \u2026 ".join(lines[i] for i in sorted(picked))
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+    # "..." rather than "\u2026": what is shown is normalised like what is indexed (index/text.py).
+    text = " ... ".join(lines[i] for i in sorted(picked))
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
 def result_to_json(result: Result) -> dict:

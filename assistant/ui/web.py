@@ -133,7 +133,19 @@ class WebView:
     def status_html(self) -> str:
         loaded = self.current()
         decks = [d.stem for d in loaded.index.manifest.decks] if loaded.index is not None else []
-        return render("status.html", n_slides=loaded.n_slides, decks=decks, n_questions=len(loaded.retriever.bank))
+        fit = loaded.retriever.bank_fit
+        # A bank the index found does not fit this deck: say so here, once, instead of on every search.
+        unfit = None
+        if fit is not None and not fit.fits:
+            used = (
+                "in use, as given with --bank"
+                if loaded.retriever.bank
+                else "left out (start with --bank FILE to use it anyway)"
+            )
+            unfit = f"{fit.summary}: {used}"
+        return render(
+            "status.html", n_slides=loaded.n_slides, decks=decks, n_questions=len(loaded.retriever.bank), unfit=unfit
+        )
 
     # -- search tab ----------------------------------------------------------------------------
 

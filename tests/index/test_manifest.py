@@ -13,7 +13,7 @@ import pytest
 from index.embedder import HashEmbedder, check_probe, load_embedder
 from index.errors import IndexInvalid, IndexMissing, InputError
 from index.schema import MANIFEST_SCHEMA
-from index.store import Manifest, current_generation, load_index
+from index.store import FORMAT_VERSION, Manifest, current_generation, load_index
 from ingest.build import ingest
 from tests.support.cli_run import assert_clean_success, assert_one_line_error, run_module
 from tests.support.decks import DECK_A, make_pdf
@@ -110,9 +110,10 @@ def test_bad_hash_embedder_names(name: str) -> None:
     [
         (None, "has no format version"),
         (True, "has format true"),
-        (1.0, "has format 1.0"),
-        ("1", 'has format "1"'),
-        (2, "has format 2"),
+        (float(FORMAT_VERSION), f"has format {FORMAT_VERSION}.0"),
+        (str(FORMAT_VERSION), f'has format "{FORMAT_VERSION}"'),
+        (FORMAT_VERSION - 1, f"has format {FORMAT_VERSION - 1}"),  # an older index: re-ingest, never mixed
+        (FORMAT_VERSION + 1, f"has format {FORMAT_VERSION + 1}"),
     ],
 )
 def test_format_version_must_be_exactly_this_one(hash_index: Path, version, shown: str) -> None:

@@ -10,3 +10,5 @@ ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("SLIDEBANK_SHARED") or ROOT.parent / "shared")
 REAL_DECK = SHARED / "slides" / "aml-slides.pdf"
 WEEKS = SHARED / "slides" / "weeks"
+REAL_BANK = SHARED / "question_bank.md"
+OTHER_COURSE = SHARED / "slides-other" / "mathematics-of-ml"  # a LaTeX Beamer course, lectures as separate PDFs

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from tests.support.paths import REAL_DECK, WEEKS
+from tests.support.paths import OTHER_COURSE, REAL_BANK, REAL_DECK, WEEKS
 
 
 def require_real_deck() -> None:
@@ -15,6 +15,13 @@ def require_real_deck() -> None:
     if REAL_DECK.is_file() and WEEKS.is_dir():
         return
     require(f"the real lecture deck is not at {REAL_DECK}")
+
+
+def require_other_course() -> None:
+    """The second real course (LaTeX Beamer, no bank of its own), under the same rule as the real deck."""
+    if OTHER_COURSE.is_dir() and any(OTHER_COURSE.glob("*.pdf")) and REAL_BANK.is_file():
+        return
+    require(f"the second course's slides are not at {OTHER_COURSE} (or the bank at {REAL_BANK})")
 
 
 def require(message: str) -> None:
