@@ -42,10 +42,12 @@ examples:
   python app.py --reranker ~/models/my-ce        re-order the top slides with a local cross-encoder (slower)
 
 what you get:
-  Search       one box: the slides that answer your question as cards (neighbouring slides framed
-               as one range), the matching bank questions with their cited slides as chips, and an
-               answer panel (extractive, or a local model). Click a card or a chip to see the
-               slide large, then step with Previous / Next.
+  Search       one box: the slides that answer your question as cards (the top slide with the
+               slides around it on the same topic as one range, then the results that stay close
+               to it; the rest folded under "Other places this comes up"), the matching bank
+               questions with their cited slides as chips, and an answer panel (extractive, or a
+               local model). Click a card or a chip to see the slide large, then step with
+               Previous / Next.
   Bank audit   one button: references to check, suggested slides for uncited questions (marked
                as suggestions), deck drift, and a coverage strip of thumbnails per lecture.
   Question bank
@@ -76,7 +78,13 @@ def build_parser(prog: str = "python app.py") -> argparse.ArgumentParser:
     parser.add_argument("--index", type=Path, default=None, help=INDEX_HELP)
     parser.add_argument("--bank", type=Path, default=None, help=BANK_HELP)
     parser.add_argument(
-        "-k", "--slides", type=int, default=8, metavar="N", help="slide cards per search (default: %(default)s)"
+        "-k",
+        "--slides",
+        type=int,
+        default=None,
+        metavar="N",
+        help="show exactly N slide cards per search, in rank order (default: the top slide's topic and the "
+        "results that stay close to it; the rest under 'Other places this comes up')",
     )
     parser.add_argument("--reranker", metavar="NAME_OR_PATH", default=None, help=RERANKER_HELP)
     parser.add_argument(
@@ -195,8 +203,8 @@ def search_tab(view) -> None:
     def run(text: str):
         if not isinstance(text, str):
             raise gr.Error("the query must be text", print_exception=False)
-        found = view.search(text)
-        return view.results_html(found), view.bank_matches_html(found), found
+        found = view.grouped(text)
+        return view.results_html(found), view.bank_matches_html(found.result), view.ranked(found)
 
     def open_clicked(evt: gr.EventData):
         number, _ = clicked(getattr(evt, "_data", None))
@@ -374,7 +382,7 @@ def main(argv: list[str] | None = None, prog: str = "python app.py") -> int:
         os.environ["SLIDEBANK_BANK"] = str(args.bank)  # the file "Add to my bank" writes is the one the app reads
     if not 1 <= args.port <= 65535:
         return _fail("--port must be between 1 and 65535")
-    if not 1 <= args.slides <= 50:
+    if args.slides is not None and not 1 <= args.slides <= 50:
         return _fail("--slides must be between 1 and 50")
     from assistant.retrieval.retriever import open_retriever
     from assistant.ui.live import Follow

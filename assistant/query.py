@@ -15,7 +15,8 @@ from index.terminal import safe
 EPILOG = """
 examples:
   python -m assistant.query "why is CFG's omega a tradeoff?"
-  python -m assistant.query -k 10 "explain self attention"
+  python -m assistant.query -k 10 "explain self attention"        # exactly 10 slides, in rank order
+  python -m assistant.query --all "explain self attention"         # also the slides below the cut
   python -m assistant.query --json "formulate the GAN loss" | jq .slides[0]
   printf 'kmeans\\nwhat is a score function\\n' | python -m assistant.query --batch -
   python -m assistant.query --answer "formulate SGD with momentum"     # bullets, each with [slide N]
@@ -35,7 +36,16 @@ def build_parser(prog: str = "python -m assistant.query") -> argparse.ArgumentPa
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("query", nargs="*", help="the question (quotes optional)")
-    parser.add_argument("-k", type=int, default=5, help="number of slides to show (default: %(default)s)")
+    parser.add_argument(
+        "-k",
+        type=int,
+        default=None,
+        help="show exactly this many slides, in rank order (default: the top slide's topic and the results "
+        "that stay close to it, grouped by topic)",
+    )
+    parser.add_argument(
+        "--all", action="store_true", help='also show the slides below the cut ("other places this comes up")'
+    )
     parser.add_argument(
         "--bank-matches", type=int, default=3, metavar="N", help="bank questions to show (default: %(default)s)"
     )
@@ -73,12 +83,13 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str =
         return _fail('empty query; ask a question, e.g. python -m assistant.query "what is a score function?"')
     if args.batch is not None and query.strip():
         return _fail("give either a query or --batch, not both")
-    if not 1 <= args.k <= 100:
+    if args.k is not None and not 1 <= args.k <= 100:
         return _fail("-k must be between 1 and 100")
     if not 0 <= args.bank_matches <= 100:
         return _fail("--bank-matches must be between 0 and 100")
+    from assistant.retrieval.results import grouped_search
     from assistant.retrieval.retriever import open_retriever, prepare_query
-    from assistant.ui.terminal import format_text, result_to_json
+    from assistant.ui.terminal import format_grouped, format_text, grouped_to_json
 
     if args.batch is None and not prepare_query(query)[0]:
         return _fail("the query has no searchable text (only control characters)")
@@ -101,22 +112,31 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str =
         if args.batch is not None:
             for line in source:
                 if line.strip():
-                    result = retriever.search(line, k=args.k, n_bank=args.bank_matches)
-                    print(json.dumps(result_to_json(result), ensure_ascii=False), flush=True)
+                    found = grouped_search(retriever, line, k=args.k, n_bank=args.bank_matches)
+                    print(json.dumps(grouped_to_json(found), ensure_ascii=False), flush=True)
             return 0
-    result = retriever.search(query, k=args.k, n_bank=args.bank_matches)
+    if args.answer or args.llm:
+        from assistant.answer.cli import print_answer
+
+        # The answer draws on the ranked list, as it always has (default 5 slides).
+        result = grouped_search(retriever, query, k=args.k or 5, n_bank=args.bank_matches).result
+        for notice in result.notices:
+            print(f"note: {safe(notice)}", file=sys.stderr)
+        if not result.query:
+            return _fail("the query has no searchable text")
+        return print_answer(retriever, result, args.llm, args.json)
+    found = grouped_search(retriever, query, k=args.k, n_bank=args.bank_matches)
+    result = found.result
     for notice in result.notices:
         print(f"note: {safe(notice)}", file=sys.stderr)
     if not result.query:
         return _fail("the query has no searchable text")
-    if args.answer or args.llm:
-        from assistant.answer.cli import print_answer
-
-        return print_answer(retriever, result, args.llm, args.json)
     if args.json:
-        print(json.dumps(result_to_json(result), ensure_ascii=False))
+        print(json.dumps(grouped_to_json(found), ensure_ascii=False))
+    elif args.k is not None:
+        print(format_text(result))  # exactly the k asked for, as a list
     else:
-        print(format_text(result))
+        print(format_grouped(found, show_all=args.all))
     return 0
 
 

@@ -209,6 +209,25 @@ def reranker_rows(
     return rows, 1000 * added / max(n, 1)
 
 
+def shown_results(retriever: Retriever, typed: Sequence[Query], free: Sequence[Query]) -> tuple[str, dict]:
+    """The shown-results table (``assistant/evaluation/shown.py``) over the typed bank and free-form queries."""
+    from assistant.evaluation.shown import Ranked, shown_report
+    from assistant.retrieval.results import topics_of
+
+    def ranked(queries: Sequence[Query]) -> list[Ranked]:
+        out = []
+        for q in queries:
+            r = retriever.ranking(
+                q.text, "fused", exclude=(q.leave_out,) if q.leave_out else (), section=q.section, context=q.context
+            )
+            out.append(Ranked(tuple(r.numbers.tolist()), tuple(r.scores.tolist()), q.relevant))
+        return out
+
+    topics = topics_of(retriever)
+    assert topics is not None
+    return shown_report(ranked(typed), ranked(free), topics)
+
+
 def report(
     retriever: Retriever, ablation: bool = True, cv: bool = True, free_form: Path = FREE_FORM, bankless: bool = False
 ) -> tuple[str, dict]:
@@ -238,6 +257,9 @@ def report(
     rows = evaluate(retriever, typed) + ([summarise("fused: free-form", ranks(retriever, free))] if free else [])
     blocks.append(format_table("Same questions typed (no section), and free-form questions in a student's words", rows))
     data["typed"] = [asdict(r) for r in rows]
+
+    text, data["shown"] = shown_results(retriever, typed, free)
+    blocks.append(text)
 
     if reranked is not None:
         depth = reranked.settings.rerank_depth

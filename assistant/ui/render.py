@@ -18,6 +18,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
 
+from assistant.retrieval.grouping import SlideGroup
+from assistant.retrieval.results import GroupedResult
 from assistant.retrieval.retriever import SlideHit
 from assistant.ui.terminal import format_refs, group_ranges, range_label, snippet
 from index.records import Slide
@@ -43,6 +45,7 @@ class CardGroup(NamedTuple):
     deck: str
     first_page: int
     last_page: int
+    id: str = ""  # a topic group's range id ("195-197"), as ``--json`` gives it
 
 
 def runs(numbers: Sequence[int]) -> list[list[int]]:
@@ -94,6 +97,30 @@ def card_groups(
         first, last = group[0].slide, group[-1].slide
         groups.append(CardGroup(cards, range_label(group), first.deck, first.page, last.page))
     return groups
+
+
+def topic_card_groups(
+    found: GroupedResult, groups: Sequence[SlideGroup], image: Callable[[int], str | None]
+) -> list[CardGroup]:
+    """Cards for topic groups (``grouped_search``), in their order: a ranked slide shows its rank,
+    a slide added as the top slide's topic says "same topic"."""
+    rank = {h.slide.number: i for i, h in enumerate(found.result.slides, start=1)}
+    out = []
+    for group in groups:
+        hits = found.hits(group)
+        cards = tuple(
+            Card(
+                h.slide,
+                image(h.slide.number),
+                snippet(h.slide, found.query),
+                None if place.role == "context" else rank.get(h.slide.number),
+                "same topic" if place.role == "context" else "",
+            )
+            for h, place in zip(hits, group.slides)
+        )
+        first, last = hits[0].slide, hits[-1].slide
+        out.append(CardGroup(cards, range_label(hits), first.deck, first.page, last.page, group.id))
+    return out
 
 
 class AnswerPart(NamedTuple):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from typing import Sequence
 
+from assistant.retrieval.grouping import SlideGroup
+from assistant.retrieval.results import WEAK_NOTICE, GroupedResult
 from assistant.retrieval.retriever import Result, SlideHit
 from assistant.slide_text import bullets
 from index.lexical import tokenize
@@ -121,4 +125,79 @@ def format_text(result: Result) -> str:
             q = b.question
             out.append(f"  \u2022 {safe(q.text)}")
             out.append(f"      {safe(q.section)} \u00b7 {format_refs(q.refs)}   [{b.score:.3f}]")
+    return "\n".join(out)
+
+
+# -- grouped results (``assistant.retrieval.results.grouped_search``) ----------------------------------
+
+
+def grouped_to_json(grouped: GroupedResult) -> dict:
+    """``result_to_json`` with each slide's ``group`` (its range id) and ``role`` ("hit", "context",
+    "more"), ``groups`` in page order (best first) and ``weak``. The slides stay in rank order (by
+    fused score, so ``slides[0]`` is still the best match); the default view adds the context slides.
+    With an explicit ``-k``: exactly the ``k`` that were asked for.
+    """
+    out = result_to_json(grouped.result)
+    placed = {s.number: s for g in grouped.groups for s in g.slides}
+    if grouped.k is None:
+        hits = [grouped.slides[n] for n in placed]
+        hits.sort(key=lambda h: -h.score if math.isfinite(h.score) else math.inf)
+        out["slides"] = [_slide_json(h, grouped.query) for h in hits]
+    for entry in out["slides"]:
+        place = placed.get(entry["number"])
+        entry["group"] = place.group if place else None
+        entry["role"] = place.role if place else None
+    out["groups"] = [{"id": g.id, "first": g.first, "last": g.last, "shown": g.role != "more"} for g in grouped.groups]
+    out["weak"] = grouped.weak
+    return out
+
+
+def _slide_json(hit: SlideHit, query: str) -> dict:
+    s = hit.slide
+    score = round(hit.score, 6) if math.isfinite(hit.score) else None
+    return {
+        "number": s.number,
+        "deck": s.deck,
+        "page": s.page,
+        "title": s.title,
+        "score": score,
+        "snippet": snippet(s, query),
+    }
+
+
+def _group_lines(grouped: GroupedResult, group: SlideGroup) -> list[str]:
+    hits = grouped.hits(group)
+    first, last = hits[0].slide, hits[-1].slide
+    pages = f"p.{first.page}" if len(hits) == 1 else f"p.{first.page}\u2013{last.page}"
+    label = f"Slide {first.number}" if len(hits) == 1 else f"Slides {first.number}\u2013{last.number}"
+    out = [f"  \u25b8 {label}  ({first.deck} {pages})"]
+    for hit, place in zip(hits, group.slides):
+        s = hit.slide
+        mark = "same topic" if place.role == "context" else f"{hit.score:.3f}"
+        out.append(f"    {s.number:>4}  {s.title or '(untitled)'}   [{mark}]")
+        out.append(f"          {snippet(s, grouped.query)}")
+    return out
+
+
+def format_grouped(grouped: GroupedResult, show_all: bool = False) -> str:
+    """The grouped view: a weak-match warning, the shown groups, the rest (with ``show_all``) or a
+    line saying how many there are, then the bank matches."""
+    out: list[str] = []
+    if grouped.weak and grouped.groups:
+        out.append(WEAK_NOTICE)
+    if grouped.shown_groups:
+        out.append("Slides")
+        for group in grouped.shown_groups:
+            out.extend(_group_lines(grouped, group))
+    more = grouped.more_groups
+    if more and show_all:
+        out.append("Other places this comes up")
+        for group in more:
+            out.extend(_group_lines(grouped, group))
+    elif more:
+        count = sum(len(g.slides) for g in more)
+        out.append(f"  ({count} more slide{'s' if count != 1 else ''} further down: --all shows them)")
+    bank = format_text(dataclasses.replace(grouped.result, slides=()))
+    if bank:
+        out.extend(["", bank] if out else [bank])
     return "\n".join(out)

@@ -8,18 +8,20 @@ the view reopens the index when an ingest makes a new generation live (``assista
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from assistant.retrieval.results import WEAK_NOTICE, GroupedResult, abstention_threshold, grouped_search
 from assistant.retrieval.retriever import Result, Retriever, SlideHit, parent_text
 from assistant.slide_text import bullets
 from assistant.ui import bank_browser
 from assistant.ui.bank_browser import ALL_SECTIONS, MARK_FILTERS
 from assistant.ui.live import Follow, live_generation
-from assistant.ui.render import answer_html, card_groups, render
+from assistant.ui.render import answer_html, card_groups, render, topic_card_groups
 from assistant.ui.thumbnails import Thumbnails
 
 if TYPE_CHECKING:
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["ALL_SECTIONS", "ANSWER_EMPTY", "MARK_FILTERS", "Loaded", "SlidePanel", "WebView", "clicked"]
 
 ANSWER_EMPTY = "Search to see an answer here."
+ANSWER_SLIDES = 8  # ranked slides the answer and "add to my bank" draw on when no -k is given
 MAX_POINTS = 12  # bullets under the large slide
 MAX_CITED_BY = 4  # bank questions named under the large slide
 
@@ -51,10 +54,9 @@ class Loaded:
     @cached_property
     def answer_threshold(self) -> float | None:
         """The abstention threshold for this deck, bank and model: calibrated once, on the first
-        answer (it scores every bank question, too slow to pay for at start-up)."""
-        from assistant.answer.confidence import calibrate
-
-        return calibrate(self.retriever)
+        search (it scores every bank question, too slow to pay for at start-up); the same value
+        ``grouped_search`` uses for its weak-match notice."""
+        return abstention_threshold(self.retriever)
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,10 @@ class SlidePanel:
 class WebView:
     """The app's state: the loaded index and bank, and how many cards and bank matches to show.
 
+    ``k`` None (the default): the top slide's topic and the results close to it, the rest folded
+    under "Other places this comes up" (``assistant.retrieval.results.grouped_search``); ``k``:
+    exactly ``k`` ranked cards, as ``python -m assistant.query -k`` prints them.
+
     Methods return plain strings and records, so tests call them without a browser. Each method
     that starts a request (``search``, ``slide_panel``, ``question_html``, ...) first checks
     whether a re-ingest made a new generation live and, with a ``follow``, switches to it.
@@ -80,7 +86,7 @@ class WebView:
         self,
         retriever: Retriever,
         notices: Iterable[str] = (),
-        k: int = 8,
+        k: int | None = None,
         n_bank: int = 4,
         follow: Follow | None = None,
     ) -> None:
@@ -149,15 +155,29 @@ class WebView:
 
     # -- search tab ----------------------------------------------------------------------------
 
+    def grouped(self, query: str) -> GroupedResult:
+        """The search as the page shows it: the one call the CLI and the eval's shown-results table share."""
+        return grouped_search(self.current().retriever, query, k=self.k, n_bank=self.n_bank)
+
+    def ranked(self, found: GroupedResult) -> Result:
+        """The top ranked slides (``k``, or ``ANSWER_SLIDES``): what the answer and "add to my bank" draw on."""
+        return dataclasses.replace(found.result, slides=found.result.slides[: self.k or ANSWER_SLIDES])
+
     def search(self, query: str) -> Result:
-        return self.current().retriever.search(query, k=self.k, n_bank=self.n_bank)
+        """The ranked slides and bank matches of ``grouped``, as a plain ``Result``."""
+        return self.ranked(self.grouped(query))
 
     def cards_html(self, hits: Sequence[SlideHit], query: str, badge: str = "", ranked: bool = True) -> str:
         """Slide cards, neighbouring slides grouped into one framed range, best range first."""
         groups = card_groups(hits, query, self.thumbnail_uri, badge, ranked)
-        return render("results.html", notices=(), state="cards", groups=groups)
+        return render("results.html", notices=(), state="cards", groups=groups, weak="", more=())
 
-    def results_html(self, result: Result) -> str:
+    def results_html(self, found: Result | GroupedResult) -> str:
+        """The result cards. A ``GroupedResult`` without ``k``: the top slide's topic as one range,
+        the results close to it, a weak-match notice when even the top is weak, and the rest
+        collapsed under "Other places this comes up"; otherwise the ranked cards."""
+        grouped = found if isinstance(found, GroupedResult) else None
+        result = found.result if isinstance(found, GroupedResult) else found
         notices = [n for n in result.notices if n != "empty query"]
         if not result.query:
             state = "empty"
@@ -167,8 +187,14 @@ class WebView:
             state = "no-match"
         else:
             state = "cards"
-        groups = card_groups(result.slides, result.query, self.thumbnail_uri) if state == "cards" else []
-        return render("results.html", notices=notices, state=state, groups=groups)
+        groups, more, weak = [], [], ""
+        if state == "cards" and grouped is not None and grouped.k is None and grouped.groups:
+            groups = topic_card_groups(grouped, grouped.shown_groups, self.thumbnail_uri)
+            more = topic_card_groups(grouped, grouped.more_groups, self.thumbnail_uri)
+            weak = WEAK_NOTICE if grouped.weak else ""
+        elif state == "cards":
+            groups = card_groups(result.slides, result.query, self.thumbnail_uri)
+        return render("results.html", notices=notices, state=state, groups=groups, weak=weak, more=more)
 
     def bank_matches_html(self, result: Result) -> str:
         if not result.query:
@@ -250,14 +276,15 @@ class WebView:
             groups = card_groups(hits, q.text, loaded.thumbnails.card_uri, ranked=False)
             return render("question.html", question=q, state="cited", missing=missing, groups=groups)
         # Leave-one-out: the question itself never votes for its own suggestions.
-        result = loaded.retriever.search(
+        result = grouped_search(
+            loaded.retriever,
             q.text,
-            k=min(self.k, 6),
+            k=min(self.k or ANSWER_SLIDES, 6),
             n_bank=0,
             exclude=(q.id,),
             section=q.section,
             context=parent_text(loaded.retriever.bank, q),
-        )
+        ).result
         groups = card_groups(result.slides, q.text, loaded.thumbnails.card_uri, badge="suggested")
         return render("question.html", question=q, state="suggested", groups=groups)
 

@@ -48,7 +48,7 @@ def test_odd_queries_answer_without_error(hash_index: Path, bank_file: Path, tex
     proc = query(hash_index, bank_file, "--json", text)
     assert_clean_success(proc)
     out = json.loads(proc.stdout)
-    assert out["query"] and len(out["slides"]) == 5 and "\x1b" not in out["query"] and "\x07" not in out["query"]
+    assert out["query"] and len(out["slides"]) >= 1 and "\x1b" not in out["query"] and "\x07" not in out["query"]
 
 
 def test_control_characters_are_removed_and_words_still_match(hash_index: Path, bank_file: Path) -> None:

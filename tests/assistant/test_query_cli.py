@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from assistant.query import main
+from tests.support.decks import BUILD_QUERY, lecture_index
 
 
 def test_json_schema(hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -15,9 +16,9 @@ def test_json_schema(hash_index: Path, bank_file: Path, capsys: pytest.CaptureFi
         == 0
     )
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"query", "slides", "bank"}
+    assert set(out) == {"query", "slides", "bank", "groups", "weak"}
     assert out["query"] == "momentum previous steps" and len(out["slides"]) == 3
-    assert set(out["slides"][0]) == {"number", "deck", "page", "title", "score", "snippet"}
+    assert set(out["slides"][0]) == {"number", "deck", "page", "title", "score", "snippet", "group", "role"}
     assert out["slides"][0]["number"] == 2 and out["slides"][0]["deck"] == "week01"
     assert set(out["bank"][0]) == {"id", "section", "text", "refs", "score"}
 
@@ -60,3 +61,38 @@ def test_model_mismatch_is_a_one_line_error(
 ) -> None:
     assert main(["--index", str(hash_index), "--bank", str(bank_file), "--model", "hash:32", "x"]) == 2
     assert "built with model 'hash:64'" in capsys.readouterr().err
+
+
+@pytest.fixture()
+def lecture(tmp_path: Path) -> Path:
+    return lecture_index(tmp_path)
+
+
+def test_cli_grouped_view_all_and_json_roles(
+    lecture: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["--index", str(lecture), "--bank", str(bank_file)]
+    assert main([*base, BUILD_QUERY]) == 0
+    text = capsys.readouterr().out
+    assert "\u25b8 Slides " in text and "[same topic]" in text and "Other places this comes up" not in text
+    assert main([*base, "--all", BUILD_QUERY]) == 0
+    assert "Other places this comes up" in capsys.readouterr().out
+    assert main([*base, "--json", BUILD_QUERY]) == 0
+    out = json.loads(capsys.readouterr().out)
+    first = out["groups"][0]
+    page = sorted(s["number"] for s in out["slides"] if s["group"] == first["id"])
+    assert page == list(range(first["first"], first["last"] + 1)) and 3 in page
+    assert {s["role"] for s in out["slides"]} <= {"hit", "context", "more"}
+    assert out["slides"][0]["group"] == first["id"] and out["slides"][0]["role"] == "hit"  # still best first
+    scores = [s["score"] for s in out["slides"] if s["score"] is not None]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_an_explicit_k_prints_exactly_k(lecture: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["--index", str(lecture), "--bank", str(bank_file)]
+    for k in (1, 6):
+        assert main([*base, "--json", "-k", str(k), BUILD_QUERY]) == 0
+        assert len(json.loads(capsys.readouterr().out)["slides"]) == k
+    assert main([*base, "-k", "6", BUILD_QUERY]) == 0
+    text = capsys.readouterr().out
+    assert text.count("\n          ") == 6 and "same topic" not in text  # six slides, each with its snippet

@@ -42,6 +42,29 @@ DECK_B = [
     ("K Means Clustering", ["Assign each point to its nearest centroid", "Recompute centroids until stable"]),
 ]
 
+# One lecture with a slide build (2-4) and a second lecture opened by its "Week 2: ..." slide.
+LECTURE = [
+    ("Week 1: Attention", ["Why context matters"]),  # 1
+    ("Self-attention layers", ["Each token has a query, key and value"]),  # 2
+    ("Self-attention layers (2)", ["Softmax over dot products of queries and keys"]),  # 3
+    ("Self-attention layers (3)", ["Weighted sum of the values"]),  # 4
+    ("Dropout", ["Randomly zero activations while training"]),  # 5
+    ("Week 2: Clustering", ["Grouping points without labels"]),  # 6
+    ("K Means Clustering", ["Assign each point to its nearest centroid"]),  # 7
+    ("K Means Clustering - Convergence", ["Recompute centroids until stable"]),  # 8
+]
+BUILD_QUERY = "softmax over dot products of queries and keys"  # the text of slide 3, inside the build
+
+
+def lecture_index(folder: Path) -> Path:
+    """``LECTURE`` ingested with the hash embedder into ``folder / "index"``."""
+    from ingest.build import ingest
+
+    pdf = make_pdf(folder / "lecture.pdf", LECTURE)
+    ingest([pdf], folder / "index", model="hash:64", progress=False)
+    return folder / "index"
+
+
 BANK = """\
 ## **Test bank**
 

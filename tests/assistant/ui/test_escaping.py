@@ -31,9 +31,11 @@ OUR_TAGS = {
     "i",
     "strong",
     "b",
+    "details",
+    "summary",
 }
 
-OUR_ATTRIBUTES = {"class", "id", "style", "src", "data-slide", "data-qid", "tabindex", "role"}
+OUR_ATTRIBUTES = {"class", "id", "style", "src", "data-slide", "data-qid", "data-group", "tabindex", "role"}
 TEXT_ATTRIBUTES = {"alt", "title", "aria-label"}
 
 
@@ -74,10 +76,13 @@ def hostile_view(tmp_path: Path) -> WebView:
 def test_every_panel_shows_payloads_as_text(hostile_view: WebView) -> None:
     view = hostile_view
     result = view.search(WORDS)
+    grouped = view.grouped(WORDS)
     assert result.slides and result.bank
+    assert grouped.shown_groups and grouped.more_groups  # both the page and the fold carry deck text
     panels = {
         "status": view.status_html(),
         "cards": view.results_html(result),
+        "grouped cards": view.results_html(grouped),
         "bank matches": view.bank_matches_html(result),
         "bank list": view.bank_list_html(),
         "answer": "".join(view.answer_html(result)),

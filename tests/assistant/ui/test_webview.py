@@ -162,3 +162,36 @@ def test_audit_tab_views(view: WebView) -> None:
     assert "/gradio_api/file=" not in strip
     assert all(row[-1].startswith("suggested: ") for row in suggestions)
     assert all(len(row) == 4 for row in flags)
+
+
+def test_grouped_results_show_the_topic_as_one_range_and_fold_the_rest(
+    tmp_path: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.retrieval import results
+    from tests.support.decks import BUILD_QUERY, lecture_index
+
+    view = WebView(*open_retriever(lecture_index(tmp_path), bank_file))
+    found = view.grouped(BUILD_QUERY)
+    html = view.results_html(found)
+    top = found.shown_groups[0]
+    assert f'class="sb-group sb-range" style="--n:{len(top.slides)}" data-group="{top.id}"' in html
+    assert f"slides {top.first}\u2013{top.last}" in html and "same topic" in html
+    # Everything below the cut is on the page, folded: none of it before the fold.
+    fold = html.index('<details class="sb-more-results">')
+    assert "Other places this comes up" in html[fold:]
+    for group in found.more_groups:
+        assert html.index(f'data-group="{group.id}"') > fold
+    assert "No slide matches this well" not in html
+    monkeypatch.setattr(results, "abstention_threshold", lambda r: 2.0)  # above any cosine: every query is weak
+    weak = view.results_html(view.grouped(BUILD_QUERY))
+    assert weak.index("No slide matches this well; closest:") < weak.index("sb-card")
+    # The answer and "add to my bank" still get the ranked list.
+    assert [h.slide.number for h in view.search(BUILD_QUERY).slides] == [
+        h.slide.number for h in view.retriever.search(BUILD_QUERY, k=8).slides
+    ]
+
+
+def test_an_explicit_k_shows_exactly_k_ranked_cards(hash_index: Path, bank_file: Path) -> None:
+    view = WebView(*open_retriever(hash_index, bank_file), k=3)
+    html = view.results_html(view.grouped("momentum"))
+    assert html.count('class="sb-card"') == 3 and "sb-more-results" not in html and "same topic" not in html
