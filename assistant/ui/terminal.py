@@ -170,18 +170,18 @@ def _group_lines(grouped: GroupedResult, group: SlideGroup) -> list[str]:
     first, last = hits[0].slide, hits[-1].slide
     pages = f"p.{first.page}" if len(hits) == 1 else f"p.{first.page}\u2013{last.page}"
     label = f"Slide {first.number}" if len(hits) == 1 else f"Slides {first.number}\u2013{last.number}"
-    out = [f"  \u25b8 {label}  ({first.deck} {pages})"]
+    out = [f"  \u25b8 {label}  ({safe(first.deck)} {pages})"]
     for hit, place in zip(hits, group.slides):
         s = hit.slide
         mark = "same topic" if place.role == "context" else f"{hit.score:.3f}"
-        out.append(f"    {s.number:>4}  {s.title or '(untitled)'}   [{mark}]")
-        out.append(f"          {snippet(s, grouped.query)}")
+        out.append(f"    {s.number:>4}  {safe(s.title or '(untitled)')}   [{mark}]")
+        out.append(f"          {safe(snippet(s, grouped.query))}")
     return out
 
 
 def format_grouped(grouped: GroupedResult, show_all: bool = False) -> str:
     """The grouped view: a weak-match warning, the shown groups, the rest (with ``show_all``) or a
-    line saying how many there are, then the bank matches."""
+    line saying how many there are, then the bank matches. Deck and bank text pass through ``safe``."""
     out: list[str] = []
     if grouped.weak and grouped.groups:
         out.append(WEAK_NOTICE)
