@@ -88,6 +88,18 @@ def build_parser(prog: str = "python app.py") -> argparse.ArgumentParser:
     )
     parser.add_argument("--reranker", metavar="NAME_OR_PATH", default=None, help=RERANKER_HELP)
     parser.add_argument(
+        "--llm-url",
+        metavar="URL",
+        default=None,
+        help="model server for answers (OpenAI-compatible, e.g. http://127.0.0.1:11434/v1); fills the URL field (default: $SLIDEBANK_LLM_URL)",
+    )
+    parser.add_argument("--llm-model", metavar="NAME", default=None, help="the model to ask on --llm-url")
+    parser.add_argument(
+        "--allow-remote-llm",
+        action="store_true",
+        help="allow a model server on another machine (slide text and questions are sent there)",
+    )
+    parser.add_argument(
         "--share",
         action="store_true",
         help="also open a public gradio.live link (off by default; sends traffic through Gradio's servers)",
@@ -194,10 +206,28 @@ def search_tab(view) -> None:
             bank = gr.HTML(elem_id="bank-matches", js_on_load=click_js)
             gr.Markdown("### Answer")
             with gr.Row():
+                settings = view.answer_settings
                 backend = gr.Radio(
-                    ["extractive", "llm"], value="extractive", label="Written by", elem_id="answer-backend", scale=2
+                    ["extractive", "llm", "server"],
+                    value=settings.backend,
+                    label="Written by",
+                    elem_id="answer-backend",
+                    scale=2,
                 )
-                model = gr.Textbox(value="smollm2", label="Local model (name or path)", elem_id="answer-model", scale=3)
+                model = gr.Textbox(
+                    value=settings.model or ("" if settings.backend == "server" else "smollm2"),
+                    label="Model (llm: name or path; server: its model name, empty for its only one)",
+                    elem_id="answer-model",
+                    scale=3,
+                )
+                url = gr.Textbox(
+                    value=settings.url or "",
+                    label="Model server URL (server; this computer only unless --allow-remote-llm)",
+                    placeholder="http://127.0.0.1:11434/v1",
+                    elem_id="answer-url",
+                    interactive=view.url_from_page,
+                    scale=3,
+                )
             answer = gr.HTML(next(view.answer_html(None)), elem_id="answer", js_on_load=click_js)
 
     def run(text: str):
@@ -211,7 +241,7 @@ def search_tab(view) -> None:
         return show_slide(view, number) if number is not None else tuple(gr.skip() for _ in range(6))
 
     gr.on([query.submit, button.click], guarded(run), query, [slides, bank, result], api_name="search").then(
-        guarded(view.answer_html), [result, backend, model], answer, api_visibility="private"
+        guarded(view.answer_html), [result, backend, model, url], answer, api_visibility="private"
     )
     for source in (slides, bank, answer):
         source.click(guarded(open_clicked), None, viewer.outputs, api_visibility="private").then(
@@ -384,10 +414,22 @@ def main(argv: list[str] | None = None, prog: str = "python app.py") -> int:
         return _fail("--port must be between 1 and 65535")
     if args.slides is not None and not 1 <= args.slides <= 50:
         return _fail("--slides must be between 1 and 50")
+    from assistant.answer.cli import AnswerSettings
+    from assistant.answer.server import ENV_URL, check_url
+    from index.errors import SlidebankError
+
+    llm_url = args.llm_url or os.environ.get(ENV_URL) or None
+    try:
+        # A remote server is refused before anything starts (and again on each answer, for the URL field).
+        llm_url = check_url(llm_url, args.allow_remote_llm) if llm_url else None
+    except SlidebankError as exc:
+        return _fail(str(exc))
+    answer_settings = AnswerSettings(
+        "server" if llm_url else "extractive", args.llm_model, llm_url, args.allow_remote_llm
+    )
     from assistant.retrieval.retriever import open_retriever
     from assistant.ui.live import Follow
     from assistant.ui.web import WebView
-    from index.errors import SlidebankError
     from index.store import default_index_dir
 
     def reopen():
@@ -405,7 +447,15 @@ def main(argv: list[str] | None = None, prog: str = "python app.py") -> int:
     if not _is_loopback(args.host):
         print(f"note: listening on {args.host}: other machines on your network can open this page", file=sys.stderr)
     # A re-ingest while the app runs is picked up on the next request (assistant.ui.live).
-    view = WebView(retriever, notices, k=args.slides, follow=Follow(Path(args.index or default_index_dir()), reopen))
+    view = WebView(
+        retriever,
+        notices,
+        k=args.slides,
+        follow=Follow(Path(args.index or default_index_dir()), reopen),
+        answer_settings=answer_settings,
+        # Reachable from other machines: the page must not point this computer at a server of its choosing.
+        url_from_page=_is_loopback(args.host),
+    )
     demo = build_app(view)
     try:
         launch(demo, args.host, args.port, share=args.share, block=False)

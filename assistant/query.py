@@ -9,8 +9,12 @@ import sys
 from typing import TextIO
 
 from assistant.cli import RERANKER_HELP, add_bank_option, add_index_option, run
-from index.errors import SlidebankError
+from index.errors import InputError, SlidebankError
 from index.terminal import safe
+
+ENV_LLM_URL = (
+    "SLIDEBANK_LLM_URL"  # kept in step with assistant.answer.server.ENV_URL (not imported: it is the cold path)
+)
 
 EPILOG = """
 examples:
@@ -21,6 +25,8 @@ examples:
   printf 'kmeans\\nwhat is a score function\\n' | python -m assistant.query --batch -
   python -m assistant.query --answer "formulate SGD with momentum"     # bullets, each with [slide N]
   python -m assistant.query --llm smollm2 "what does omega do in CFG?"  # a local model writes it
+  python -m assistant.query --llm-url http://127.0.0.1:11434/v1 --llm-model llama3.2 "explain kmeans"  # Ollama, vLLM, ...
+  printf 'kmeans\nwhat is a score function\n' | python -m assistant.query --answer --batch -   # answers in JSON lines
   python -m assistant.query --reranker ~/models/my-cross-encoder "explain kmeans"  # optional, slower
 
 Slides come from the index built by `python -m ingest`; without one, the bank still answers
@@ -68,7 +74,47 @@ def build_parser(prog: str = "python -m assistant.query") -> argparse.ArgumentPa
         default=None,
         help="write the answer with a local language model (implies --answer): a folder, a .gguf file, or 'smollm2' for the bundled one; GPU when available",
     )
+    parser.add_argument(
+        "--llm-url",
+        metavar="URL",
+        default=None,
+        help=f"write the answer with a model server that speaks the OpenAI chat API (implies --answer), e.g. http://127.0.0.1:11434/v1 for Ollama; default for --answer: ${ENV_LLM_URL}",
+    )
+    parser.add_argument(
+        "--llm-model",
+        metavar="NAME",
+        default=None,
+        help="the model to ask on --llm-url (default: the server's only model)",
+    )
+    parser.add_argument(
+        "--allow-remote-llm",
+        action="store_true",
+        help="allow an --llm-url on another machine (slide text and your question are sent there)",
+    )
     return parser
+
+
+def answer_settings(args: argparse.Namespace):
+    """The answer backend the flags ask for, checked without any connection; None when no answer is asked."""
+    import os
+
+    url = args.llm_url if args.llm_url is not None else os.environ.get(ENV_LLM_URL) or None
+    if args.llm and args.llm_url:
+        raise InputError("give --llm or --llm-url, not both")
+    if args.llm_model and not url:
+        raise InputError("--llm-model names a model on the server given by --llm-url")
+    if not (args.answer or args.llm or args.llm_url):
+        return None
+    from assistant.answer.cli import AnswerSettings
+
+    if args.llm:
+        settings = AnswerSettings("llm", args.llm)
+    elif url:
+        settings = AnswerSettings("server", args.llm_model, url, args.allow_remote_llm)
+    else:
+        settings = AnswerSettings()
+    settings.check()
+    return settings
 
 
 def _fail(message: str) -> int:
@@ -87,6 +133,11 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str =
         return _fail("-k must be between 1 and 100")
     if not 0 <= args.bank_matches <= 100:
         return _fail("--bank-matches must be between 0 and 100")
+    try:
+        # Before anything is opened or connected: a remote URL is refused here.
+        settings = answer_settings(args)
+    except SlidebankError as exc:
+        return _fail(str(exc))
     from assistant.retrieval.results import grouped_search
     from assistant.retrieval.retriever import open_retriever, prepare_query
     from assistant.ui.terminal import format_grouped, format_text, grouped_to_json
@@ -110,12 +161,27 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str =
             print(f"note: {safe(notice)}", file=sys.stderr)
 
         if args.batch is not None:
+            answerer = None
+            if settings is not None:
+                from assistant.answer.cli import Answerer
+
+                answerer = Answerer(retriever, settings)  # one calibration and one model for the whole batch
             for line in source:
                 if line.strip():
                     found = grouped_search(retriever, line, k=args.k, n_bank=args.bank_matches)
-                    print(json.dumps(grouped_to_json(found), ensure_ascii=False), flush=True)
+                    out = grouped_to_json(found)
+                    error = None
+                    if answerer is not None:
+                        # The answer draws on the ranked list (default 5 slides), as a single query's does.
+                        ranked = grouped_search(retriever, line, k=args.k or 5, n_bank=args.bank_matches).result
+                        extra, error = answerer.to_json(ranked)
+                        out.update(extra)
+                    print(json.dumps(out, ensure_ascii=False), flush=True)
+                    if error:
+                        # The same server would fail the same way for every line that follows.
+                        return _fail(error)
             return 0
-    if args.answer or args.llm:
+    if settings is not None:
         from assistant.answer.cli import print_answer
 
         # The answer draws on the ranked list, as it always has (default 5 slides).
@@ -124,7 +190,7 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str =
             print(f"note: {safe(notice)}", file=sys.stderr)
         if not result.query:
             return _fail("the query has no searchable text")
-        return print_answer(retriever, result, args.llm, args.json)
+        return print_answer(retriever, result, settings, args.json)
     found = grouped_search(retriever, query, k=args.k, n_bank=args.bank_matches)
     result = found.result
     for notice in result.notices:

@@ -21,13 +21,61 @@ _ABSTAIN_SAYINGS = re.compile(
 
 
 @dataclass(frozen=True)
+class Sentence:
+    """One checked sentence: its text (citation markers removed) and the given slides that support it.
+
+    ``supported`` is False when no slide the answer was given clears the support threshold; such a
+    sentence keeps no slide and is never shown as part of the answer.
+    """
+
+    text: str
+    slides: tuple[int, ...]
+    supported: bool
+
+
+@dataclass(frozen=True)
 class Answer:
     text: str
     citations: tuple[int, ...]  # valid slide numbers, in order of first citation
     abstained: bool
     backend: str
-    dropped: int = 0  # citations removed because they named a slide that was not provided
-    reason: str = ""  # why it abstained: "no slides", "low confidence", "model", "no valid citation"
+    dropped: int = (
+        0  # citation markers removed: a slide that was not provided, or one that does not support its sentence
+    )
+    reason: str = ""  # why it abstained: "no slides", "low confidence", "model", "no valid citation", "unsupported"; "partial" while streaming
+    sentences: tuple[Sentence, ...] = ()  # every sentence the backend wrote, checked, supported or not
+
+    @property
+    def unsupported(self) -> int:
+        return sum(not s.supported for s in self.sentences)
+
+
+def cited_numbers(text: str) -> list[int]:
+    """Every slide number the citation markers in ``text`` name, in order (repeats kept)."""
+    return [n for match in _CITATION.finditer(text) for n in _numbers(match.group(1))]
+
+
+def strip_citations(text: str) -> str:
+    """``text`` without its citation markers, spaces before punctuation tidied.
+
+    Quoted slide text goes through it too: a slide must not bring citations of its own.
+    """
+    body = _CITATION.sub(" ", text)
+    return re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", body)).strip()
+
+
+def citations_as_text(text: str) -> str:
+    """``text`` with its citation markers written as plain words ("[slide 1]" becomes "slide 1").
+
+    For quoting a slide in an answer: the slide's own reference is kept as the slide says it, but can
+    no longer be read as a citation of the answer (a bare "slide 1" is not one, see ``_CITATION``).
+    """
+    return _CITATION.sub(lambda match: " ".join(match.group(0)[1:-1].split()), text)
+
+
+def says_not_covered(text: str) -> bool:
+    """True for a sentence that says the sources do not answer (a model's own abstention)."""
+    return bool(_ABSTAIN_SAYINGS.search(text)) or ABSTENTION.lower().rstrip(".") in text.lower()
 
 
 def _numbers(inner: str) -> list[int]:
@@ -39,11 +87,6 @@ def _numbers(inner: str) -> list[int]:
         else:
             out.extend(bounds)
     return out
-
-
-def strip_citations(text: str) -> str:
-    """``text`` without citation markup: quoted slide text must not bring citations of its own."""
-    return _CITATION.sub(" ", text)
 
 
 def check(text: str, allowed: Sequence[int], backend: str) -> Answer:

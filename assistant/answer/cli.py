@@ -1,61 +1,157 @@
-"""The answer part of ``python -m assistant.query --answer`` / ``--llm``: print, stream, or JSON."""
+"""The answer part of ``python -m assistant.query --answer`` / ``--llm`` / ``--llm-url``: print, stream, or JSON."""
 
 from __future__ import annotations
 
-import json
 import sys
-from dataclasses import asdict
+from collections.abc import Iterator
+from dataclasses import dataclass
 
+from assistant.answer.citations import ABSTENTION, Answer
 from assistant.answer.confidence import calibrate, query_confidence
 from assistant.answer.generate import stream_answers
 from assistant.retrieval.retriever import Result, Retriever
-from assistant.ui.terminal import format_text, result_to_json
+from assistant.ui.terminal import format_text
 from index.errors import SlidebankError
 from index.terminal import safe
 
 
-def print_answer(retriever: Retriever, result: Result, llm: str | None, as_json: bool) -> int:
-    """Slides and bank matches as usual, then the answer (streamed to the terminal for an LLM)."""
-    backend = "llm" if llm else "extractive"
-    if llm:
-        from assistant.answer.llm import resolve
+@dataclass(frozen=True)
+class AnswerSettings:
+    """Which backend writes the answer, and where it runs."""
 
+    backend: str = "extractive"
+    model: str | None = None  # llm: name or path; server: the served model's name (None: its only one)
+    url: str | None = None
+    allow_remote: bool = False
+
+    def check(self) -> None:
+        """Fail fast on what can be known without a connection or a model load (a bad path, a remote URL)."""
+        if self.backend == "llm":
+            from assistant.answer.llm import BUNDLED, resolve
+
+            resolve(self.model or BUNDLED)
+        elif self.backend == "server":
+            from assistant.answer.server import check_url
+
+            check_url(self.url or "", self.allow_remote)
+
+
+def answer_json(
+    final: Answer | None, confidence: float | None = None, threshold: float | None = None, error: str | None = None
+) -> dict | None:
+    """The ``"answer"`` object of ``--answer --json`` and ``--answer --batch``."""
+    if final is None:
+        return None
+    return {
+        "text": final.text,
+        "sentences": [{"text": s.text, "slides": list(s.slides), "supported": s.supported} for s in final.sentences],
+        "abstained": final.abstained,
+        "backend": final.backend,
+        "reason": final.reason,
+        "citations": list(final.citations),
+        "dropped": final.dropped,
+        "confidence": confidence,
+        "threshold": threshold,
+    }
+
+
+class Answerer:
+    """Answers many queries with one calibration and one model (loaded on the first answer)."""
+
+    def __init__(self, retriever: Retriever, settings: AnswerSettings) -> None:
+        self.retriever = retriever
+        self.settings = settings
+        self.threshold = calibrate(retriever)
+
+    def stream(self, result: Result) -> tuple[float | None, Iterator[Answer]]:
+        confidence = query_confidence(self.retriever, result.query)
+        s = self.settings
+        steps = stream_answers(
+            result,
+            s.backend,
+            retriever=self.retriever,
+            confidence=confidence,
+            threshold=self.threshold,
+            model=s.model,
+            url=s.url,
+            allow_remote=s.allow_remote,
+        )
+        return confidence, steps
+
+    def to_json(self, result: Result) -> tuple[dict, str | None]:
+        """(the answer object, or None; the error message, or None)."""
+        confidence, steps = self.stream(result)
+        final = None
         try:
-            resolve(llm)  # a wrong path is an error even when this query would abstain
+            for step in steps:
+                final = step  # every step is the answer so far; the last one is the answer
         except SlidebankError as exc:
-            print(f"error: {safe(exc)}", file=sys.stderr)
+            return {"answer": None, "answer_error": str(exc)}, str(exc)
+        return {"answer": answer_json(final, confidence, self.threshold)}, None
+
+
+def _notes(final: Answer) -> None:
+    if final.dropped:
+        print(
+            f"note: removed {final.dropped} citation(s) of slides that were not given or do not support the sentence",
+            file=sys.stderr,
+        )
+    if final.unsupported:
+        print(f"note: left out {final.unsupported} sentence(s) that the given slides do not support", file=sys.stderr)
+
+
+def print_answer(retriever: Retriever, result: Result, settings: AnswerSettings, as_json: bool) -> int:
+    """Slides and bank matches as usual, then the answer; a language model's sentence by checked sentence.
+
+    A failing backend is one ``error:`` line after the slides, which are shown regardless.
+    """
+    import json
+
+    from assistant.ui.terminal import result_to_json
+
+    answerer = Answerer(retriever, settings)
+    if as_json:
+        out = result_to_json(result)
+        extra, error = answerer.to_json(result)
+        out.update(extra)
+        print(json.dumps(out, ensure_ascii=False))
+        if error:
+            print(f"error: {safe(error)}", file=sys.stderr)
             return 2
-    threshold = calibrate(retriever)
-    confidence = query_confidence(retriever, result.query)
-    if not as_json:
-        print(format_text(result))
-        print("\nAnswer")
-    shown = ""
-    final = None
+        if out["answer"] is not None:
+            _notes_from_json(out["answer"])
+        return 0
+    print(format_text(result))
+    print("\nAnswer")
+    sys.stdout.flush()
+    shown = 0
+    final: Answer | None = None
     try:
-        for final in stream_answers(result, backend, confidence=confidence, threshold=threshold, model=llm):
-            if not as_json and final.reason == "draft" and final.text.startswith(shown):
-                sys.stdout.write(safe(final.text[len(shown) :], lines=True))  # a model's output is not trusted either
-                sys.stdout.flush()
-                shown = final.text
+        _, steps = answerer.stream(result)
+        for final in steps:
+            if final.reason == "partial" or (not final.abstained and final.backend != "extractive"):
+                # Only checked, supported sentences reach the screen: nothing shown is ever withdrawn.
+                supported = [s for s in final.sentences if s.supported]
+                for s in supported[shown:]:
+                    # A model's output is not trusted either: one line, no escape sequences.
+                    print(f"{safe(s.text)} " + " ".join(f"[slide {n}]" for n in s.slides), flush=True)
+                shown = len(supported)
     except SlidebankError as exc:
         print(f"error: {safe(exc)}", file=sys.stderr)
         return 2
     assert final is not None
-    if final.dropped:
-        print(f"note: removed {final.dropped} citation(s) of slides that were not provided", file=sys.stderr)
-    if as_json:
-        out = result_to_json(result)
-        out["answer"] = {
-            **asdict(final),
-            "citations": list(final.citations),
-            "confidence": confidence,
-            "threshold": threshold,
-        }
-        print(json.dumps(out, ensure_ascii=False))
-    elif shown != final.text:
-        # The streamed draft failed the check (or nothing was streamed): show what passed it.
-        print(("\n\nchecked: " if shown else "") + safe(final.text, lines=True))
-    else:
-        print()
+    if final.backend == "extractive" or final.abstained:
+        print(safe(final.text, lines=True) if not final.abstained else ABSTENTION)
+    _notes(final)
     return 0
+
+
+def _notes_from_json(answer: dict) -> None:
+    if answer["dropped"]:
+        print(
+            f"note: removed {answer['dropped']} citation(s) of slides that were not given or do not support the sentence",
+            file=sys.stderr,
+        )
+    unsupported = sum(not s["supported"] for s in answer["sentences"])
+    if unsupported:
+        print(f"note: left out {unsupported} sentence(s) that the given slides do not support", file=sys.stderr)

@@ -1,123 +1,182 @@
-"""Answers that cite slides. One function, ``answer``, serves the CLI and the web app.
+"""Answers that cite slides. One function, ``stream_answers``, serves the CLI, the web app and the eval.
 
-Two backends:
+Three backends:
 
-- ``extractive`` (default, no model): the bullets of the top slides that share the most words
-  with the query, in slide order, each followed by ``[slide N]``. Deterministic and instant.
-- ``llm``: a local causal LM (``assistant.llm``, imported only here and only then) given the
-  retrieved slides as numbered sources and asked for short sentences, each ending in ``[slide N]``.
+- ``extractive`` (default, no model): one or two slides said whole, in their own words
+  (``assistant.answer.extractive``). Deterministic and instant.
+- ``llm``: a causal LM inside this process (``assistant.answer.llm``; the bundled SmolLM2 by default).
+- ``server``: a model server that speaks the OpenAI-compatible chat API (``assistant.answer.server``):
+  Ollama, vLLM, llama.cpp, LM Studio, ``transformers serve``.
 
-Every answer passes the same check (``check``): citations to slides that were not given are
-removed and counted, and an answer left with no valid citation becomes ``ABSTENTION``. Before
-any of that, a query whose retrieval confidence (``assistant.confidence``) is below the
-calibrated threshold abstains without generating anything.
+Every sentence, whichever backend wrote it, is checked against the slides the answer was given
+(``assistant.answer.support``): a citation stays only if its slide supports the sentence, a
+sentence without one gets the best-supporting slide when the support clears the threshold, and a
+sentence no given slide supports is left out of the answer (it stays in ``Answer.sentences``,
+marked unsupported). Nothing survives: the answer abstains. A language model's answer streams by
+sentence, each one shown only once checked, so no draft is ever shown and then withdrawn.
 
-Slide text is data: it goes into the prompt only inside ``<source>`` blocks, stripped of
-anything that could close the block, after the instructions; and whatever the model then
-writes is held to the citation check, so a slide cannot make an answer cite what was not shown.
+Before any of that, a query whose retrieval confidence (``assistant.answer.confidence``) is below
+the calibrated threshold abstains without generating anything.
+
+Slide text is data: it goes into the prompt only inside ``<source>`` blocks (``prompt.py``), and
+whatever the model writes is held to the check, so a slide cannot make an answer cite what was not shown.
 """
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator, Sequence
 
-from assistant.answer.citations import ABSTENTION, Answer, check, strip_citations
+from assistant.answer.citations import ABSTENTION, Answer, Sentence, check
+from assistant.answer.extractive import (
+    FORMULA,
+    DeckProfile,
+    extract,
+    has_content,
+    render,
+)
 from assistant.answer.prompt import messages
+from assistant.answer.support import SupportChecker, checked, checker_for
 from assistant.retrieval.retriever import Result, SlideHit
-from assistant.slide_text import bullets
-from index.lexical import tokenize
+from index.records import Slide
 
-BACKENDS = ("extractive", "llm")
+BACKENDS = ("extractive", "llm", "server")
 
 MAX_SOURCES = 3  # slides an answer draws on: the top of the fused ranking
-EXTRACT_BULLETS = 4  # bullets in an extractive answer
 MAX_NEW_TOKENS = 160
 
 
-def sources(result: Result, limit: int = MAX_SOURCES) -> tuple[SlideHit, ...]:
-    """The slides an answer may cite: the top ``limit`` hits that have text."""
-    return tuple(h for h in result.slides if not h.slide.image_only)[:limit]
+def deck_profile(retriever) -> DeckProfile | None:
+    """The deck's structure (its titles), computed once per loaded index."""
+    index = getattr(retriever, "index", None)
+    if index is None:
+        return None
+    cached = _profiles.get(id(index))
+    if cached is None or cached[0] is not index:
+        _profiles.clear()
+        cached = _profiles[id(index)] = (index, DeckProfile(index.slides))
+    return cached[1]
 
 
-# -- extractive ----------------------------------------------------------------------------------
+_profiles: dict[int, tuple[object, DeckProfile]] = {}
 
 
-def extract(result: Result, n_bullets: int = EXTRACT_BULLETS) -> str:
-    """The bullets of the top slides that share most words with the query, each with its slide.
-
-    Bullets sharing no word with the query are left out, except that the top slide always gives
-    its best bullet (retrieval may match it by meaning rather than words).
-    """
-    wanted = set(tokenize(result.query))
-    scored: list[tuple[int, int, int, str, int]] = []  # (-overlap, source rank, bullet index, text, slide)
-    for rank, hit in enumerate(sources(result)):
-        lines = bullets(hit.slide) or ([hit.slide.title] if hit.slide.title else [])
-        for i, line in enumerate(lines):
-            overlap = len(wanted & set(tokenize(line)))
-            if overlap or (rank == 0 and i == 0):
-                scored.append((-overlap, rank, i, line, hit.slide.number))
-    picked = sorted(scored)[:n_bullets]
-    picked.sort(key=lambda t: (t[1], t[2]))  # source rank, then the slide's own order
-    return "\n".join(f"- {_sentence(text)} [slide {number}]" for _, _, _, text, number in picked)
+def sources(result: Result, limit: int = MAX_SOURCES, profile: DeckProfile | None = None) -> tuple[SlideHit, ...]:
+    """The slides an answer may cite: the top ``limit`` hits with content (not image-only, agenda or divider slides)."""
+    return tuple(h for h in result.slides if has_content(h.slide, profile))[:limit]
 
 
-def _sentence(text: str) -> str:
-    return " ".join(strip_citations(text).split()).rstrip(" .;:")
+def _checker(retriever, slides: Sequence[Slide]) -> SupportChecker:
+    return checker_for(retriever, slides) if retriever is not None else SupportChecker(slides)
 
 
-# -- the entry points ----------------------------------------------------------------------------
-
-
-def _gate(result: Result, backend: str, confidence: float | None, threshold: float | None) -> Answer | None:
+def _gate(hits: Sequence[SlideHit], backend: str, confidence: float | None, threshold: float | None) -> Answer | None:
     if backend not in BACKENDS:
         raise ValueError(f"unknown answer backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-    if not sources(result):
+    if not hits:
         return Answer(ABSTENTION, (), True, backend, 0, "no slides")
     if confidence is not None and threshold is not None and confidence < threshold:
         return Answer(ABSTENTION, (), True, backend, 0, "low confidence")
     return None
 
 
+def _extractive(result: Result, slides: Sequence[Slide], checker: SupportChecker) -> Answer:
+    kept: list[tuple[Slide, list]] = []
+    sentences: list[Sentence] = []
+    for slide, bullets in extract(slides, result.query):
+        good = []
+        for bullet in bullets:
+            # The note stands where the slide has a formula image: it is ours, not a claim to check.
+            score = checker.score(bullet.sentence.replace(FORMULA, ""), slide.number)
+            supported = score >= checker.threshold
+            sentences.append(Sentence(bullet.sentence, (slide.number,) if supported else (), supported))
+            if supported:
+                good.append(bullet)
+        if good:
+            kept.append((slide, good))
+    if not kept:
+        return Answer(ABSTENTION, (), True, "extractive", 0, "unsupported", tuple(sentences))
+    cited = tuple(slide.number for slide, _ in kept)
+    return Answer(render(kept), cited, False, "extractive", 0, "", tuple(sentences))
+
+
+def shown_text(sentences: Sequence[Sentence]) -> str:
+    """The answer as read: the supported sentences, each followed by its citations."""
+    return " ".join(f"{s.text} " + " ".join(f"[slide {n}]" for n in s.slides) for s in sentences if s.supported)
+
+
+def _citations(sentences: Sequence[Sentence]) -> tuple[int, ...]:
+    return tuple(dict.fromkeys(n for s in sentences if s.supported for n in s.slides))
+
+
+def _language_model(backend: str, model: str | None, url: str | None, allow_remote: bool):
+    if backend == "server":
+        from assistant.answer import server
+
+        if not url:
+            raise server.ModelServerError(f"the server backend needs --llm-url (or {server.ENV_URL})")
+        return server.connect(url, model, allow_remote)
+    from assistant.answer import llm
+
+    return llm.load(model or llm.BUNDLED)
+
+
 def stream_answers(
     result: Result,
     backend: str = "extractive",
     *,
+    retriever=None,
     confidence: float | None = None,
     threshold: float | None = None,
     model: str | None = None,
+    url: str | None = None,
+    allow_remote: bool = False,
     max_new_tokens: int = MAX_NEW_TOKENS,
 ) -> Iterator[Answer]:
-    """Answers as they grow: unchecked drafts while an LLM writes, then the checked final one (last).
+    """Answers as they grow, one checked sentence at a time (``reason == "partial"``), then the final one (last).
 
-    ``confidence``/``threshold``: see ``assistant.confidence``; below the threshold the answer
-    abstains before any model runs. ``model``: a name or path for the LLM backend (default: the
-    bundled SmolLM2 GGUF).
+    ``retriever``: gives the support check the index's encoder and chunk vectors, and the deck's
+    structure; without it the check is lexical only. ``confidence``/``threshold``: see
+    ``assistant.answer.confidence``. ``model``: a name or path for ``llm`` (default: the bundled
+    SmolLM2), the served model's name for ``server`` (default: the server's only model).
+    ``url``/``allow_remote``: the model server (see ``assistant.answer.server``).
     """
-    gated = _gate(result, backend, confidence, threshold)
+    hits = sources(result, profile=deck_profile(retriever))
+    gated = _gate(hits, backend, confidence, threshold)
     if gated is not None:
         yield gated
         return
-    hits = sources(result)
-    allowed = [h.slide.number for h in hits]
+    slides = [h.slide for h in hits]
+    checker = _checker(retriever, slides)
     if backend == "extractive":
-        yield check(extract(result), allowed, backend)
+        yield _extractive(result, slides, checker)
         return
-    from assistant.answer import llm
-
-    lm = llm.load(model or llm.BUNDLED)
-    text = ""
-    for piece in lm.stream(
-        messages(result.query, [(h.slide.number, h.slide.text) for h in hits]), max_new_tokens=max_new_tokens
-    ):
-        text += piece
-        yield Answer(text, (), False, backend, 0, "draft")
-    yield check(text, allowed, backend)
+    lm = _language_model(backend, model, url, allow_remote)
+    stream = lm.stream(messages(result.query, [(s.number, s.text) for s in slides]), max_new_tokens=max_new_tokens)
+    sentences: list[Sentence] = []
+    dropped = 0
+    model_abstains = False
+    for verdict in checked(iter(stream), checker):
+        dropped += verdict.dropped
+        model_abstains |= verdict.abstains
+        if verdict.sentence is None:
+            continue
+        sentences.append(verdict.sentence)
+        if verdict.sentence.supported:
+            yield Answer(
+                shown_text(sentences), _citations(sentences), False, backend, dropped, "partial", tuple(sentences)
+            )
+    cited = _citations(sentences)
+    if cited:
+        yield Answer(shown_text(sentences), cited, False, backend, dropped, "", tuple(sentences))
+    else:
+        reason = "model" if model_abstains else ("unsupported" if sentences else "no valid citation")
+        yield Answer(ABSTENTION, (), True, backend, dropped, reason, tuple(sentences))
 
 
 def answer(result: Result, backend: str = "extractive", **options) -> Answer:
-    """Turn a retrieval result into an answer whose every citation is a slide it was given.
+    """Turn a retrieval result into an answer whose every sentence passed the check.
 
-    ``options``: ``confidence``, ``threshold``, ``model``, ``max_new_tokens`` (see ``stream_answers``).
+    ``options``: those of ``stream_answers``.
     """
     final: Answer | None = None
     for step in stream_answers(result, backend, **options):
@@ -127,9 +186,19 @@ def answer(result: Result, backend: str = "extractive", **options) -> Answer:
 
 
 def stream_answer(result: Result, backend: str = "extractive", **options) -> Iterator[str]:
-    """The answer text as it grows (token by token for a language model); the last item is final."""
+    """The answer text as it grows (sentence by checked sentence for a language model); the last item is final."""
     for partial in stream_answers(result, backend, **options):
         yield partial.text
 
 
-__all__ = ["ABSTENTION", "BACKENDS", "Answer", "answer", "check", "stream_answer", "stream_answers"]
+__all__ = [
+    "ABSTENTION",
+    "BACKENDS",
+    "Answer",
+    "Sentence",
+    "answer",
+    "check",
+    "sources",
+    "stream_answer",
+    "stream_answers",
+]

@@ -1,25 +1,32 @@
-"""``python -m assistant.answer_eval``: how often answers abstain, in scope and out of scope.
+"""``python -m assistant.answer_eval``: answers per backend against the bank, in scope and out of scope.
 
 In scope: every bank question (the course's own exam questions), searched with its own entry
-left out of the bank. Out of scope: a list of questions the slides do not answer
-(default: the package's ``data/out_of_scope.txt``). The threshold is calibrated from the bank side only;
-each bank question is judged against a threshold computed without it (leave-one-out), and the
-out-of-scope list never touches the threshold, so its rate is a held-out check.
+left out of the bank (leave-one-out, as in the retrieval eval). Out of scope: a list of questions
+the slides do not answer (default: the package's ``data/out_of_scope.txt``). The abstention
+threshold is calibrated from the bank side only; each bank question is judged against a
+threshold computed without it, and the out-of-scope list never touches it.
+
+Per backend: citation precision (cited slides that the bank's references name, over answered
+questions) and recall (referenced slides that were cited, over every question with references:
+an abstention cites nothing, so it never counts as a pass), the share of written sentences the
+slides support, abstention in and out of scope, and the time to the first checked sentence.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
+from assistant.answer.citations import Answer
 from assistant.answer.confidence import (
     DEFAULT_PERCENTILE,
     bank_confidences,
@@ -27,17 +34,19 @@ from assistant.answer.confidence import (
     confidences,
     threshold_from,
 )
-from assistant.answer.generate import Answer, stream_answers
+from assistant.answer.generate import stream_answers
 from assistant.cli import add_bank_option, add_index_option
 from assistant.retrieval.retriever import open_retriever
 from index.errors import SlidebankError
+from index.terminal import safe
 
 DEFAULT_OUT_OF_SCOPE = Path(__file__).resolve().parent / "data" / "out_of_scope.txt"
 
 EPILOG = """
 examples:
-  python -m assistant.answer_eval                             # extractive row, all questions
-  python -m assistant.answer_eval --llm smollm2 --limit 20    # add an LLM row over 20 + 20 questions
+  python -m assistant.answer_eval                                   # extractive row, all questions
+  python -m assistant.answer_eval --llm smollm2 --limit 20          # add an in-process LLM row over 20 + 20 questions
+  python -m assistant.answer_eval --llm-url http://127.0.0.1:11434/v1 --llm-model llama3.2 --limit 40   # a model server's row
 """
 
 
@@ -54,46 +63,74 @@ def spread(items: Sequence, limit: int | None) -> list:
     return [items[i] for i in dict.fromkeys(picks.tolist())]
 
 
-def run_backend(
-    retriever, backend: str, cases: Sequence[tuple[str, str | None, float, float]], model: str | None, progress: bool
-) -> dict:
-    """cases: (query, bank id to leave out, confidence, threshold). Returns counts and timings."""
+Case = tuple[str, "str | None", float, float, tuple[int, ...]]  # query, bank id left out, confidence, threshold, refs
+
+
+def run_backend(retriever, backend: str, cases: Sequence[Case], options: dict, progress: bool) -> dict:
+    """Answer every case with one backend; counts, citation scores and timings."""
     answers: list[Answer] = []
-    latency: list[float] = []
-    ttft: list[float] = []
+    first_checked: list[float] = []
     speed: list[float] = []
-    for i, (query, leave_out, confidence, threshold) in enumerate(cases, 1):
+    hits = cited = refs_total = 0
+    for i, (query, leave_out, confidence, threshold, refs) in enumerate(cases, 1):
         result = retriever.search(query, k=5, exclude=(leave_out,) if leave_out else ())
         started = time.perf_counter()
         first = None
         final = None
-        for final in stream_answers(result, backend, confidence=confidence, threshold=threshold, model=model):
-            if first is None and final.reason == "draft":
+        for final in stream_answers(
+            result, backend, retriever=retriever, confidence=confidence, threshold=threshold, **options
+        ):
+            if first is None and any(s.supported for s in final.sentences) and not final.abstained:
                 first = time.perf_counter() - started
-        latency.append(time.perf_counter() - started)
         assert final is not None
         answers.append(final)
         if first is not None:
-            from assistant.answer import llm
-
-            ttft.append(first)
-            gen = llm.load(model or llm.BUNDLED).last
-            if gen.tokens_per_s:
-                speed.append(gen.tokens_per_s)
+            first_checked.append(first)
+        if backend != "extractive" and final.sentences:
+            lm = _model(backend, options)
+            if lm is not None and lm.last is not None and lm.last.tokens_per_s:
+                speed.append(lm.last.tokens_per_s)
+        if refs:
+            refs_total += len(set(refs))
+            hits += len(set(final.citations) & set(refs))
+            cited += len(set(final.citations)) if not final.abstained else 0
         if progress:
             print(f"\r  {backend}: {i}/{len(cases)}", end="", file=sys.stderr, flush=True)
     if progress:
         print(file=sys.stderr)
+    sentences = [s for a in answers for s in a.sentences]
     return {
         "n": len(answers),
         "abstained": sum(a.abstained for a in answers),
         "reasons": {r: sum(a.reason == r for a in answers) for r in sorted({a.reason for a in answers if a.abstained})},
+        "citation_precision": hits / cited if cited else None,
+        "citation_recall": hits / refs_total if refs_total else None,
+        "sentences": len(sentences),
+        "supported_share": sum(s.supported for s in sentences) / len(sentences) if sentences else None,
         "dropped": sum(a.dropped for a in answers),
-        "latency_ms_median": 1000 * statistics.median(latency) if latency else 0.0,
-        "ttft_s_median": statistics.median(ttft) if ttft else None,
+        "first_checked_s_median": statistics.median(first_checked) if first_checked else None,
         "tokens_per_s_median": statistics.median(speed) if speed else None,
-        "generated": len(ttft),
     }
+
+
+def _model(backend: str, options: dict):
+    if backend == "server":
+        from assistant.answer import server
+
+        return server.connect(options["url"], options.get("model"), options.get("allow_remote", False))
+    from assistant.answer import llm
+
+    return llm.load(options.get("model") or llm.BUNDLED)
+
+
+def _fmt(value: float | None, pattern: str = "{:.2f}") -> str:
+    return "-" if value is None else pattern.format(value)
+
+
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.1f} s"
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m assistant.answer_eval") -> int:
@@ -119,20 +156,42 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.answer_
         "--llm",
         metavar="NAME_OR_PATH",
         default=None,
-        help="also measure the LLM backend with this model ('smollm2': the bundled one)",
+        help="also measure the in-process LLM backend with this model ('smollm2': the bundled one)",
     )
+    parser.add_argument(
+        "--llm-url",
+        metavar="URL",
+        default=None,
+        help="also measure a model server (OpenAI-compatible; default: $SLIDEBANK_LLM_URL when set)",
+    )
+    parser.add_argument(
+        "--llm-model",
+        metavar="NAME",
+        default=None,
+        help="the model to ask on --llm-url (default: the server's only model)",
+    )
+    parser.add_argument("--allow-remote-llm", action="store_true", help="allow an --llm-url on another machine")
     parser.add_argument(
         "--limit",
         type=int,
         default=None,
         metavar="N",
-        help="LLM row only: N in-scope and N out-of-scope questions, spread over the lists",
+        help="model rows only: N in-scope and N out-of-scope questions, spread over the lists",
     )
     add_index_option(parser)
     add_bank_option(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress")
     args = parser.parse_args(argv)
+    url = args.llm_url or os.environ.get("SLIDEBANK_LLM_URL") or None
+    if url:
+        from assistant.answer.server import check_url
+
+        try:
+            url = check_url(url, args.allow_remote_llm)  # before anything connects
+        except SlidebankError as exc:
+            print(f"error: {safe(exc)}", file=sys.stderr)
+            return 2
     try:
         out_of_scope = read_questions(args.out_of_scope)
         retriever, _ = open_retriever(args.index, args.bank)
@@ -140,7 +199,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.answer_
         print(f"error: cannot read {args.out_of_scope} ({exc.strerror})", file=sys.stderr)
         return 2
     except SlidebankError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {safe(exc)}", file=sys.stderr)
         return 2
     if retriever.index is None or not retriever.bank:
         print("error: needs an index and a bank; run: python -m ingest SLIDES.pdf", file=sys.stderr)
@@ -155,24 +214,36 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.answer_
     threshold = threshold_from(in_conf, args.percentile)
     # Leave-one-out: question i is judged by a threshold computed from the other bank questions.
     loo = [threshold_from(np.delete(in_conf, i), args.percentile) for i in range(len(bank))]
-    in_cases = [(retriever.query_text(q), q.id, float(c), t) for q, c, t in zip(bank, in_conf, loo)]
-    out_cases = [(q, None, float(c), threshold) for q, c in zip(out_of_scope, out_conf)]
+    in_cases: list[Case] = [
+        (retriever.query_text(q), q.id, float(c), t, tuple(q.refs)) for q, c, t in zip(bank, in_conf, loo)
+    ]
+    out_cases: list[Case] = [(q, None, float(c), threshold, ()) for q, c in zip(out_of_scope, out_conf)]
 
-    rows = {
-        "extractive": (
-            run_backend(retriever, "extractive", in_cases, None, not args.quiet),
-            run_backend(retriever, "extractive", out_cases, None, not args.quiet),
-        )
-    }
+    progress = not args.quiet
+    backends: list[tuple[str, str, dict, bool]] = [("extractive", "extractive", {}, False)]
     if args.llm:
-        try:
-            rows["llm"] = (
-                run_backend(retriever, "llm", spread(in_cases, args.limit), args.llm, not args.quiet),
-                run_backend(retriever, "llm", spread(out_cases, args.limit), args.llm, not args.quiet),
+        backends.append((f"llm ({args.llm})", "llm", {"model": args.llm}, True))
+    if url:
+        backends.append(
+            (
+                f"server ({args.llm_model or 'its model'})",
+                "server",
+                {"url": url, "model": args.llm_model, "allow_remote": args.allow_remote_llm},
+                True,
             )
-        except SlidebankError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+        )
+    rows = {}
+    try:
+        for name, backend, options, limited in backends:
+            ins = spread(in_cases, args.limit) if limited else in_cases
+            outs = spread(out_cases, args.limit) if limited else out_cases
+            rows[name] = (
+                run_backend(retriever, backend, ins, options, progress),
+                run_backend(retriever, backend, outs, options, progress),
+            )
+    except SlidebankError as exc:
+        print(f"error: {safe(exc)}", file=sys.stderr)
+        return 2
     calibration = {
         "signal": "best dense chunk cosine",
         "percentile": args.percentile,
@@ -207,21 +278,20 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.answer_
     )
     print()
     print(
-        "| backend | in scope abstained | out of scope abstained | abstentions by reason (in / out) | citations dropped | answer latency (median) | time to first token | tokens/s |"
+        "| backend | questions (in / out) | citation precision | citation recall | sentences supported | abstained in scope | abstained out of scope | first checked sentence (median) | tokens/s |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, (a, b) in rows.items():
-        ttft = f"{a['ttft_s_median']:.2f} s" if a["ttft_s_median"] is not None else "-"
-        tps = f"{a['tokens_per_s_median']:.1f}" if a["tokens_per_s_median"] is not None else "-"
-        lat = (
-            f"{a['latency_ms_median']:.1f} ms"
-            if a["latency_ms_median"] < 1000
-            else f"{a['latency_ms_median'] / 1000:.1f} s"
-        )
         print(
-            f"| {name} | {a['abstained']}/{a['n']} ({a['abstained'] / a['n']:.0%}) | {b['abstained']}/{b['n']} ({b['abstained'] / max(b['n'], 1):.0%}) "
-            f"| {a['reasons']} / {b['reasons']} | {a['dropped'] + b['dropped']} | {lat} | {ttft} | {tps} |"
+            f"| {name} | {a['n']} / {b['n']} | {_fmt(a['citation_precision'])} | {_fmt(a['citation_recall'])} "
+            f"| {_fmt(a['supported_share'], '{:.0%}')} ({a['sentences']}) | {a['abstained']}/{a['n']} ({a['abstained'] / max(a['n'], 1):.0%}) "
+            f"| {b['abstained']}/{b['n']} ({b['abstained'] / max(b['n'], 1):.0%}) | {_seconds(a['first_checked_s_median'])} | {_fmt(a['tokens_per_s_median'], '{:.1f}')} |"
         )
+    print()
+    print(
+        "abstentions by reason (in / out): "
+        + "; ".join(f"{name}: {a['reasons']} / {b['reasons']}" for name, (a, b) in rows.items())
+    )
     return 0
 
 

@@ -101,7 +101,6 @@ class StudySession:
 def extractive_answer(question: str, slides: Sequence) -> str:
     """The extractive answer (bullets of the given slides that share words with the question,
     each with its slide number), from the answer package, over the answer key's own slides."""
-    from assistant.answer.generate import extract
-    from assistant.retrieval.retriever import Result, SlideHit
+    from assistant.answer.extractive import key_points
 
-    return extract(Result(question, tuple(SlideHit(s, 0.0) for s in slides), ()))
+    return key_points(slides, question)

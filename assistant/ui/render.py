@@ -18,6 +18,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
 
+from assistant.answer.citations import Answer
+from assistant.answer.extractive import read_rendered
 from assistant.retrieval.grouping import SlideGroup
 from assistant.retrieval.results import GroupedResult
 from assistant.retrieval.retriever import SlideHit
@@ -131,6 +133,13 @@ class AnswerPart(NamedTuple):
 class AnswerLine(NamedTuple):
     parts: tuple[AnswerPart, ...]
     point: bool  # a "- " bullet of the extractive answer
+    kind: str = ""  # "heading" (a slide's number and title), "sub" (a sub-bullet), "note" (about the answer)
+
+    @property
+    def classes(self) -> str:
+        """The paragraph's CSS classes (ours only)."""
+        names = (["sb-answer-point"] if self.point else []) + ([f"sb-answer-{self.kind}"] if self.kind else [])
+        return " ".join(names)
 
 
 def answer_lines(text: str) -> list[AnswerLine]:
@@ -157,3 +166,46 @@ def answer_lines(text: str) -> list[AnswerLine]:
 def answer_html(text: str, kind: str = "") -> str:
     """The answer panel: ``kind`` "pending" or "empty" greys it (a placeholder, not an answer)."""
     return render("answer.html", lines=answer_lines(text), kind=kind)
+
+
+def message_html(text: str, kind: str = "") -> str:
+    """The answer panel holding a message of ours ("writing", an error), shown as text: no citation
+    buttons, since an error can quote what a model server sent."""
+    return render("answer.html", lines=[AnswerLine((AnswerPart(text),), False)], kind=kind)
+
+
+def checked_answer_lines(answer: Answer) -> list[AnswerLine]:
+    """The lines of a checked answer, built from its structure rather than by reading its text.
+
+    Extractive: each chosen slide's number (a button) and title, then its bullets and sub-bullets.
+    A model's: one line per sentence that passed the support check, followed by the slides that
+    support it. Sentence and slide text are never searched for ``[slide N]``: the only buttons are
+    the slides the check kept. Sentences the slides do not support are left out and counted.
+    """
+    if answer.abstained:
+        lines = [AnswerLine((AnswerPart(answer.text),), False)]
+    elif answer.backend == "extractive":
+        lines = []
+        for line in read_rendered(answer.text):
+            if line.kind == "heading":
+                cited = line.slide is not None and line.slide in answer.citations
+                head = (AnswerPart(slide=line.slide),) if cited else (AnswerPart(f"Slide {line.slide}"),)
+                lines.append(AnswerLine((*head, AnswerPart(f" {line.text}")), False, "heading"))
+            else:
+                lines.append(AnswerLine((AnswerPart(line.text),), True, "sub" if line.kind == "sub" else ""))
+    else:
+        lines = [
+            AnswerLine((AnswerPart(f"{s.text} "), *(AnswerPart(slide=n) for n in s.slides)), False)
+            for s in answer.sentences
+            if s.supported and s.slides
+        ]
+    left_out = answer.unsupported
+    if left_out and answer.reason != "partial":
+        note = f"{left_out} sentence{'s' if left_out > 1 else ''} the given slides do not support {'were' if left_out > 1 else 'was'} left out."
+        lines.append(AnswerLine((AnswerPart(note),), False, "note"))
+    return lines
+
+
+def checked_answer_html(answer: Answer) -> str:
+    """The answer panel for a checked answer (or a partial one while a model writes)."""
+    return render("answer.html", lines=checked_answer_lines(answer), kind="")

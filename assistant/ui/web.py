@@ -21,16 +21,18 @@ from assistant.slide_text import bullets
 from assistant.ui import bank_browser
 from assistant.ui.bank_browser import ALL_SECTIONS, MARK_FILTERS
 from assistant.ui.live import Follow, live_generation
-from assistant.ui.render import answer_html, card_groups, render, topic_card_groups
+from assistant.ui.render import card_groups, checked_answer_html, message_html, render, topic_card_groups
 from assistant.ui.thumbnails import Thumbnails
 
 if TYPE_CHECKING:
+    from assistant.answer.cli import AnswerSettings
     from index.store import LoadedIndex
 
 __all__ = ["ALL_SECTIONS", "ANSWER_EMPTY", "MARK_FILTERS", "Loaded", "SlidePanel", "WebView", "clicked"]
 
 ANSWER_EMPTY = "Search to see an answer here."
 ANSWER_SLIDES = 8  # ranked slides the answer and "add to my bank" draw on when no -k is given
+WRITING = "Writing; each sentence appears once the slides are checked to support it\u2026"
 MAX_POINTS = 12  # bullets under the large slide
 MAX_CITED_BY = 4  # bank questions named under the large slide
 
@@ -89,8 +91,16 @@ class WebView:
         k: int | None = None,
         n_bank: int = 4,
         follow: Follow | None = None,
+        answer_settings: AnswerSettings | None = None,
+        url_from_page: bool = True,
     ) -> None:
+        from assistant.answer.cli import AnswerSettings
+
         self._loaded = Loaded(retriever, notices)
+        # The answer panel's defaults (app.py: --llm-url, --llm-model) and whether a remote server is allowed.
+        self.answer_settings = answer_settings or AnswerSettings()
+        # False: the model-server URL is the one the app was started with, whatever a request names.
+        self.url_from_page = url_from_page
         self.k = k
         self.n_bank = n_bank
         self._follow = follow
@@ -217,29 +227,46 @@ class WebView:
 
     # -- answer panel --------------------------------------------------------------------------
 
-    def answer_html(self, result: Result | None, backend: str = "extractive", model: str = "") -> Iterator[str]:
-        """The answer as it grows (the same function the CLI's --answer calls), as escaped text
-        with its ``[slide N]`` citations as buttons; abstention calibrated once per loaded index."""
+    def answer_html(
+        self, result: Result | None, backend: str = "extractive", model: str = "", url: str = ""
+    ) -> Iterator[str]:
+        """The answer as it grows by checked sentence (the function the CLI's --answer calls), as
+        escaped text whose only buttons are the slides the support check kept; abstention calibrated
+        once per loaded index. ``model``: the ``llm`` model or the server's model name; ``url``: the
+        model server for ``server`` (refused before any connection unless it is on this computer,
+        or the app was started with --allow-remote-llm)."""
         if result is None or not isinstance(result, Result) or not result.query:
-            yield answer_html(ANSWER_EMPTY, "empty")
+            yield message_html(ANSWER_EMPTY, "empty")
             return
         from assistant.answer.confidence import query_confidence
-        from assistant.answer.generate import stream_answer
+        from assistant.answer.generate import stream_answers
 
         loaded = self._loaded
-        options: dict[str, object] = {
-            "confidence": query_confidence(loaded.retriever, result.query),
-            "threshold": loaded.answer_threshold,
-        }
+        allow_remote = self.answer_settings.allow_remote
         if backend != "extractive":
-            options["model"] = (model or "").strip() or None
-            yield answer_html("Loading the language model and writing…", "pending")
+            yield message_html(WRITING, "pending")
         try:
-            for text in stream_answer(result, backend, **options):
-                yield answer_html(text)
-        except Exception as exc:  # noqa: BLE001 - a model that fails to load must not break the page
+            if backend == "server":
+                from assistant.answer.server import check_url
+
+                if not self.url_from_page or not isinstance(url, str):
+                    url = self.answer_settings.url or ""
+                url = check_url(url, allow_remote)
+            steps = stream_answers(
+                result,
+                backend,
+                retriever=loaded.retriever,
+                confidence=query_confidence(loaded.retriever, result.query),
+                threshold=loaded.answer_threshold,
+                model=(model if isinstance(model, str) else "").strip() or None,
+                url=url or None,
+                allow_remote=allow_remote,
+            )
+            for step in steps:
+                yield checked_answer_html(step)
+        except Exception as exc:  # noqa: BLE001 - a model or server that fails must not break the page
             reason = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
-            yield answer_html(f"The answer could not be written: {reason}", "error")
+            yield message_html(f"The answer could not be written: {reason}", "error")
 
     # -- bank browser --------------------------------------------------------------------------
 

@@ -99,28 +99,34 @@ def test_every_panel_shows_payloads_as_text(hostile_view: WebView) -> None:
 
 
 def test_a_models_answer_is_text_too(hostile_view: WebView, monkeypatch: pytest.MonkeyPatch) -> None:
-    def hostile_model(result, backend="extractive", **options):
-        for payload in PAYLOADS:
-            yield f"{payload} [slide 1]\n- **bold** {payload} [slide 2]"
+    from assistant.answer.citations import Answer, Sentence
 
-    monkeypatch.setattr(answer_module, "stream_answer", hostile_model)
+    def hostile_model(result, backend="extractive", **options):
+        sentences: list[Sentence] = []
+        for payload in PAYLOADS:
+            sentences.append(Sentence(f"{payload} [slide 1]\n- **bold** {payload}", (2,), True))
+            yield Answer("", (2,), False, backend, 0, "partial", tuple(sentences))
+
+    monkeypatch.setattr(answer_module, "stream_answers", hostile_model)
     result = hostile_view.search(WORDS)
     shown = list(hostile_view.answer_html(result, backend="llm", model="any"))
-    assert len(shown) == 1 + len(PAYLOADS)  # "loading" first, then each draft
+    assert len(shown) == 1 + len(PAYLOADS)  # "writing" first, then each checked sentence
     for html in shown:
         assert_inert(html)
-    assert "**bold**" in shown[-1] and 'data-slide="2"' in shown[-1]
+    # The only button is the slide the check kept; a marker inside the model's text stays text.
+    assert "**bold**" in shown[-1] and "[slide 1]" in shown[-1] and 'data-slide="1"' not in shown[-1]
+    assert shown[-1].count('data-slide="2"') == len(PAYLOADS)
 
 
 def test_a_failing_model_shows_its_first_line_as_text(hostile_view: WebView, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(result, backend="extractive", **options):
-        raise RuntimeError('<img src="http://tracker.example/err.png">\nsecond line')
-        yield ""
+        raise RuntimeError('<img src="http://tracker.example/err.png"> [slide 1]\nsecond line')
+        yield None
 
-    monkeypatch.setattr(answer_module, "stream_answer", broken)
+    monkeypatch.setattr(answer_module, "stream_answers", broken)
     last = list(hostile_view.answer_html(hostile_view.search(WORDS), backend="llm"))[-1]
     assert_inert(last)
-    assert "could not be written: &lt;img" in last and "second line" not in last
+    assert "could not be written: &lt;img" in last and "second line" not in last and "<button" not in last
 
 
 def test_audit_summary_and_coverage_are_text(hostile_view: WebView, monkeypatch: pytest.MonkeyPatch) -> None:

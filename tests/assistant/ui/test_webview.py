@@ -105,24 +105,43 @@ def test_slide_panel_steps_within_the_deck(view: WebView) -> None:
 
 
 def test_answer_panel_streams_the_cli_answer_function(view: WebView, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.answer.citations import Answer, Sentence
+
     (empty,) = list(view.answer_html(None))
     assert ANSWER_EMPTY in empty
     result = view.search("momentum previous steps")
     (text,) = list(view.answer_html(result))
-    assert 'data-slide="2"' in text and ">slide 2</button>" in text  # the real extractive answer, its citation a button
+    # The real extractive answer, led by its slide: the number is a button, the title and bullets text.
+    assert (
+        '<p class="sb-answer-heading"><button class="sb-chip sb-answer-cite" data-slide="2" title="open slide 2">'
+        "slide 2</button> SGD with Momentum</p>"
+    ) in text
+    assert '<p class="sb-answer-point">Momentum averages previous steps</p>' in text
 
     seen: dict = {}
+    first = Sentence("Momentum averages steps [slide 9].", (2,), True)  # a marker left in the text stays text
+    invented = Sentence("Paris is in France.", (), False)
 
     def growing(result, backend="extractive", **options):
         seen.update(options, backend=backend)
-        yield "Momentum"
-        yield "Momentum averages steps [slide 2]"
+        yield Answer("Momentum averages steps. [slide 2]", (2,), False, backend, 0, "partial", (first,))
+        yield Answer("Momentum averages steps. [slide 2]", (2,), False, backend, 0, "", (first, invented))
 
-    monkeypatch.setattr(answer_module, "stream_answer", growing)
-    first, final = list(view.answer_html(result))
-    assert first == '<div class="sb-answer">\n<p>Momentum</p>\n</div>'
-    assert "<p>Momentum averages steps <button" in final and 'data-slide="2"' in final
-    assert seen["backend"] == "extractive" and "threshold" in seen and "confidence" in seen
+    monkeypatch.setattr(answer_module, "stream_answers", growing)
+    steps = list(view.answer_html(result, "llm", "smollm2"))
+    assert len(steps) == 3 and "sb-answer-pending" in steps[0] and "Paris" not in "".join(steps)
+    assert steps[1] == (
+        '<div class="sb-answer">\n<p>Momentum averages steps [slide 9]. <button class="sb-chip sb-answer-cite" '
+        'data-slide="2" title="open slide 2">slide 2</button></p>\n</div>'
+    )
+    assert '<p class="sb-answer-note">1 sentence the given slides do not support was left out.</p>' in steps[-1]
+    assert (
+        seen["backend"] == "llm"
+        and seen["model"] == "smollm2"
+        and "threshold" in seen
+        and "confidence" in seen
+        and seen["retriever"] is view.retriever
+    )
 
 
 def test_missing_index_says_how_to_ingest_and_the_bank_still_works(
