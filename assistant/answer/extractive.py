@@ -201,6 +201,8 @@ class DeckProfile:
 
     def __init__(self, slides: Sequence[Slide]) -> None:
         self.titles = frozenset(_key(s.title) for s in slides if s.title)
+        # has_content per slide number: the same top slides come back query after query.
+        self.content: dict[int, bool] = {}
 
     def is_agenda(self, slide: Slide) -> bool:
         title = slide.title or ""
@@ -226,6 +228,16 @@ def display_title(slide: Slide) -> str:
 
 
 def has_content(slide: Slide, profile: DeckProfile | None) -> bool:
+    """Not image-only, not an agenda or divider slide: four or more content words once navigation is gone."""
+    if profile is None:
+        return _has_content(slide, None)
+    known = profile.content.get(slide.number)
+    if known is None:
+        known = profile.content[slide.number] = _has_content(slide, profile)
+    return known
+
+
+def _has_content(slide: Slide, profile: DeckProfile | None) -> bool:
     if slide.image_only or (profile is not None and profile.is_agenda(slide)):
         return False
     return len(tokenize(" ".join(b.sentence for b in parse_bullets(slide)))) >= 4
