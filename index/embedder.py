@@ -84,7 +84,9 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # no per-load chatter on the terminal
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()  # its "Loading weights" bar, which the variables above leave on
         self.name = name
         try:
             self.model = SentenceTransformer(resolve_model(name), device=device or "cpu")

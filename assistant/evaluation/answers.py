@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.answer_
     ]
     out_cases: list[Case] = [(q, None, float(c), threshold, ()) for q, c in zip(out_of_scope, out_conf)]
 
-    progress = not args.quiet
+    progress = not args.quiet and sys.stderr.isatty()  # a counter redrawn in place: only on a terminal
     backends: list[tuple[str, str, dict, bool]] = [("extractive", "extractive", {}, False)]
     if args.llm:
         backends.append((f"llm ({args.llm})", "llm", {"model": args.llm}, True))

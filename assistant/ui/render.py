@@ -12,7 +12,6 @@ question); ``static/click.js`` turns a click on them into a Gradio event with th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -28,7 +27,6 @@ from index.records import Slide
 from index.symbols import latex_to_unicode
 
 MAX_CHIPS = 16  # chips per question; a longer citation list ends with "+N"
-_CITATION = re.compile(r"\[slide (\d+)\]")  # the form assistant.answer.citations.check writes
 
 
 class Card(NamedTuple):
@@ -140,32 +138,6 @@ class AnswerLine(NamedTuple):
         """The paragraph's CSS classes (ours only)."""
         names = (["sb-answer-point"] if self.point else []) + ([f"sb-answer-{self.kind}"] if self.kind else [])
         return " ".join(names)
-
-
-def answer_lines(text: str) -> list[AnswerLine]:
-    """An answer's lines, each split into text and ``[slide N]`` citations. Nothing else is parsed:
-    Markdown or HTML in an answer stays text."""
-    lines = []
-    for raw in text.splitlines():
-        point = raw.startswith("- ")
-        body = raw[2:] if point else raw
-        parts: list[AnswerPart] = []
-        last = 0
-        for match in _CITATION.finditer(body):
-            if match.start() > last:
-                parts.append(AnswerPart(body[last : match.start()]))
-            parts.append(AnswerPart(slide=int(match.group(1))))
-            last = match.end()
-        if last < len(body):
-            parts.append(AnswerPart(body[last:]))
-        if parts:
-            lines.append(AnswerLine(tuple(parts), point))
-    return lines
-
-
-def answer_html(text: str, kind: str = "") -> str:
-    """The answer panel: ``kind`` "pending" or "empty" greys it (a placeholder, not an answer)."""
-    return render("answer.html", lines=answer_lines(text), kind=kind)
 
 
 def message_html(text: str, kind: str = "") -> str:
