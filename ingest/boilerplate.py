@@ -53,7 +53,12 @@ def strip_boilerplate(text: str, boilerplate: frozenset[str]) -> str:
     """
     if not boilerplate:
         return text
-    lines = [line for line in text.splitlines() if template(line) not in boilerplate]
+    raw = text.splitlines()
+    # The first line that could be a title is one: "Example 3" or "Topic 12" stays even when most
+    # titles of the file share its form. Running titles (the same text on every page) and bare
+    # counters ("3 / 20") before it are still dropped.
+    title = next((i for i, line in enumerate(raw) if _could_be_title(line, boilerplate)), None)
+    lines = [line for i, line in enumerate(raw) if i == title or template(line) not in boilerplate]
     numbered = [t for t in boilerplate if "#" in t]
     if lines and numbered:
         words = lines[-1].split()
@@ -63,6 +68,12 @@ def strip_boilerplate(text: str, boilerplate: frozenset[str]) -> str:
                 lines[-1] = " ".join(words[:-size])
                 break
     return "\n".join(lines)
+
+
+def _could_be_title(line: str, boilerplate: frozenset[str]) -> bool:
+    """Not boilerplate, or a numbered line with words (a repeated title form, not a counter)."""
+    shape = template(line)
+    return bool(line.strip()) and (shape not in boilerplate or ("#" in shape and bool(_WORDY.search(line))))
 
 
 def _counter_templates(slides: Sequence[Slide]) -> frozenset[str]:

@@ -14,7 +14,7 @@ from index.records import Slide
 from index.store import load_index
 from ingest.boilerplate import find_boilerplate, find_dividers, strip_boilerplate, template
 from ingest.build import ingest
-from tests.conftest import make_pdf
+from tests.support.decks import make_pdf
 
 FOOTER = "Optimisation Course - Summer School"
 TOPICS = [
@@ -43,6 +43,14 @@ def slide(number: int, text: str) -> Slide:
 
 
 # -- pure functions ------------------------------------------------------------------------------
+
+
+def test_a_numbered_title_stays_though_most_titles_share_its_form() -> None:
+    pages = [f"Exercise {i}\nsolve case {t}\n{FOOTER}\n{i}/5" for i, t in enumerate("abcde", start=1)]
+    found = find_boilerplate(pages)
+    assert template("Exercise 3") in found  # the form stands on every page ...
+    assert strip_boilerplate(pages[2], found) == "Exercise 3\nsolve case c"  # ... but a first line is the title
+    assert strip_boilerplate(f"3/5\nExercise 3\n{FOOTER}", found) == "Exercise 3"  # a bare counter is not one
 
 
 def test_template_generalises_digits_spacing_and_case() -> None:

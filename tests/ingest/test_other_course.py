@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
 
 import pytest
 
@@ -13,10 +12,10 @@ from assistant.evaluation.retrieval import free_form_queries, ranks, summarise
 from assistant.retrieval.retriever import open_retriever
 from assistant.ui.terminal import snippet
 from index.store import load_index
-from tests.support.paths import REAL_BANK
+from tests.support.paths import REAL_BANK, ROOT
 
 pytestmark = pytest.mark.slow
-FREE_FORM_MML = Path(__file__).resolve().parents[1] / "assistant" / "evaluation" / "data" / "free_form_mml.tsv"
+FREE_FORM_MML = ROOT / "assistant" / "evaluation" / "data" / "free_form_mml.tsv"
 PAGE_COUNTER = re.compile(r"\d+\s*/\s*\d+$")
 
 

@@ -28,9 +28,17 @@ PAYLOADS = (
 WORDS = "gradient momentum tracker"
 
 
+# One word of each page's own: a line that stands on most pages of a PDF is boilerplate and is never
+# indexed (ingest/boilerplate.py), so identical payload lines on every page would reach no panel.
+PAGE_WORDS = ("apple", "birch", "cedar", "daisy", "elm", "fern")
+
+
 def hostile_pages() -> list[tuple[str, list[str]]]:
     """(title, lines) per page, for ``make_pdf``: one payload as the title, all of them as lines."""
-    return [(f"{payload} {WORDS}", [f"{WORDS} {p}" for p in PAYLOADS]) for payload in PAYLOADS[:6]]
+    return [
+        (f"{payload} {WORDS}", [f"{WORDS} {p} {own}" for p in PAYLOADS])
+        for payload, own in zip(PAYLOADS[:6], PAGE_WORDS)
+    ]
 
 
 def hostile_bank(path: Path) -> Path:
