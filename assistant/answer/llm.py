@@ -83,10 +83,14 @@ class Generation:
 
     @property
     def tokens_per_s(self) -> float:
-        """Decode speed after the first token (the first one also pays for the prompt)."""
-        if not self.total_s or self.first_piece_s is None or self.new_tokens < 2:
-            return 0.0
-        return (self.new_tokens - 1) / max(self.total_s - self.first_piece_s, 1e-9)
+        return decode_rate(self.new_tokens, self.first_piece_s, self.total_s)
+
+
+def decode_rate(new_tokens: int, first_piece_s: float | None, total_s: float | None) -> float:
+    """Tokens per second after the first token (the first one also pays for the prompt); 0 when unknown."""
+    if not total_s or first_piece_s is None or new_tokens < 2:
+        return 0.0
+    return (new_tokens - 1) / max(total_s - first_piece_s, 1e-9)
 
 
 class LocalLM:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from assistant.answer.llm import decode_rate
 from index.errors import SlidebankError
 
 ENV_URL = "SLIDEBANK_LLM_URL"
@@ -87,9 +88,7 @@ class ServerStream:
 
     @property
     def tokens_per_s(self) -> float:
-        if not self.total_s or self.first_piece_s is None or self.new_tokens < 2:
-            return 0.0
-        return (self.new_tokens - 1) / max(self.total_s - self.first_piece_s, 1e-9)
+        return decode_rate(self.new_tokens, self.first_piece_s, self.total_s)
 
 
 class ServerLM:

@@ -1,4 +1,4 @@
-"""The exam question bank: markdown in, ``Question`` records out. Pure parsing, no I/O but ``load_bank``.
+"""The exam question bank: markdown in, ``Question`` records out. Pure parsing, no I/O but ``read_bank``.
 
 The bank is the user's own file, written by hand, so the parser is forgiving: anything that is
 not a heading or a bullet (tables, HTML, stray notes) is ignored, never an error.
@@ -58,23 +58,13 @@ class Question:
 
 def bank_citations(path: Path) -> BankCitations:
     """What the bank-fit check at ingest needs of the bank at ``path`` (see index/bank_fit.py)."""
-    from assistant.bank.encoding import decode_text
     from index.bank_fit import BankCitations
 
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(
-            f"cannot read the question bank {path} ({exc.strerror}); pass --bank FILE or --bank none"
-        ) from None
+    bank, digest = read_bank(path, hint="pass --bank FILE or --bank none")
     sections: dict[str, list[int]] = {}
-    for q in parse_bank(decode_text(data, f"the question bank {path}")):
+    for q in bank:
         sections.setdefault(q.section, []).extend(q.refs)
-    return BankCitations(str(path), bank_digest(data), tuple((name, tuple(refs)) for name, refs in sections.items()))
-
-
-def bank_digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return BankCitations(str(path), digest, tuple((name, tuple(refs)) for name, refs in sections.items()))
 
 
 def default_bank_path() -> Path:
@@ -243,13 +233,18 @@ def is_no_bank(choice: object) -> bool:
 
 def load_bank(path: Path | None = None) -> tuple[Question, ...]:
     """The bank at ``path`` (default: ``default_bank_path()``); ``none`` is no bank at all."""
+    return read_bank(path)[0]
+
+
+def read_bank(path: Path | None = None, hint: str = "pass --bank FILE") -> tuple[tuple[Question, ...], str]:
+    """The bank's questions and the sha256 of its bytes (read once); ``none`` is ``((), "")``."""
     if is_no_bank(path):
-        return ()
+        return (), ""
     from assistant.bank.encoding import decode_text
 
     path = Path(path or default_bank_path())
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read the question bank {path} ({exc.strerror}); pass --bank FILE") from None
-    return parse_bank(decode_text(data, f"the question bank {path}"))
+        raise InputError(f"cannot read the question bank {path} ({exc.strerror}); {hint}") from None
+    return parse_bank(decode_text(data, f"the question bank {path}")), hashlib.sha256(data).hexdigest()

@@ -407,7 +407,7 @@ def open_retriever(
     ``reranker`` (a local cross-encoder folder or cached name; default none) re-orders the top of
     every fused ranking; it loads sentence-transformers, and an unloadable one is an InputError.
     """
-    from assistant.bank.parse import load_bank, reference_notices
+    from assistant.bank.parse import read_bank, reference_notices
     from index.embedder import DEFAULT_MODEL, check_probe, load_embedder
     from index.errors import IndexInvalid, IndexMissing, InputError
     from index.store import ENV_INDEX, load_index
@@ -444,8 +444,8 @@ def open_retriever(
     probe = ""
     if index is not None:
         probe = ",".join(f"{x:.3f}" for x in index.manifest.probe[:8])
-    bank = load_bank(bank_path)
-    fit = _recorded_fit(index, bank_path) if bank else None
+    bank, digest = read_bank(bank_path)
+    fit = _recorded_fit(index, digest) if bank else None
     if fit is not None and not fit.fits and bank_path is None:
         bank = ()  # another course's bank: off unless given explicitly; the app's status line says so
     notices.extend(reference_notices(bank, len(index.slides) if index is not None else None))
@@ -468,16 +468,9 @@ def open_retriever(
     return retriever, tuple(notices)
 
 
-def _recorded_fit(index: LoadedIndex | None, bank_path: Path | None) -> BankFit | None:
+def _recorded_fit(index: LoadedIndex | None, digest: str) -> BankFit | None:
     """The index's verdict on the bank, if ingest judged this very bank (same content)."""
-    from assistant.bank.parse import bank_digest, default_bank_path
     from index.bank_fit import recorded_fit
 
     fit = recorded_fit(index.manifest.extras) if index is not None else None
-    if fit is None:
-        return None
-    try:
-        data = Path(bank_path or default_bank_path()).read_bytes()
-    except OSError:
-        return None
-    return fit if bank_digest(data) == fit.sha256 else None
+    return fit if fit is not None and digest == fit.sha256 else None

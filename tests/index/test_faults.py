@@ -14,20 +14,14 @@ from pathlib import Path
 import pytest
 
 from index.errors import IndexInvalid, IndexMissing
-from index.store import current_generation, load_index
+from index.store import load_index
 from ingest.build import ingest
 from tests.support.cli_run import assert_clean_success, assert_one_line_error, run_module
 from tests.support.decks import make_pdf
+from tests.support.index_files import edit_manifest, gen
 from tests.support.long_pdf import write_long_pdf
 from tests.support.paths import ROOT
 from tests.support.required import require
-
-
-def gen(index: Path) -> Path:
-    path = current_generation(index)
-    assert path is not None
-    return path
-
 
 # -- damage, detected ------------------------------------------------------------------------------
 
@@ -48,13 +42,6 @@ def test_altered_lexical_file_is_detected(hash_index: Path, pick: str) -> None:
     path.write_bytes(bytes(data))
     with pytest.raises(IndexInvalid, match="damaged"):
         load_index(hash_index)
-
-
-def edit_manifest(index: Path, change) -> None:
-    path = gen(index) / "manifest.json"
-    data = json.loads(path.read_text())
-    change(data)
-    path.write_text(json.dumps(data))
 
 
 @pytest.mark.parametrize(

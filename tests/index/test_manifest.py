@@ -13,23 +13,11 @@ import pytest
 from index.embedder import HashEmbedder, check_probe, load_embedder
 from index.errors import IndexInvalid, IndexMissing, InputError
 from index.schema import MANIFEST_SCHEMA
-from index.store import FORMAT_VERSION, Manifest, current_generation, load_index
+from index.store import FORMAT_VERSION, Manifest, load_index
 from ingest.build import ingest
 from tests.support.cli_run import assert_clean_success, assert_one_line_error, run_module
 from tests.support.decks import DECK_A, make_pdf
-
-
-def gen(index: Path) -> Path:
-    path = current_generation(index)
-    assert path is not None
-    return path
-
-
-def edit_manifest(index: Path, change) -> None:
-    path = gen(index) / "manifest.json"
-    data = json.loads(path.read_text())
-    change(data)
-    path.write_text(json.dumps(data))
+from tests.support.index_files import edit_manifest, gen
 
 
 def test_schema_names_every_manifest_field() -> None:
