@@ -41,18 +41,21 @@ examples:
   python app.py --host 0.0.0.0                   let other machines on your network in (think first)
   python app.py --reranker ~/models/my-ce        re-order the top slides with a local cross-encoder (slower)
 
-what you get:
+what you get (the tabs, left to right):
   Search       one box: the slides that answer your question as cards (the top slide with the
                slides around it on the same topic as one range, then the results that stay close
                to it; the rest folded under "Other places this comes up"), the matching bank
                questions with their cited slides as chips, and an answer panel (extractive, or a
                local model). Click a card or a chip to see the slide large, then step with
-               Previous / Next.
-  Bank audit   one button: references to check, suggested slides for uncited questions (marked
-               as suggestions), deck drift, and a coverage strip of thumbnails per lecture.
+               Previous / Next. "Add to my bank" writes the question into your bank file.
   Question bank
                sections -> questions with your * / - marks; click a question to see the slides
                it cites, or, when it cites none, the slides search suggests.
+  Bank audit   one button: references to check, suggested slides for uncited questions (marked
+               as suggestions), deck drift, and a coverage strip of thumbnails per lecture.
+  Study        the bank as spaced-repetition cards (as python -m assistant.study): one due
+               question, Show answer for its slides, grade Again / Hard / Good / Easy or Skip;
+               an exam date gives the new cards a day it needs; progress per section.
 
 Without an index the page says how to build one (python -m ingest slides.pdf) and the bank
 still works; a running app picks up a new ingest on the next search, no restart needed.
@@ -176,7 +179,7 @@ def _scroll_to(elem_id: str) -> str:
     )
 
 
-def search_tab(view) -> None:
+def search_tab(view):
     import gradio as gr
 
     from assistant.ui.render import static_text
@@ -205,29 +208,9 @@ def search_tab(view) -> None:
             gr.Markdown("### From your question bank")
             bank = gr.HTML(elem_id="bank-matches", js_on_load=click_js)
             gr.Markdown("### Answer")
-            with gr.Row():
-                settings = view.answer_settings
-                backend = gr.Radio(
-                    ["extractive", "llm", "server"],
-                    value=settings.backend,
-                    label="Written by",
-                    elem_id="answer-backend",
-                    scale=2,
-                )
-                model = gr.Textbox(
-                    value=settings.model or ("" if settings.backend == "server" else "smollm2"),
-                    label="Model (llm: name or path; server: its model name, empty for its only one)",
-                    elem_id="answer-model",
-                    scale=3,
-                )
-                url = gr.Textbox(
-                    value=settings.url or "",
-                    label="Model server URL (server; this computer only unless --allow-remote-llm)",
-                    placeholder="http://127.0.0.1:11434/v1",
-                    elem_id="answer-url",
-                    interactive=view.url_from_page,
-                    scale=3,
-                )
+            from assistant.ui.answer_controls import answer_controls
+
+            backend, model, url = answer_controls(view)
             answer = gr.HTML(next(view.answer_html(None)), elem_id="answer", js_on_load=click_js)
 
     def run(text: str):
@@ -249,10 +232,10 @@ def search_tab(view) -> None:
         )
     from assistant.ui.add_to_bank import add_to_bank_panel
 
-    add_to_bank_panel(view, query, result)
+    return add_to_bank_panel(view, query, result)  # a State the other tabs refresh on
 
 
-def bank_tab(view) -> None:
+def bank_tab(view, added=None) -> None:
     import gradio as gr
 
     from assistant.ui.render import static_text
@@ -300,6 +283,15 @@ def bank_tab(view) -> None:
 
     for control in (section, marks):
         control.change(guarded(refilter), [section, marks, selected], listing, api_visibility="private")
+    if added is not None:  # "Add to my bank": the new question (and its section) show at once
+        added.change(
+            guarded(
+                lambda sec, mark, chosen: (gr.Dropdown(choices=view.section_choices()), refilter(sec, mark, chosen))
+            ),
+            [section, marks, selected],
+            [section, listing],
+            api_visibility="private",
+        )
     listing.click(
         guarded(on_click), [section, marks], [listing, detail, selected, *viewer.outputs], api_visibility="private"
     ).then(None, js=_scroll_to("bank-viewer"))
@@ -318,18 +310,16 @@ def audit_tab(view) -> None:
         "nothing (marked as **suggestions**), looks for deck drift, and shows what the bank never covers."
     )
     run = gr.Button("Run the audit", variant="primary", elem_id="audit-run")
+    gr.Markdown(
+        "The first audit of a new or edited bank takes longer (9 to 18 s on two cores): it trains the five "
+        "leave-one-out query adapters the audit ranks with, which are then kept on disk; later runs take about 2 s.",
+        elem_id="audit-first-run",
+    )
     summary = gr.HTML(elem_id="audit-summary")
     gr.Markdown("### Coverage: green = cited, amber = suggested, red = nothing in the bank")
     strip = gr.HTML(elem_id="audit-coverage")
-    gr.Markdown("### Check these references")
-    flags = gr.Dataframe(
-        headers=["question", "section", "cites", "retrieval suggests instead"], wrap=True, elem_id="audit-flags"
-    )
-    gr.Markdown("### Suggested slides for questions that cite nothing (suggestions, not references)")
-    suggestions = gr.Dataframe(
-        headers=["question", "section", "suggested slides"], wrap=True, elem_id="audit-suggestions"
-    )
-    run.click(guarded(view.audit_views), None, [summary, strip, flags, suggestions], api_name="audit")
+    tables = gr.HTML(elem_id="audit-tables")  # assistant/ui/audit_view.py: tables that wrap inside the panel
+    run.click(guarded(view.audit_views), None, [summary, strip, tables], api_name="audit")
 
 
 def build_app(view):
@@ -345,16 +335,18 @@ def build_app(view):
     with gr.Blocks(title="slidebank", fill_width=True, delete_cache=(3600, 3600)) as demo:
         status = gr.HTML(view.status_html(), elem_id="status")
         with gr.Tabs(elem_id="tabs"):
+            # The order the README and --help give: Search, Question bank, Bank audit, Study.
             with gr.Tab("Search", id="search"):
-                search_tab(view)
+                added = search_tab(view)
+            with gr.Tab("Question bank", id="bank"):
+                bank_tab(view, added)
             with gr.Tab("Bank audit", id="audit"):
                 audit_tab(view)
-            with gr.Tab("Question bank", id="bank"):
-                bank_tab(view)
-            study_tab(view)  # its own gr.Tab: assistant/ui/study_tab.py
+            study_tab(view, refresh=added)  # its own gr.Tab: assistant/ui/study_tab.py
         demo.load(
             guarded(view.status_html), None, status, api_visibility="private"
         )  # a reload shows a re-ingested deck
+        added.change(guarded(view.status_html), None, status, api_visibility="private")  # the header's count
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_MAX_SIZE)
     quiet_input_errors(demo)
     return demo

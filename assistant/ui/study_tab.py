@@ -8,17 +8,19 @@ the HTML comes from the small pure functions below, which tests call without a b
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.study.cards import StudyCard
+from assistant.study.dates import exam_pace, parse_exam_date
 from assistant.study.queue import Filters
 from assistant.study.schedule import GRADES
 from assistant.study.session import AnswerKey, StudySession
-from assistant.ui.bank_browser import ALL_SECTIONS, MARK_FILTERS
+from assistant.ui.bank_browser import ALL_SECTIONS, MARK_FILTERS, bank_count
+from index.errors import InputError
 from index.symbols import latex_to_unicode as readable
 
 if TYPE_CHECKING:
@@ -29,7 +31,7 @@ SCOPES = ("due only", "everything")
 STATUS_COLOURS = {"reviewed": "#2e7d32", "not reviewed": "#b0b7c3"}
 _MARK_OF = {"marked *": "*", "marked -": "-", "unmarked": ""}
 
-# Keys 1-4 grade, space reveals; only while the Study tab is on screen and no text box has the focus.
+# Keys 1-4 grade, space reveals, s skips; only while the Study tab is on screen and no text box has the focus.
 KEYS_JS = """
 if (!window.__sbStudyKeys) {
   window.__sbStudyKeys = true;
@@ -37,7 +39,7 @@ if (!window.__sbStudyKeys) {
     const card = document.getElementById('study-card');
     if (!card || card.offsetParent === null || e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.target.closest && e.target.closest('input, textarea, select, [contenteditable=true]')) return;
-    const ids = {'1': 'study-again', '2': 'study-hard', '3': 'study-good', '4': 'study-easy', ' ': 'study-show'};
+    const ids = {'1': 'study-again', '2': 'study-hard', '3': 'study-good', '4': 'study-easy', ' ': 'study-show', 's': 'study-skip'};
     const button = document.getElementById(ids[e.key]);
     if (!button) return;
     e.preventDefault();
@@ -54,6 +56,11 @@ CSS = """
 .sb-study-key h4 { margin: 4px 0; }
 .sb-study-suggest { color: #b26b00; font-weight: 600; }
 .sb-study-slidehead { display: flex; gap: 10px; align-items: baseline; }
+/* The grades stay on screen while the answer key (slide image, bullets) runs below the window. */
+#study-grades { position: sticky; bottom: 0; z-index: 5; padding: 8px 0; background: var(--background-fill-primary);
+  border-top: 1px solid var(--border-color-primary); }
+.sb-study-exam { font-size: 0.88rem; margin: 2px 0 0; }
+.sb-study-exam-warn { color: #b26b00; font-weight: 600; }
 """
 
 
@@ -65,10 +72,28 @@ def filters_from(section: str, marks: str, scope: str) -> Filters:
 
 
 def parse_exam(text: str) -> date | None:
+    """The exam date typed in the box; None when it is empty or not a date (``exam_html`` says why)."""
     try:
-        return date.fromisoformat(text.strip()) if text and text.strip() else None
-    except ValueError:
+        return parse_exam_date(text) if isinstance(text, str) and text.strip() else None
+    except InputError:
         return None
+
+
+def exam_html(text: str, today: date, unseen: int) -> str:
+    """Under the date box: the pace the exam asks for, as ``--stats --exam`` gives it, or what a
+    date should look like when the box holds something else."""
+    if not isinstance(text, str) or not text.strip():
+        return ""
+    try:
+        pace = exam_pace(parse_exam_date(text), today, unseen)
+    except InputError as exc:
+        return f'<div class="sb-study-exam sb-study-exam-warn">Exam date not used: {escape(str(exc))}</div>'
+    return f'<div class="sb-study-exam">{escape(pace.sentence())}</div>'
+
+
+def cards_note(session: StudySession) -> str:
+    """How many cards the bank gives, and why that can be fewer than its lines (a cited heading is a topic)."""
+    return f'<div class="sb-study-meta" id="sb-study-count">{escape(bank_count(session.bank))}</div>'
 
 
 def card_html(card: StudyCard | None, queued: int, new: bool) -> str:
@@ -139,6 +164,7 @@ class _Shown:
 
     qid: str | None = None
     key: AnswerKey | None = None
+    skipped: frozenset[str] = field(default_factory=frozenset)  # skipped on this page, until it is reloaded
 
 
 def open_session(view: WebView, db: Path | None = None) -> StudySession:
@@ -148,8 +174,11 @@ def open_session(view: WebView, db: Path | None = None) -> StudySession:
     return StudySession(view.retriever.bank, open_store(db), view.index, suggest=Suggestions(view.retriever))
 
 
-def study_tab(view: WebView, db: Path | None = None, session: StudySession | None = None) -> StudySession | None:
-    """The Study tab, built inside the caller's ``gr.Tabs``. Returns the session (None: no study file)."""
+def study_tab(
+    view: WebView, db: Path | None = None, session: StudySession | None = None, refresh: Any = None
+) -> StudySession | None:
+    """The Study tab, built inside the caller's ``gr.Tabs``. Returns the session (None: no study file).
+    ``refresh``: a component whose ``change`` means the bank grew ("Add to my bank")."""
     import gradio as gr
 
     from index.errors import SlidebankError
@@ -169,12 +198,21 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
             )
             scope = gr.Radio(list(SCOPES), value=SCOPES[0], label="Cards", elem_id="study-scope", scale=2)
             exam = gr.Textbox(
-                label="Exam on (YYYY-MM-DD)", placeholder="optional", elem_id="study-exam", scale=2, max_lines=1
+                label="Exam date (optional)",
+                placeholder="e.g. 20/12/2026",
+                elem_id="study-exam",
+                scale=2,
+                max_lines=1,
             )
+        with gr.Row():
+            count = gr.HTML(cards_note(session), elem_id="study-count")
+            exam_note = gr.HTML(elem_id="study-exam-note")
         with gr.Row():
             with gr.Column(scale=6):
                 card = gr.HTML(elem_id="study-card", js_on_load=KEYS_JS)
-                show = gr.Button("Show answer  (space)", variant="primary", elem_id="study-show")
+                with gr.Row():
+                    show = gr.Button("Show answer  (space)", variant="primary", elem_id="study-show", scale=4)
+                    skip = gr.Button("Skip  (s)", elem_id="study-skip", scale=1, min_width=100, interactive=False)
                 with gr.Column(visible=False, elem_id="study-answer-box") as answer_box:
                     key = gr.HTML(elem_id="study-key")
                     with gr.Row(equal_height=True):
@@ -182,10 +220,16 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
                         caption = gr.HTML(elem_id="study-caption")
                         nxt = gr.Button("\u25b6", size="sm", elem_id="study-next", scale=0, min_width=60)
                     image = gr.Image(
-                        type="pil", format="png", show_label=False, interactive=False, elem_id="study-slide", height=420
+                        type="pil",
+                        format="png",
+                        show_label=False,
+                        interactive=False,
+                        buttons=["fullscreen"],  # no "share": it would post the slide to an outside site
+                        elem_id="study-slide",
+                        height=420,
                     )
                     answer = gr.Markdown(elem_id="study-answer")
-                with gr.Row():
+                with gr.Row(elem_id="study-grades"):
                     grades = [
                         gr.Button(
                             f"{label}  ({n})",
@@ -222,27 +266,41 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
         shown = gr.State(_Shown())
         at = gr.State(0)
 
-    filters = [section, marks, scope, exam]
-    card_outputs = [card, shown, at, answer_box, show, *grades, counts_plot, recall_plot]
+    filters = [section, marks, scope, exam, shown]
+    card_outputs = [card, shown, at, answer_box, show, skip, *grades, counts_plot, recall_plot]
+    card_outputs += [section, count, exam_note]
 
-    def render(sec: str, mark: str, scp: str, exam_text: str):
+    def render(sec: str, mark: str, scp: str, exam_text: str, state: _Shown | None = None):
         if session.bank is not view.retriever.bank:  # the bank grew ("Add to my bank") or was reloaded
             session.reload(view.retriever.bank)
+        skipped = state.skipped if isinstance(state, _Shown) else frozenset()
         session.exam = parse_exam(exam_text)
-        queue = session.queue(filters_from(sec, mark, scp))
+        queue = [c for c in session.queue(filters_from(sec, mark, scp)) if c.qid not in skipped]
         current = queue[0] if queue else None
         memories = session.memories()
-        counts, recall = progress_frame(session.stats())
+        rows = session.stats()
+        counts, recall = progress_frame(rows)
+        unseen = sum(r.unseen for r in rows)
         return (
             card_html(current, len(queue), current is not None and current.qid not in memories),
-            _Shown(current.qid if current else None),
+            _Shown(current.qid if current else None, skipped=skipped),
             0,
             gr.Column(visible=False),
+            gr.Button(interactive=current is not None),
             gr.Button(interactive=current is not None),
             *(gr.Button(interactive=False) for _ in grades),
             counts,
             recall,
+            gr.Dropdown(choices=[ALL_SECTIONS, *dict.fromkeys(c.section for c in session.cards)]),
+            cards_note(session),
+            exam_html(exam_text, session.clock().date(), unseen),
         )
+
+    def skip_card(sec: str, mark: str, scp: str, exam_text: str, state: _Shown):
+        """Leave the card for later on this page (the terminal's ``s``): no grade, nothing written."""
+        if isinstance(state, _Shown) and state.qid is not None:
+            state = _Shown(None, skipped=state.skipped | {state.qid})
+        return render(sec, mark, scp, exam_text, state)
 
     def slide(state: _Shown, n: int):
         if state.key is None or not state.key.slides:
@@ -261,7 +319,7 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
         if found is None:
             return (gr.skip(),) * 13
         answer_key = session.answer_key(found)
-        revealed = _Shown(found.qid, answer_key)
+        revealed = _Shown(found.qid, answer_key, state.skipped)
         return (
             revealed,
             gr.Column(visible=True),
@@ -272,17 +330,21 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
         )
 
     def grade_with(word: str):
-        def handler(state: _Shown, sec: str, mark: str, scp: str, exam_text: str):
+        def handler(sec: str, mark: str, scp: str, exam_text: str, state: _Shown):
             if state.qid is not None and session.card(state.qid) is not None:
                 session.grade(state.qid, word)  # type: ignore[arg-type]
-            return render(sec, mark, scp, exam_text)
+            return render(sec, mark, scp, exam_text, state)
 
         return handler
 
     for control in (section, marks, scope):
         control.change(render, filters, card_outputs, api_visibility="private")
-    exam.submit(render, filters, card_outputs, api_visibility="private")
+    for event in (exam.submit, exam.blur):
+        event(render, filters, card_outputs, api_visibility="private")
+    skip.click(skip_card, filters, card_outputs, api_visibility="private")
     tab.select(render, filters, card_outputs, api_visibility="private")
+    if refresh is not None:
+        refresh.change(render, filters, card_outputs, api_visibility="private")
     show.click(
         reveal,
         shown,
@@ -292,5 +354,5 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
     prev.click(lambda s, n: slide(s, n - 1), [shown, at], [image, caption, at, prev, nxt], api_visibility="private")
     nxt.click(lambda s, n: slide(s, n + 1), [shown, at], [image, caption, at, prev, nxt], api_visibility="private")
     for word, button in zip(GRADES, grades):
-        button.click(grade_with(word), [shown, *filters], card_outputs, api_name=f"study_{word}")
+        button.click(grade_with(word), filters, card_outputs, api_name=f"study_{word}")
     return session

@@ -66,3 +66,57 @@ def test_progress_frames_hold_every_section() -> None:
     counts, recall = progress_frame([SectionStats("A", 3, 1, 2, 0.9), SectionStats("B", 2, 2, 0, None)])
     assert counts.groupby("section")["cards"].sum().to_dict() == {"A": 3, "B": 2}
     assert recall.set_index("section")["recall"].to_dict() == {"A": 0.9, "B": 0.0}
+
+
+def test_add_to_my_bank_refuses_an_exact_duplicate(view, bank_file: Path) -> None:
+    from assistant.ui.add_to_bank import add_question_to_bank
+
+    message, changed = add_question_to_bank(view, "how do centroids move in k means", "diffusion", [6])
+    assert changed and "Added to" in message
+    written = bank_file.read_text()
+    for again in ("how do centroids move in k means", "  How do centroids  move in K means "):
+        message, changed = add_question_to_bank(view, again, "optimisation", [])
+        assert not changed and "Already in your bank under diffusion" in message
+    assert bank_file.read_text() == written
+    message, changed = add_question_to_bank(view, "explain kmeans", "diffusion", [6])  # in the original bank
+    assert not changed and "line 13" in message
+
+
+def test_the_section_is_preselected_from_the_closest_bank_question(view) -> None:
+    from assistant.ui.add_to_bank import closest_question, section_note
+
+    result = view.search("explain kmeans centroids")
+    best = closest_question(result)
+    assert best is not None and best.section == "diffusion"
+    assert "closest bank question" in section_note(result) and "(diffusion)" in section_note(result)
+    assert closest_question(None) is None and "pick or type a section" in section_note(None)
+
+
+def test_the_header_and_study_explain_a_cited_heading() -> None:
+    from assistant.bank.parse import parse_bank
+    from assistant.ui.bank_browser import bank_count
+
+    bank = parse_bank("### scaling\n\n#### scaling laws (125)\n\n- where would you invest? (130)\n- why? (129)\n")
+    assert len(bank) == 3
+    assert bank_count(bank).startswith("2 bank questions (study cards) + 1 section heading citing slides")
+    assert "a heading is a topic, not a card" in bank_count(bank)
+    assert bank_count(bank[1:]) == "2 bank questions (study cards)"
+
+
+def test_the_exam_box_gives_the_pace_or_what_is_expected() -> None:
+    from datetime import date
+
+    from assistant.ui.study_tab import exam_html, parse_exam
+
+    assert parse_exam("20/12/2026") == date(2026, 12, 20) and parse_exam("soon") is None and parse_exam("") is None
+    assert "about 5 new card(s) a day" in exam_html("20.12.2026", date(2026, 12, 10), 50)
+    assert "Exam date not used" in exam_html("12/2026", date(2026, 12, 10), 50)
+    assert exam_html("  ", date(2026, 12, 10), 50) == ""
+
+
+def test_model_fields_show_only_for_a_model_backend() -> None:
+    from assistant.ui.answer_controls import fields_for
+
+    assert fields_for("extractive")[:2] == (False, False)
+    assert fields_for("llm")[:2] == (True, False)
+    assert fields_for("server")[:2] == (True, True) and "server" in fields_for("server").model_label

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support.required import require
@@ -37,3 +39,28 @@ def _playwright_installed() -> bool:
     except ImportError:
         return False
     return True
+
+
+@contextmanager
+def app_page(view, width: int = 1400, height: int = 900) -> Iterator:
+    """The app of ``view`` served on a free loopback port, opened in Chromium at ``width`` x ``height``."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    import app
+    from tests.support.net import free_port
+
+    demo = app.build_app(view)
+    port = free_port()
+    app.launch(demo, "127.0.0.1", port, block=False)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+                page.goto(f"http://127.0.0.1:{port}/")
+                yield page
+            finally:
+                browser.close()
+    finally:
+        demo.close()
