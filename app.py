@@ -311,8 +311,9 @@ def audit_tab(view) -> None:
     )
     run = gr.Button("Run the audit", variant="primary", elem_id="audit-run")
     gr.Markdown(
-        "The first audit of a new or edited bank takes longer (9 to 18 s on two cores): it trains the five "
-        "leave-one-out query adapters the audit ranks with, which are then kept on disk; later runs take about 2 s.",
+        "The first audit of a new or edited bank takes longer (about 9 to 18 s on two cores): it first trains the "
+        "five leave-one-out query adapters the audit ranks with (about 3 s each), then keeps them on disk; later "
+        "runs, and later starts with the same bank, take about 2 s.",
         elem_id="audit-first-run",
     )
     summary = gr.HTML(elem_id="audit-summary")
