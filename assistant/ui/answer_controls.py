@@ -27,8 +27,22 @@ class Shown(NamedTuple):
     model_label: str
 
 
+LOCAL_DEFAULT = "smollm2"  # the bundled local model
+
+
 def fields_for(backend: str) -> Shown:
     return Shown(backend in MODEL_LABELS, backend == "server", MODEL_LABELS.get(backend, MODEL_LABELS["llm"]))
+
+
+def model_for(backend: str, current: str) -> str:
+    """The model field after switching to ``backend``: the bundled model's name means nothing to a
+    server (empty: the server's only model), and an empty field means the bundled one for ``llm``."""
+    current = current.strip() if isinstance(current, str) else ""
+    if backend == "server" and current == LOCAL_DEFAULT:
+        return ""
+    if backend == "llm" and not current:
+        return LOCAL_DEFAULT
+    return current
 
 
 def answer_controls(view: WebView) -> tuple[Any, Any, Any]:
@@ -39,7 +53,7 @@ def answer_controls(view: WebView) -> tuple[Any, Any, Any]:
     shown = fields_for(settings.backend)
     backend = gr.Radio(list(BACKENDS), value=settings.backend, label="Written by", elem_id="answer-backend")
     model = gr.Textbox(
-        value=settings.model or ("" if settings.backend == "server" else "smollm2"),
+        value=settings.model or model_for(settings.backend, ""),
         label=shown.model_label,
         elem_id="answer-model",
         visible=shown.model,
@@ -55,9 +69,13 @@ def answer_controls(view: WebView) -> tuple[Any, Any, Any]:
         max_lines=1,
     )
 
-    def on_backend(choice: str):
-        now = fields_for(choice if isinstance(choice, str) else "extractive")
-        return gr.Textbox(visible=now.model, label=now.model_label), gr.Textbox(visible=now.url)
+    def on_backend(choice: str, current: str):
+        choice = choice if isinstance(choice, str) else "extractive"
+        now = fields_for(choice)
+        return (
+            gr.Textbox(visible=now.model, label=now.model_label, value=model_for(choice, current)),
+            gr.Textbox(visible=now.url),
+        )
 
-    backend.change(on_backend, backend, [model, url], api_visibility="private")
+    backend.change(on_backend, [backend, model], [model, url], api_visibility="private")
     return backend, model, url

@@ -112,11 +112,3 @@ def test_the_exam_box_gives_the_pace_or_what_is_expected() -> None:
     assert "about 5 new card(s) a day" in exam_html("20.12.2026", date(2026, 12, 10), 50)
     assert "Exam date not used" in exam_html("12/2026", date(2026, 12, 10), 50)
     assert exam_html("  ", date(2026, 12, 10), 50) == ""
-
-
-def test_model_fields_show_only_for_a_model_backend() -> None:
-    from assistant.ui.answer_controls import fields_for
-
-    assert fields_for("extractive")[:2] == (False, False)
-    assert fields_for("llm")[:2] == (True, False)
-    assert fields_for("server")[:2] == (True, True) and "server" in fields_for("server").model_label
