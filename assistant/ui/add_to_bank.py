@@ -58,7 +58,8 @@ def add_question_to_bank(view: WebView, query: str, section: str, slides: list[i
     from assistant.bank.parse import default_bank_path, load_bank
     from index.errors import SlidebankError
 
-    path = default_bank_path()
+    # The bank the app reads (its settings record: --bank, $SLIDEBANK_BANK), so the new question is searched at once.
+    path = view.settings.bank if view.settings is not None else default_bank_path()
     try:
         # Read the file as it is now (another tab or an editor may have changed it), not the app's copy.
         same = duplicate_of(load_bank(path) if path.is_file() else (), query or "")

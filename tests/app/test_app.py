@@ -11,6 +11,7 @@ import pytest
 from tests.support.cli_run import assert_one_line_error
 from tests.support.net import free_port
 from tests.support.paths import ROOT
+from tests.support.served import serving_index
 
 
 def run_app(*args: str) -> subprocess.CompletedProcess:
@@ -28,7 +29,7 @@ def test_tabs_help_and_readme_name_the_same_tabs_in_the_same_order(hash_index: P
     import gradio as gr
 
     import app
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
     from assistant.ui.web import WebView
 
     demo = app.build_app(WebView(*open_retriever(hash_index, bank_file)))
@@ -68,16 +69,8 @@ def test_the_app_switches_gradio_analytics_off_itself() -> None:
 
 @pytest.fixture()
 def served(hash_index: Path, bank_file: Path):
-    import app
-    from assistant.retrieval.retriever import open_retriever
-    from assistant.ui.web import WebView
-
-    retriever, notices = open_retriever(hash_index, bank_file)
-    demo = app.build_app(WebView(retriever, notices))
-    port = free_port()
-    app.launch(demo, "127.0.0.1", port, block=False)
-    yield f"http://127.0.0.1:{port}/"
-    demo.close()
+    with serving_index(hash_index, bank_file) as url:
+        yield url + "/"
 
 
 def test_search_endpoint_returns_cards_and_bank_matches(served: str) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.browser import app_page
+from tests.support.settings import configured
 
 pytestmark = pytest.mark.slow
 
@@ -15,12 +16,12 @@ NEW_QUESTION = "how do centroids move in k means"
 
 
 @pytest.fixture()
-def view(hash_index: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch):
-    from assistant.retrieval.retriever import open_retriever
+def view(hash_index: Path, bank_file: Path):
+    from assistant.retrieval.loading import open_retriever
     from assistant.ui.web import WebView
 
-    monkeypatch.setenv("SLIDEBANK_BANK", str(bank_file))  # the file "Add to my bank" writes
-    return WebView(*open_retriever(hash_index, bank_file))
+    # The settings record names the bank "Add to my bank" writes (and the tests' study file).
+    return WebView(*open_retriever(hash_index, bank_file), settings=configured(bank=bank_file))
 
 
 def pick(page, dropdown: str, option: str) -> None:
@@ -66,10 +67,10 @@ def test_a_question_added_to_the_bank_shows_at_once_in_every_tab(view, bank_file
         expect(page.locator("#study-card .sb-study-card")).to_contain_text(NEW_QUESTION)
 
 
-def test_audit_tables_fit_their_panel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_audit_tables_fit_their_panel(tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
     from assistant.ui.web import WebView
     from ingest.build import ingest
     from tests.support.decks import AUDIT_BANK, LONG_TITLE, audit_deck_pages, make_pdf
@@ -78,7 +79,7 @@ def test_audit_tables_fit_their_panel(tmp_path: Path, monkeypatch: pytest.Monkey
     ingest([pdf], tmp_path / "index", model="hash:64", progress=False)
     bank = tmp_path / "bank.md"
     bank.write_text(AUDIT_BANK, encoding="utf-8")
-    with app_page(WebView(*open_retriever(tmp_path / "index", bank))) as page:
+    with app_page(WebView(*open_retriever(tmp_path / "index", bank), settings=configured(bank=bank))) as page:
         page.get_by_role("tab", name="Bank audit").click()
         page.locator("#audit-run").click()
         flags = page.locator("#audit-flags-table")

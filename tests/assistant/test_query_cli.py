@@ -42,7 +42,7 @@ def test_no_index_answers_from_bank_and_says_how_to_ingest(
     tmp_path: Path, bank_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Only the default location (no --index, no $SLIDEBANK_INDEX) falls back to the bank.
-    monkeypatch.setattr("index.store.PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr("index.settings.default_data_dir", lambda: tmp_path)
     monkeypatch.delenv("SLIDEBANK_INDEX", raising=False)
     assert main(["--bank", str(bank_file), "--model", "hash:64", "explain kmeans"]) == 0
     captured = capsys.readouterr()

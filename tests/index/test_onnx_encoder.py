@@ -68,7 +68,7 @@ def test_changed_model_or_weights_export_again(tmp_path: Path, name: str, probe:
 def test_hash_index_has_no_encoder_and_queries_without_one(
     hash_index: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
     from index.errors import InputError
 
     index = load_index(hash_index)

@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 
 from assistant.evaluation.retrieval import free_form_queries, ranks, summarise
-from assistant.retrieval.retriever import open_retriever
+from assistant.retrieval.loading import open_retriever
 from assistant.ui.terminal import snippet
 from index.store import load_index
 from tests.support.paths import REAL_BANK, ROOT

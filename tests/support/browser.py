@@ -47,20 +47,13 @@ def app_page(view, width: int = 1400, height: int = 900) -> Iterator:
     require_browser()
     from playwright.sync_api import sync_playwright
 
-    import app
-    from tests.support.net import free_port
+    from tests.support.served import serving
 
-    demo = app.build_app(view)
-    port = free_port()
-    app.launch(demo, "127.0.0.1", port, block=False)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_context(viewport={"width": width, "height": height}).new_page()
-                page.goto(f"http://127.0.0.1:{port}/")
-                yield page
-            finally:
-                browser.close()
-    finally:
-        demo.close()
+    with serving(view) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+            page.goto(url + "/")
+            yield page
+        finally:
+            browser.close()
