@@ -8,19 +8,18 @@ the HTML comes from the small pure functions below, which tests call without a b
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.study.cards import StudyCard
-from assistant.study.dates import exam_pace, parse_exam_date
 from assistant.study.queue import Filters
 from assistant.study.schedule import GRADES
 from assistant.study.session import AnswerKey, StudySession
-from assistant.ui.bank_browser import ALL_SECTIONS, MARK_FILTERS, bank_count
-from index.errors import InputError
+from assistant.ui.bank_browser import ALL_SECTIONS, MARK_FILTERS
+from assistant.ui.study_plan import CSS as PLAN_CSS
+from assistant.ui.study_plan import cards_note, not_skipped, parse_exam, plan_updates, with_skipped
 from index.symbols import latex_to_unicode as readable
 
 if TYPE_CHECKING:
@@ -56,11 +55,6 @@ CSS = """
 .sb-study-key h4 { margin: 4px 0; }
 .sb-study-suggest { color: #b26b00; font-weight: 600; }
 .sb-study-slidehead { display: flex; gap: 10px; align-items: baseline; }
-/* The grades stay on screen while the answer key (slide image, bullets) runs below the window. */
-#study-grades { position: sticky; bottom: 0; z-index: 5; padding: 8px 0; background: var(--background-fill-primary);
-  border-top: 1px solid var(--border-color-primary); }
-.sb-study-exam { font-size: 0.88rem; margin: 2px 0 0; }
-.sb-study-exam-warn { color: #b26b00; font-weight: 600; }
 """
 
 
@@ -69,31 +63,6 @@ CSS = """
 
 def filters_from(section: str, marks: str, scope: str) -> Filters:
     return Filters(None if section == ALL_SECTIONS else section, _MARK_OF.get(marks), scope != SCOPES[1])
-
-
-def parse_exam(text: str) -> date | None:
-    """The exam date typed in the box; None when it is empty or not a date (``exam_html`` says why)."""
-    try:
-        return parse_exam_date(text) if isinstance(text, str) and text.strip() else None
-    except InputError:
-        return None
-
-
-def exam_html(text: str, today: date, unseen: int) -> str:
-    """Under the date box: the pace the exam asks for, as ``--stats --exam`` gives it, or what a
-    date should look like when the box holds something else."""
-    if not isinstance(text, str) or not text.strip():
-        return ""
-    try:
-        pace = exam_pace(parse_exam_date(text), today, unseen)
-    except InputError as exc:
-        return f'<div class="sb-study-exam sb-study-exam-warn">Exam date not used: {escape(str(exc))}</div>'
-    return f'<div class="sb-study-exam">{escape(pace.sentence())}</div>'
-
-
-def cards_note(session: StudySession) -> str:
-    """How many cards the bank gives, and why that can be fewer than its lines (a cited heading is a topic)."""
-    return f'<div class="sb-study-meta" id="sb-study-count">{escape(bank_count(session.bank))}</div>'
 
 
 def card_html(card: StudyCard | None, queued: int, new: bool) -> str:
@@ -164,7 +133,6 @@ class _Shown:
 
     qid: str | None = None
     key: AnswerKey | None = None
-    skipped: frozenset[str] = field(default_factory=frozenset)  # skipped on this page, until it is reloaded
 
 
 def open_session(view: WebView, db: Path | None = None) -> StudySession:
@@ -187,7 +155,7 @@ def study_tab(
     from index.errors import SlidebankError
 
     with gr.Tab("Study", id="study") as tab:
-        gr.HTML(f"<style>{CSS}</style>", elem_id="study-style", container=False, padding=False)
+        gr.HTML(f"<style>{CSS}{PLAN_CSS}</style>", elem_id="study-style", container=False, padding=False)
         try:
             session = session or open_session(view, db)
         except SlidebankError as exc:
@@ -201,11 +169,7 @@ def study_tab(
             )
             scope = gr.Radio(list(SCOPES), value=SCOPES[0], label="Cards", elem_id="study-scope", scale=2)
             exam = gr.Textbox(
-                label="Exam date (optional)",
-                placeholder="e.g. 20/12/2026",
-                elem_id="study-exam",
-                scale=2,
-                max_lines=1,
+                label="Exam date (optional)", placeholder="e.g. 20/12/2026", elem_id="study-exam", scale=2, max_lines=1
             )
         with gr.Row():
             count = gr.HTML(cards_note(session), elem_id="study-count")
@@ -268,42 +232,31 @@ def study_tab(
                 )
         shown = gr.State(_Shown())
         at = gr.State(0)
+        skipped = gr.State(frozenset())  # cards skipped on this page (study_plan.py)
 
-    filters = [section, marks, scope, exam, shown]
-    card_outputs = [card, shown, at, answer_box, show, skip, *grades, counts_plot, recall_plot]
-    card_outputs += [section, count, exam_note]
+    filters = [section, marks, scope, exam, skipped]
+    card_outputs = [card, shown, at, answer_box, show, *grades, counts_plot, recall_plot]
+    card_outputs += [skip, section, count, exam_note]  # study_plan.plan_updates
 
-    def render(sec: str, mark: str, scp: str, exam_text: str, state: _Shown | None = None):
+    def render(sec: str, mark: str, scp: str, exam_text: str, gone: frozenset[str] = frozenset()):
         if session.bank is not view.retriever.bank:  # the bank grew ("Add to my bank") or was reloaded
             session.reload(view.retriever.bank)
-        skipped = state.skipped if isinstance(state, _Shown) else frozenset()
         session.exam = parse_exam(exam_text)
-        queue = [c for c in session.queue(filters_from(sec, mark, scp)) if c.qid not in skipped]
+        queue = not_skipped(session.queue(filters_from(sec, mark, scp)), gone)
         current = queue[0] if queue else None
         memories = session.memories()
-        rows = session.stats()
-        counts, recall = progress_frame(rows)
-        unseen = sum(r.unseen for r in rows)
+        counts, recall = progress_frame(session.stats())
         return (
             card_html(current, len(queue), current is not None and current.qid not in memories),
-            _Shown(current.qid if current else None, skipped=skipped),
+            _Shown(current.qid if current else None),
             0,
             gr.Column(visible=False),
-            gr.Button(interactive=current is not None),
             gr.Button(interactive=current is not None),
             *(gr.Button(interactive=False) for _ in grades),
             counts,
             recall,
-            gr.Dropdown(choices=[ALL_SECTIONS, *dict.fromkeys(c.section for c in session.cards)]),
-            cards_note(session),
-            exam_html(exam_text, session.clock().date(), unseen),
+            *plan_updates(session, current, exam_text),
         )
-
-    def skip_card(sec: str, mark: str, scp: str, exam_text: str, state: _Shown):
-        """Leave the card for later on this page (the terminal's ``s``): no grade, nothing written."""
-        if isinstance(state, _Shown) and state.qid is not None:
-            state = _Shown(None, skipped=state.skipped | {state.qid})
-        return render(sec, mark, scp, exam_text, state)
 
     def slide(state: _Shown, n: int):
         if state.key is None or not state.key.slides:
@@ -322,7 +275,7 @@ def study_tab(
         if found is None:
             return (gr.skip(),) * 13
         answer_key = session.answer_key(found)
-        revealed = _Shown(found.qid, answer_key, state.skipped)
+        revealed = _Shown(found.qid, answer_key)
         return (
             revealed,
             gr.Column(visible=True),
@@ -333,10 +286,10 @@ def study_tab(
         )
 
     def grade_with(word: str):
-        def handler(sec: str, mark: str, scp: str, exam_text: str, state: _Shown):
+        def handler(state: _Shown, sec: str, mark: str, scp: str, exam_text: str, gone: frozenset[str]):
             if state.qid is not None and session.card(state.qid) is not None:
                 session.grade(state.qid, word)  # type: ignore[arg-type]
-            return render(sec, mark, scp, exam_text, state)
+            return render(sec, mark, scp, exam_text, gone)
 
         return handler
 
@@ -344,10 +297,16 @@ def study_tab(
         control.change(render, filters, card_outputs, api_visibility="private")
     for event in (exam.submit, exam.blur):
         event(render, filters, card_outputs, api_visibility="private")
-    skip.click(skip_card, filters, card_outputs, api_visibility="private")
     tab.select(render, filters, card_outputs, api_visibility="private")
     if refresh is not None:
         refresh.change(render, filters, card_outputs, api_visibility="private")
+
+    def skip_card(state: _Shown, sec: str, mark: str, scp: str, exam_text: str, gone: frozenset[str]):
+        """Leave the card for later on this page (the terminal's ``s``): no grade, nothing written."""
+        gone = with_skipped(gone, state.qid if isinstance(state, _Shown) else None)
+        return (gone, *render(sec, mark, scp, exam_text, gone))
+
+    skip.click(skip_card, [shown, *filters], [skipped, *card_outputs], api_visibility="private")
     show.click(
         reveal,
         shown,
@@ -357,5 +316,5 @@ def study_tab(
     prev.click(lambda s, n: slide(s, n - 1), [shown, at], [image, caption, at, prev, nxt], api_visibility="private")
     nxt.click(lambda s, n: slide(s, n + 1), [shown, at], [image, caption, at, prev, nxt], api_visibility="private")
     for word, button in zip(GRADES, grades):
-        button.click(grade_with(word), filters, card_outputs, api_name=f"study_{word}")
+        button.click(grade_with(word), [shown, *filters], card_outputs, api_name=f"study_{word}")
     return session

@@ -90,25 +90,3 @@ def test_the_section_is_preselected_from_the_closest_bank_question(view) -> None
     assert best is not None and best.section == "diffusion"
     assert "closest bank question" in section_note(result) and "(diffusion)" in section_note(result)
     assert closest_question(None) is None and "pick or type a section" in section_note(None)
-
-
-def test_the_header_and_study_explain_a_cited_heading() -> None:
-    from assistant.bank.parse import parse_bank
-    from assistant.ui.bank_browser import bank_count
-
-    bank = parse_bank("### scaling\n\n#### scaling laws (125)\n\n- where would you invest? (130)\n- why? (129)\n")
-    assert len(bank) == 3
-    assert bank_count(bank).startswith("2 bank questions (study cards) + 1 section heading citing slides")
-    assert "a heading is a topic, not a card" in bank_count(bank)
-    assert bank_count(bank[1:]) == "2 bank questions (study cards)"
-
-
-def test_the_exam_box_gives_the_pace_or_what_is_expected() -> None:
-    from datetime import date
-
-    from assistant.ui.study_tab import exam_html, parse_exam
-
-    assert parse_exam("20/12/2026") == date(2026, 12, 20) and parse_exam("soon") is None and parse_exam("") is None
-    assert "about 5 new card(s) a day" in exam_html("20.12.2026", date(2026, 12, 10), 50)
-    assert "Exam date not used" in exam_html("12/2026", date(2026, 12, 10), 50)
-    assert exam_html("  ", date(2026, 12, 10), 50) == ""
