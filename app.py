@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None, prog: str = "python app.py") -> int:
         args.llm_model,
         llm_url,
         args.allow_remote_llm,
-        settings.llm_timeout(),
+        settings.llm_timeout() if llm_url else None,
         settings.llm_api_key,
     )
     from assistant.retrieval.loading import open_retriever

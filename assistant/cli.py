@@ -52,6 +52,8 @@ BANK_HELP = (
     f"question bank markdown, or '{NO_BANK}' for none (default: ${ENV_BANK} or data/question_bank.md, "
     "left out for an index whose deck it does not fit)"
 )
+# For the commands whose subject is the bank itself (audit, study): used even when it does not fit.
+BANK_SUBJECT_HELP = f"question bank markdown, or '{NO_BANK}' for none (default: ${ENV_BANK} or data/question_bank.md)"
 STUDY_DB_HELP = f"study file (default: ${ENV_STUDY_DB} or data/study.sqlite)"
 DATABASE_HELP = f"PostgreSQL URL for a shared deployment, or '{NO_BANK}' for the local files (default: ${ENV_DATABASE_URL}, else none)"
 LLM_URL_HELP = f"model server that speaks the OpenAI chat API, e.g. http://127.0.0.1:11434/v1 (default: ${ENV_LLM_URL})"

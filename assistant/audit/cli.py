@@ -13,6 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from assistant.cli import (
+    BANK_SUBJECT_HELP,
     add_bank_option,
     add_index_option,
     add_json_option,
@@ -40,7 +41,7 @@ def build_parser(prog: str = "python -m assistant.audit") -> argparse.ArgumentPa
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_index_option(parser)
-    add_bank_option(parser)
+    add_bank_option(parser, BANK_SUBJECT_HELP)
     parser.add_argument("--markdown", type=Path, metavar="FILE", help="write the report as markdown to FILE")
     parser.add_argument(
         "--write-suggestions",

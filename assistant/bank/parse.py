@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from index.errors import InputError
 from index.paths import default_data_dir
-from index.settings import NO_BANK
+from index.settings import ENV_BANK, NO_BANK
 
 if TYPE_CHECKING:
     from index.bank_fit import BankCitations
@@ -235,7 +235,9 @@ def load_bank(path: Path | None = None) -> tuple[Question, ...]:
     return read_bank(path)[0]
 
 
-def read_bank(path: Path | None = None, hint: str = "pass --bank FILE") -> tuple[tuple[Question, ...], str]:
+def read_bank(
+    path: Path | None = None, hint: str = f"pass --bank FILE (or set ${ENV_BANK}), or --bank none"
+) -> tuple[tuple[Question, ...], str]:
     """The bank's questions and the sha256 of its bytes (read once); ``none`` is ``((), "")``."""
     if is_no_bank(path):
         return (), ""

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from assistant.cli import (
+    BANK_SUBJECT_HELP,
     STUDY_DB_HELP,
     add_bank_option,
     add_index_option,
@@ -60,7 +61,7 @@ def build_parser(prog: str = "python -m assistant.study") -> argparse.ArgumentPa
     verbs.add_argument("--anki", type=Path, metavar="FILE.apkg", help="export the bank as an Anki deck")
     add_json_option(parser, "with --next or --stats: print JSON")
     parser.add_argument("--db", type=Path, default=None, help=STUDY_DB_HELP)
-    add_bank_option(parser)
+    add_bank_option(parser, BANK_SUBJECT_HELP)
     add_index_option(parser, "index folder, for slide titles and images (default: $SLIDEBANK_INDEX or data/index)")
     parser.add_argument(
         "--exam",
