@@ -48,6 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verbs.add_argument("--stats", action="store_true", help="per section: cards, due now, reviewed, mean recall")
     verbs.add_argument("--anki", type=Path, metavar="FILE.apkg", help="export the bank as an Anki deck")
+    verbs.add_argument(
+        "--restore-backup",
+        action="store_true",
+        help="put the study file's daily backup (FILE.backup) in its place; the damaged file is kept beside it",
+    )
+    parser.add_argument(
+        "--key",
+        default=None,
+        help="with --grade: a key of your choosing; a grade repeated with the same key is recorded once",
+    )
     parser.add_argument("--json", action="store_true", help="with --next or --stats: print JSON")
     parser.add_argument(
         "--db", type=Path, default=None, help="study file (default: $SLIDEBANK_STUDY_DB or data/study.sqlite)"
@@ -85,12 +95,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.json and not (args.next or args.stats):
             raise InputError("--json goes with --next or --stats")
         grade = parse_grade(args.grade[1]) if args.grade else None
+        if args.key is not None and not args.grade:
+            raise InputError("--key goes with --grade")
+        if args.restore_backup:
+            return restore(args.db)
         session = open_session(args.db, args.bank, args.index, exam)
         filters = _filters(session, args.section, args.mark, not args.all)
         if args.next:
             return print_next(session, filters, args.json)
         if args.grade:
-            return print_grade(session, args.grade[0], grade)
+            return print_grade(session, args.grade[0], grade, args.key)
         if args.stats:
             return print_stats(session, args.json)
         if args.anki is not None:
@@ -197,12 +211,12 @@ def print_next(session: StudySession, filters: Filters, as_json: bool) -> int:
     return 0
 
 
-def print_grade(session: StudySession, qid: str, grade) -> int:
+def print_grade(session: StudySession, qid: str, grade, key: str | None = None) -> int:
     if session.card(qid) is None:
         from assistant.study.store import UnknownCard
 
         raise UnknownCard(f"question {qid} is not in the bank; see --next or --stats for the ids")
-    memory = session.grade(qid, grade)
+    memory = session.grade(qid, grade, key)
     print(f"{qid}: {grade}, next due {memory.due:%Y-%m-%d %H:%M} UTC")
     return 0
 
@@ -227,11 +241,20 @@ def print_stats(session: StudySession, as_json: bool) -> int:
     return 0
 
 
-def export(session: StudySession, path: Path) -> int:
-    from assistant.study.anki import export_apkg
+def restore(db: Path | None) -> int:
+    from assistant.study.backup import restore_backup
+    from assistant.study.store import default_db_path
 
-    if not path.resolve().parent.is_dir():
-        raise InputError(f"cannot write {path}: folder {path.parent} does not exist")
+    restored, kept = restore_backup(Path(db) if db is not None else default_db_path())
+    where = f"; the damaged file is now {kept}" if kept is not None else ""
+    print(f"restored {restored} from its backup{where}")
+    return 0
+
+
+def export(session: StudySession, path: Path) -> int:
+    from assistant.study.anki import check_target, export_apkg
+
+    check_target(path)
     if session.index is None:
         print(
             "note: no index, so the cards carry slide numbers but no images (python -m ingest slides.pdf)",
