@@ -161,6 +161,18 @@ def check_target(path: Path) -> None:
         raise InputError(f"cannot write {path}: it is a folder; give a file name, e.g. {path / 'slidebank.apkg'}")
     if not path.resolve().parent.is_dir():
         raise InputError(f"cannot write {path}: folder {path.parent} does not exist")
+    probe = _partial(path)  # the temp file the deck is written to: a folder that refuses it refuses the deck
+    try:
+        probe.open("xb").close()
+        probe.unlink()
+    except FileExistsError:
+        pass  # left by an earlier process with this id; the write replaces it
+    except OSError as exc:
+        raise InputError(f"cannot write {path} ({exc.strerror or exc})") from None
+
+
+def _partial(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
 def export_apkg(
@@ -177,7 +189,7 @@ def export_apkg(
     check_target(path)
     with tempfile.TemporaryDirectory(prefix="slidebank-anki-") as tmp:
         package, report = build_package(cards, keys, index, Path(tmp), origins, root)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        partial = _partial(path)
         try:
             package.write_to_file(str(partial))
             os.replace(partial, path)
