@@ -79,3 +79,17 @@ def test_the_app_starts_on_a_damaged_study_file_and_the_study_tab_says_so(
             assert page.status == 200
     assert db.read_bytes() == before
     assert sqlite3.connect(f"file:{db}?mode=ro", uri=True)  # still the user's file, not replaced
+
+
+def test_a_study_file_error_while_the_app_runs_reaches_the_page_as_its_one_line() -> None:
+    import gradio as gr
+    import pytest
+
+    from assistant.study.backup import StudyFileDamaged
+    from assistant.ui.study_tab import said
+
+    def grade() -> None:
+        raise StudyFileDamaged("the study file s.sqlite is damaged (disk I/O error): pass another --db FILE")
+
+    with pytest.raises(gr.Error, match=r"the study file s\.sqlite is damaged"):
+        said(grade)()
