@@ -68,6 +68,8 @@ def check_pages(connection: sqlite3.Connection, db: Path) -> None:
     """``PRAGMA quick_check`` over every page (milliseconds for a study file); anything but ok is damage."""
     try:
         rows = connection.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.OperationalError:
+        raise  # not the file's bytes (busy, unreadable): the store says what it is
     except sqlite3.DatabaseError as exc:
         raise damaged(db, str(exc)) from None
     if [tuple(r) for r in rows] != [("ok",)]:

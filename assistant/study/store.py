@@ -142,13 +142,13 @@ class Store:
         with self._lock:
             try:
                 yield
-            except sqlite3.OperationalError as exc:
+            except sqlite3.OperationalError as exc:  # the file is fine, its use is not: busy, read-only, no room
                 if "locked" in str(exc) or "busy" in str(exc):
                     raise SlidebankError(
                         f"the study file {self.path} is busy (another program holds it); try again"
                     ) from None
-                raise backup.damaged(self.path, str(exc)) from None
-            except sqlite3.DatabaseError as exc:
+                raise SlidebankError(f"cannot use the study file {self.path} ({exc}); pass another --db FILE") from None
+            except sqlite3.DatabaseError as exc:  # SQLITE_CORRUPT, SQLITE_NOTADB: the bytes themselves
                 raise backup.damaged(self.path, str(exc)) from None
 
     @contextmanager
