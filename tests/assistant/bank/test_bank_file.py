@@ -221,10 +221,13 @@ def test_kill_9_at_random_moments_loses_no_reported_question(bank_file: Path) ->
     reported: set[str] = set()
     for run in range(8):
         proc = adder(bank_file, f"run{run}", 200)
-        time.sleep(rng.uniform(0.5, 1.5))  # imports take most of the first half second
+        assert proc.stdout is not None
+        first = proc.stdout.readline()  # the first add is done: the kill lands among the adds, not the imports
+        time.sleep(rng.uniform(0.0, 0.3))
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate(timeout=60)
-        reported |= {f"run{run} question {line.split()[1]}" for line in out.splitlines() if line.startswith("added")}
+        lines = [first, *out.splitlines()]
+        reported |= {f"run{run} question {line.split()[1]}" for line in lines if line.startswith("added")}
         parse_bank(bank_file.read_text(encoding="utf-8"))  # always a whole bank
     assert reported, "no add finished before a kill: the test proved nothing"
     add_question(bank_file, "diffusion", "what is DDIM?", [4])
