@@ -14,7 +14,6 @@ once a day (``assistant.study.backup``); damage found later is the same one-line
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -27,9 +26,8 @@ from assistant.study import backup
 from assistant.study.cards import Known, StudyCard, match_edits
 from assistant.study.schedule import Grade, Memory, Study, memory_from_json
 from index.errors import InputError, SlidebankError
-from index.store import PROJECT_ROOT
+from index.paths import default_data_dir
 
-ENV_DB = "SLIDEBANK_STUDY_DB"
 SCHEMA_VERSION = "2"  # 2: reviews.key, the grade's idempotency key (a file of format 1 is upgraded in place)
 
 SCHEMA = """
@@ -62,7 +60,8 @@ class UnknownCard(InputError):
 
 
 def default_db_path() -> Path:
-    return Path(os.environ.get(ENV_DB) or PROJECT_ROOT / "data" / "study.sqlite")
+    """``data/study.sqlite``; a command's own choice (``--db``, $SLIDEBANK_STUDY_DB) is in its settings record."""
+    return default_data_dir() / "study.sqlite"
 
 
 @dataclass(frozen=True)

@@ -148,9 +148,12 @@ class _Shown:
 
 
 def open_session(view: WebView, db: Path | None = None) -> StudySession:
+    """``db`` (default: the view's settings, else data/study.sqlite): the study file."""
     from assistant.study.store import open_store
     from assistant.study.suggestions import Suggestions
 
+    if db is None and view.settings is not None:
+        db = view.settings.study_db
     loaded = view.current()
     return StudySession(loaded.retriever.bank, open_store(db), loaded.index, suggest=Suggestions(loaded.retriever))
 

@@ -18,7 +18,7 @@ def _deck(folder: Path, title: str) -> Path:
 
 
 def test_study_shows_the_new_deck_after_a_re_ingest_as_search_does(tmp_path: Path) -> None:
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
     from assistant.ui.live import Follow
     from assistant.ui.study_tab import follow_view, open_session
     from assistant.ui.web import WebView
@@ -46,7 +46,7 @@ def test_study_shows_the_new_deck_after_a_re_ingest_as_search_does(tmp_path: Pat
 
 
 def test_a_grade_sent_twice_for_one_showing_counts_once(hash_index: Path, bank_file: Path, tmp_path: Path) -> None:
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
     from assistant.ui.study_tab import grade_shown, open_session, shown_card
     from assistant.ui.web import WebView
 
