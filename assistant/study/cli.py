@@ -39,9 +39,12 @@ examples:
   python -m assistant.study --grade q1a2b3c4 good    record a review
   python -m assistant.study --stats                  per section: cards, due now, reviewed, recall
   python -m assistant.study --anki aml.apkg          the bank as an Anki deck, slides on the back
+  python -m assistant.study --restore-backup         put back the daily backup of a damaged study file
 
 State lives in data/study.sqlite (or --db FILE, or ${ENV_STUDY_DB}), keyed by question id.
-Editing a question a little keeps its history; a removed question's history is kept, never shown.
+An edit that keeps the question (spelling, punctuation, a word added or dropped, none replaced) keeps
+its history; a removed or replaced question's history is kept, never shown, until it comes back.
+The file is checked at every start and copied to FILE.backup once a day.
 """
 
 
