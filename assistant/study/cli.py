@@ -30,6 +30,7 @@ from assistant.study.schedule import GRADES, parse_grade
 from assistant.study.session import AnswerKey, StudySession
 from index.errors import IndexMissing, InputError
 from index.settings import ENV_STUDY_DB, UserSettings
+from index.terminal import safe
 
 EPILOG = f"""
 examples:
@@ -245,8 +246,8 @@ def restore(db: Path) -> int:
     from assistant.study.backup import restore_backup
 
     restored, kept = restore_backup(db)
-    where = f"; the damaged file is now {kept}" if kept is not None else ""
-    print(f"restored {restored} from its backup{where}")
+    where = f"; the damaged file is now {safe(kept)}" if kept is not None else ""
+    print(f"restored {safe(restored)} from its backup{where}")
     return 0
 
 
