@@ -130,3 +130,17 @@ def test_skip_then_quit_ends_with_a_summary(common: list[str]) -> None:
     done = review(common, "\ns\n\n1\nq\n")  # reveal, skip; reveal, again; quit
     assert done.returncode == 0, done.stderr
     assert "stopped: 1 reviewed (1 again), 1 skipped, " in done.stdout.splitlines()[-1]
+
+
+def test_a_grade_retried_with_the_same_key_is_recorded_once(
+    common: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from assistant.study.store import open_store
+
+    qid = next_json(common, capsys)["id"]
+    for _ in range(3):  # a script that retries after a timeout
+        assert main([*common, "--grade", qid, "good", "--key", "run-7"]) == 0
+    assert main([*common, "--grade", qid, "easy"]) == 0
+    assert [r.grade for r in open_store(tmp_path / "study.sqlite").history(qid)] == ["good", "easy"]
+    assert main([*common, "--stats", "--key", "x"]) == 2
+    assert "--key goes with --grade" in capsys.readouterr().err
