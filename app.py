@@ -33,6 +33,10 @@ DEFAULT_PORT = 7860
 # "queue full" at once instead of waiting without end behind a flood.
 CONCURRENCY_LIMIT = 1
 QUEUE_MAX_SIZE = 64
+# Answers wait on a model server, not on these cores: they get their own slots, so one tab's slow
+# or stuck server never holds another tab's answer (or search). Each answer ends by
+# SLIDEBANK_LLM_TIMEOUT whatever its server does, which gives its slot back.
+ANSWER_CONCURRENCY = 4
 
 EPILOG = """
 examples:
@@ -241,7 +245,12 @@ def search_tab(view) -> None:
         return show_slide(view, number) if number is not None else tuple(gr.skip() for _ in range(6))
 
     gr.on([query.submit, button.click], guarded(run), query, [slides, bank, result], api_name="search").then(
-        guarded(view.answer_html), [result, backend, model, url], answer, api_visibility="private"
+        guarded(view.answer_html),
+        [result, backend, model, url],
+        answer,
+        api_visibility="private",
+        concurrency_limit=ANSWER_CONCURRENCY,
+        concurrency_id="answer",
     )
     for source in (slides, bank, answer):
         source.click(guarded(open_clicked), None, viewer.outputs, api_visibility="private").then(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support.required import require
@@ -37,3 +39,39 @@ def _playwright_installed() -> bool:
     except ImportError:
         return False
     return True
+
+
+def loopback_only(context, refused: list[str]) -> None:
+    """Route every request of a browser ``context``: 127.0.0.1, data: and blob: go through; any
+    other is aborted and recorded in ``refused``."""
+    from urllib.parse import urlsplit
+
+    def route(r) -> None:
+        url = r.request.url
+        if urlsplit(url).scheme in ("data", "blob") or urlsplit(url).hostname == "127.0.0.1":
+            r.continue_()
+        else:
+            refused.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+
+
+@contextmanager
+def served(view) -> Iterator[str]:
+    """The app of ``view`` (a ``WebView``) on 127.0.0.1 and a free port, for the ``with`` block; yields its URL."""
+    import app
+    from tests.support.net import free_port
+
+    demo = app.build_app(view)
+    port = free_port()
+    app.launch(demo, "127.0.0.1", port, block=False)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()
+
+
+def chromium(playwright):
+    """Debian's Chromium, started as every browser test starts it."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
