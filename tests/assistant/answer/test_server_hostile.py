@@ -98,6 +98,15 @@ def test_the_guard_refuses_and_records_a_lookup_of_a_localhost_name(tmp_path: Pa
     assert "refused: name lookup of 'evil.localhost'" in log.read_text(encoding="utf-8")
 
 
+def test_proxy_variables_do_not_take_the_prompt_off_loopback(tmp_path: Path, hash_index: Path, bank_file: Path) -> None:
+    proxy = "http://10.9.8.7:3128"
+    env = {name: proxy for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "ALL_PROXY", "all_proxy")}
+    with FakeServer(PIECES) as fake:
+        proc, refused, _ = guarded_query(tmp_path, hash_index, bank_file, fake.url, env={**env, "NO_PROXY": ""})
+    assert refused == [] and proc.returncode == 0, proc.stderr
+    assert FIRST in proc.stdout
+
+
 # -- 10: the whole answer is bounded -------------------------------------------------------------
 
 
