@@ -334,7 +334,7 @@ _clients: dict[tuple[str, str | None, bool], ServerLM] = {}
 
 
 def connect(url: str, model: str | None = None, allow_remote: bool = False) -> ServerLM:
-    """One client per (URL, model) per process: a batch or the app reuses its connection pool."""
+    """One client per (URL, model) per process: a batch or the app asks for the model list once."""
     key = (url, model, allow_remote)
     if key not in _clients:
         _clients[key] = ServerLM(url, model, allow_remote=allow_remote)
