@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -30,11 +29,11 @@ from urllib.parse import urlsplit
 from assistant.answer.llm import decode_rate
 from assistant.answer.wire import Call, Expired, OverBudget, Target, loopback_address, loopback_name, sse_data
 from index.errors import SlidebankError
+from index.settings import DEFAULT_LLM_TIMEOUT_S, ENV_LLM_TIMEOUT, ENV_LLM_URL
 
-ENV_URL = "SLIDEBANK_LLM_URL"
-ENV_API_KEY = "SLIDEBANK_LLM_API_KEY"  # most local servers ignore it; vLLM --api-key and hosted ones need it
-ENV_TIMEOUT = "SLIDEBANK_LLM_TIMEOUT"  # seconds one answer may take, request to last byte
-DEFAULT_TIMEOUT_S = 120.0
+ENV_URL = ENV_LLM_URL  # named in messages; the command resolves it (index/settings.py)
+ENV_TIMEOUT = ENV_LLM_TIMEOUT  # seconds one answer may take, request to last byte; named in notes
+DEFAULT_TIMEOUT_S = DEFAULT_LLM_TIMEOUT_S
 MAX_TOKENS = 200
 # A token is a few characters; 24 leaves room for long words and code while a server that sends
 # one enormous "token" is still cut within a few kilobytes.
@@ -146,13 +145,19 @@ class ServerLM:
     """One model on one OpenAI-compatible server. ``model`` None: the server's only model."""
 
     def __init__(
-        self, url: str, model: str | None = None, *, allow_remote: bool = False, timeout_s: float | None = None
+        self,
+        url: str,
+        model: str | None = None,
+        *,
+        allow_remote: bool = False,
+        timeout_s: float | None = None,
+        api_key: str | None = None,
     ) -> None:
         self.url = check_url(url, allow_remote)  # nothing has connected yet
         self.target = Target.of(self.url)
-        self.timeout_s = timeout_s if timeout_s is not None else float(os.environ.get(ENV_TIMEOUT) or DEFAULT_TIMEOUT_S)
-        key = os.environ.get(ENV_API_KEY)
-        self._auth = {"Authorization": f"Bearer {key}"} if key else {}
+        self.timeout_s = timeout_s if timeout_s is not None else DEFAULT_TIMEOUT_S
+        # Most local servers ignore the key; vLLM --api-key and hosted ones need it ($SLIDEBANK_LLM_API_KEY).
+        self._auth = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._model = model
         self.last: ServerStream | None = None
 
@@ -330,12 +335,19 @@ class ServerLM:
         stream.cut = f"{cut}; the answer stops at the sentences checked by then" if cut else ""
 
 
-_clients: dict[tuple[str, str | None, bool], ServerLM] = {}
+_clients: dict[tuple[str, str | None, bool, float | None, str | None], ServerLM] = {}
 
 
-def connect(url: str, model: str | None = None, allow_remote: bool = False) -> ServerLM:
-    """One client per (URL, model) per process: a batch or the app asks for the model list once."""
-    key = (url, model, allow_remote)
+def connect(
+    url: str,
+    model: str | None = None,
+    allow_remote: bool = False,
+    *,
+    timeout_s: float | None = None,
+    api_key: str | None = None,
+) -> ServerLM:
+    """One client per (URL, model, settings) per process: a batch or the app asks for the model list once."""
+    key = (url, model, allow_remote, timeout_s, api_key)
     if key not in _clients:
-        _clients[key] = ServerLM(url, model, allow_remote=allow_remote)
+        _clients[key] = ServerLM(url, model, allow_remote=allow_remote, timeout_s=timeout_s, api_key=api_key)
     return _clients[key]

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from assistant.answer import server
-from tests.support.browser import chromium, loopback_only, require_browser, served
+from tests.support.browser import chromium, loopback_only, require_browser
 from tests.support.fake_llm_server import MODEL, FakeServer
+from tests.support.served import serving
 
 pytestmark = pytest.mark.slow
 
@@ -28,18 +29,19 @@ def test_a_stuck_server_in_one_tab_does_not_hold_another_tabs_answer(
     require_browser()
     from playwright.sync_api import expect, sync_playwright
 
-    from assistant.answer.cli import AnswerSettings
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.answer.answerer import AnswerSettings
+    from assistant.retrieval.loading import open_retriever
     from assistant.ui.web import WebView
 
     monkeypatch.setattr(server, "_clients", {})
-    monkeypatch.setenv(server.ENV_TIMEOUT, f"{LIMIT_S:g}")
     retriever, notices = open_retriever(hash_index, bank_file)
     refused: list[str] = []
     with FakeServer(PIECES, mode="stall", delay=0.5) as stuck, FakeServer(PIECES) as fine:
-        view = WebView(retriever, notices, answer_settings=AnswerSettings("server", MODEL, stuck.url))
+        view = WebView(
+            retriever, notices, answer_settings=AnswerSettings("server", MODEL, stuck.url, timeout_s=LIMIT_S)
+        )
         view.current().answer_threshold = None  # the hash embedder's confidence is low on any query
-        with served(view) as url, sync_playwright() as p:
+        with serving(view) as url, sync_playwright() as p:
             browser = chromium(p)
             contexts = [browser.new_context() for _ in range(2)]
             for context in contexts:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.app.test_app_browser import DOM_AUDIT_JS
-from tests.support.browser import chromium, loopback_only, require_browser, served
+from tests.support.browser import chromium, loopback_only, require_browser
+from tests.support.served import serving
 
 pytestmark = pytest.mark.slow
 
@@ -17,7 +18,7 @@ def test_the_study_tab_shows_slide_and_bank_markup_as_text_in_chromium(tmp_path:
     require_browser()
     from playwright.sync_api import expect, sync_playwright
 
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
     from assistant.ui.web import WebView
     from ingest.build import ingest
     from tests.support.decks import make_pdf
@@ -26,7 +27,7 @@ def test_the_study_tab_shows_slide_and_bank_markup_as_text_in_chromium(tmp_path:
     ingest([make_pdf(tmp_path / "deck.pdf", hostile_pages())], tmp_path / "index", model="hash:64", progress=False)
     retriever, notices = open_retriever(tmp_path / "index", hostile_bank(tmp_path / "bank.md"))
     requests: list[str] = []
-    with served(WebView(retriever, notices)) as url, sync_playwright() as p:
+    with serving(WebView(retriever, notices)) as url, sync_playwright() as p:
         browser = chromium(p)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         loopback_only(context, requests)

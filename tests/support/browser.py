@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support.required import require
@@ -55,21 +53,6 @@ def loopback_only(context, refused: list[str]) -> None:
             r.abort()
 
     context.route("**/*", route)
-
-
-@contextmanager
-def served(view) -> Iterator[str]:
-    """The app of ``view`` (a ``WebView``) on 127.0.0.1 and a free port, for the ``with`` block; yields its URL."""
-    import app
-    from tests.support.net import free_port
-
-    demo = app.build_app(view)
-    port = free_port()
-    app.launch(demo, "127.0.0.1", port, block=False)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        demo.close()
 
 
 def chromium(playwright):
