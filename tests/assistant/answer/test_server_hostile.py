@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from assistant.answer import server
 from tests.support.cli_run import run_module
 from tests.support.fake_llm_server import MODEL, FakeServer
 from tests.support.net import free_port
+from tests.support.net_guard import guard
 
 QUESTION = "what does momentum average"
 FIRST = "Momentum averages previous steps. [slide 2]"
@@ -69,6 +71,32 @@ def test_a_redirect_is_not_followed_and_nothing_leaves_loopback(
     assert proc.returncode == 2 and proc.stdout.startswith("Slides")
     assert f"answered with a redirect (HTTP 307 to {redirect})" in error_line(proc)
     assert len(fake.paths) == 1
+
+
+@pytest.fixture()
+def network_guard() -> Iterator[list[str]]:
+    """In this process, every name lookup and every connection off loopback is refused; the test fails on any."""
+    with guard() as seen:
+        yield seen
+    assert seen == [], f"the test reached beyond loopback: {seen}"
+
+
+def test_the_app_panel_follows_no_redirect_and_looks_up_no_name(
+    network_guard: list[str], hash_index: Path, bank_file: Path
+) -> None:
+    from assistant.retrieval.loading import open_retriever
+    from assistant.ui.web import WebView
+
+    view = WebView(*open_retriever(hash_index, bank_file))
+    view.current().answer_threshold = None  # the hash embedder's confidence is low on any query
+    result = view.search(QUESTION)
+    with FakeServer(mode="redirect", redirect_to="http://exfil.example/v1/chat/completions") as fake:
+        final = list(view.answer_html(result, "server", MODEL, fake.url))[-1]
+    assert "answered with a redirect (HTTP 307 to http://exfil.example/v1/chat/completions)" in final
+    with FakeServer(PIECES) as fake:
+        port = fake.url.split(":")[2].split("/")[0]
+        final = list(view.answer_html(result, "server", MODEL, f"http://evil.localhost:{port}/v1"))[-1]
+    assert "<p>Momentum averages previous steps. " in final and fake.hosts == [f"evil.localhost:{port}"]
 
 
 # -- 7: names under .localhost -------------------------------------------------------------------
