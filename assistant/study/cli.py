@@ -40,9 +40,12 @@ examples:
   python -m assistant.study --grade q1a2b3c4 good    record a review
   python -m assistant.study --stats                  per section: cards, due now, reviewed, recall
   python -m assistant.study --anki aml.apkg          the bank as an Anki deck, slides on the back
+  python -m assistant.study --restore-backup         put back the daily backup of a damaged study file
 
 State lives in data/study.sqlite (or --db FILE, or ${ENV_STUDY_DB}), keyed by question id.
-Editing a question a little keeps its history; a removed question's history is kept, never shown.
+An edit that keeps the question (spelling, punctuation, a word added or dropped, none replaced) keeps
+its history; a removed or replaced question's history is kept, never shown, until it comes back.
+The file is checked at every start and copied to FILE.backup once a day.
 """
 
 
@@ -60,6 +63,16 @@ def build_parser(prog: str = "python -m assistant.study") -> argparse.ArgumentPa
     )
     verbs.add_argument("--stats", action="store_true", help="per section: cards, due now, reviewed, mean recall")
     verbs.add_argument("--anki", type=Path, metavar="FILE.apkg", help="export the bank as an Anki deck")
+    verbs.add_argument(
+        "--restore-backup",
+        action="store_true",
+        help="put the study file's daily backup (FILE.backup) in its place; the damaged file is kept beside it",
+    )
+    parser.add_argument(
+        "--key",
+        default=None,
+        help="with --grade: a key of your choosing; a grade repeated with the same key is recorded once",
+    )
     add_json_option(parser, "with --next or --stats: print JSON")
     parser.add_argument("--db", type=Path, default=None, help=STUDY_DB_HELP)
     add_bank_option(parser, BANK_SUBJECT_HELP)
@@ -87,12 +100,16 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.study")
         if args.json and not (args.next or args.stats):
             raise InputError("--json goes with --next or --stats")
         grade = parse_grade(args.grade[1]) if args.grade else None
+        if args.key is not None and not args.grade:
+            raise InputError("--key goes with --grade")
+        if args.restore_backup:
+            return restore(user.study_db)
         session = open_session(user, exam)
         filters = _filters(session, args.section, args.mark, not args.all)
         if args.next:
             return print_next(session, filters, args.json)
         if args.grade:
-            return print_grade(session, args.grade[0], grade)
+            return print_grade(session, args.grade[0], grade, args.key)
         if args.stats:
             return print_stats(session, args.json)
         if args.anki is not None:
@@ -195,12 +212,12 @@ def print_next(session: StudySession, filters: Filters, as_json: bool) -> int:
     return 0
 
 
-def print_grade(session: StudySession, qid: str, grade) -> int:
+def print_grade(session: StudySession, qid: str, grade, key: str | None = None) -> int:
     if session.card(qid) is None:
         from assistant.study.store import UnknownCard
 
         raise UnknownCard(f"question {qid} is not in the bank; see --next or --stats for the ids")
-    memory = session.grade(qid, grade)
+    memory = session.grade(qid, grade, key)
     print(f"{safe(qid)}: {grade}, next due {memory.due:%Y-%m-%d %H:%M} UTC")
     return 0
 
@@ -226,11 +243,19 @@ def print_stats(session: StudySession, as_json: bool) -> int:
     return 0
 
 
-def export(session: StudySession, path: Path) -> int:
-    from assistant.study.anki import export_apkg
+def restore(db: Path) -> int:
+    from assistant.study.backup import restore_backup
 
-    if not path.resolve().parent.is_dir():
-        raise InputError(f"cannot write {path}: folder {path.parent} does not exist")
+    restored, kept = restore_backup(db)
+    where = f"; the damaged file is now {safe(kept)}" if kept is not None else ""
+    print(f"restored {safe(restored)} from its backup{where}")
+    return 0
+
+
+def export(session: StudySession, path: Path) -> int:
+    from assistant.study.anki import check_target, export_apkg
+
+    check_target(path)
     if session.index is None:
         print(
             "note: no index, so the cards carry slide numbers but no images (python -m ingest slides.pdf)",
