@@ -210,7 +210,7 @@ def print_next(session: StudySession, filters: Filters, as_json: bool) -> int:
     if as_json:
         print(json.dumps(card_json(session, card, key, len(queue)), ensure_ascii=False))
     else:
-        print(format_card(card) + f"\n  id {card.qid} · {len(queue)} in the queue\n" + format_key(key))
+        print(format_card(card) + f"\n  id {safe(card.qid)} · {len(queue)} in the queue\n" + format_key(key))
     return 0
 
 
@@ -220,7 +220,7 @@ def print_grade(session: StudySession, qid: str, grade, key: str | None = None) 
 
         raise UnknownCard(f"question {qid} is not in the bank; see --next or --stats for the ids")
     memory = session.grade(qid, grade, key)
-    print(f"{qid}: {grade}, next due {memory.due:%Y-%m-%d %H:%M} UTC")
+    print(f"{safe(qid)}: {grade}, next due {memory.due:%Y-%m-%d %H:%M} UTC")
     return 0
 
 
@@ -240,7 +240,8 @@ def print_stats(session: StudySession, as_json: bool) -> int:
             )
         )
     else:
-        print(format_table(rows, session.exam, session.clock().date()))
+        # Section names come from the bank: each passes through ``safe`` (one line, no escape sequences).
+        print(format_table(rows, session.exam, session.clock().date(), shown=safe))
     return 0
 
 
@@ -265,7 +266,7 @@ def export(session: StudySession, path: Path) -> int:
     keys = {c.qid: session.answer_key(c) for c in session.cards}
     report = export_apkg(path, session.cards, keys, session.index, session.store.origins())
     print(
-        f"wrote {path}: {report.notes} notes, {report.images} slide images, {report.suggested} with suggested slides, {report.without_slides} without slides"
+        f"wrote {safe(path)}: {report.notes} notes, {report.images} slide images, {report.suggested} with suggested slides, {report.without_slides} without slides"
     )
     return 0
 
@@ -274,19 +275,20 @@ def export(session: StudySession, path: Path) -> int:
 
 
 def format_card(card: StudyCard) -> str:
-    mark = f"  [{card.marker}]" if card.marker else ""
-    return f"\n{card.section}\n  {card.text}{mark}"
+    """The card as printed: bank text through ``safe``, like every printer of ``assistant.query``."""
+    mark = f"  [{safe(card.marker)}]" if card.marker else ""
+    return f"\n{safe(card.section)}\n  {safe(card.text)}{mark}"
 
 
 def format_key(key: AnswerKey) -> str:
     if not key.slides:
         return "  (cites no slides, and none are suggested)"
     head = "  suggested slides (the question cites none):" if key.suggested else "  slides:"
-    lines = [head] + [f"    {n:>4}  {t or '(untitled)'}" for n, t in zip(key.slides, key.titles)]
+    lines = [head] + [f"    {n:>4}  {safe(t or '(untitled)')}" for n, t in zip(key.slides, key.titles)]
     if key.missing:
         lines.append(f"    not in the index: {', '.join(map(str, key.missing))}")
     if key.answer:
-        lines += ["  from the slides:"] + [f"    {line}" for line in key.answer.splitlines()]
+        lines += ["  from the slides:"] + [f"    {safe(line)}" for line in key.answer.splitlines()]
     return "\n".join(lines)
 
 

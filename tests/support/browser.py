@@ -41,6 +41,27 @@ def _playwright_installed() -> bool:
     return True
 
 
+def loopback_only(context, refused: list[str]) -> None:
+    """Route every request of a browser ``context``: 127.0.0.1, data: and blob: go through; any
+    other is aborted and recorded in ``refused``."""
+    from urllib.parse import urlsplit
+
+    def route(r) -> None:
+        url = r.request.url
+        if urlsplit(url).scheme in ("data", "blob") or urlsplit(url).hostname == "127.0.0.1":
+            r.continue_()
+        else:
+            refused.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+
+
+def chromium(playwright):
+    """Debian's Chromium, started as every browser test starts it."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
 @contextmanager
 def app_page(view, width: int = 1400, height: int = 900) -> Iterator:
     """The app of ``view`` served on a free loopback port, opened in Chromium at ``width`` x ``height``."""
@@ -50,7 +71,7 @@ def app_page(view, width: int = 1400, height: int = 900) -> Iterator:
     from tests.support.served import serving
 
     with serving(view) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = chromium(p)
         try:
             page = browser.new_context(viewport={"width": width, "height": height}).new_page()
             page.goto(url + "/")
