@@ -173,30 +173,24 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str =
                     error = None
                     if answerer is not None:
                         # The answer draws on the ranked list (default 5 slides), as a single query's does.
-                        ranked = grouped_search(retriever, line, k=args.k or 5, n_bank=args.bank_matches).result
-                        extra, error = answerer.to_json(ranked)
+                        extra, error = answerer.to_json(answer_input(found, args.k))
                         out.update(extra)
                     print(json.dumps(out, ensure_ascii=False), flush=True)
                     if error:
                         # The same server would fail the same way for every line that follows.
                         return _fail(error)
             return 0
-    if settings is not None:
-        from assistant.answer.cli import print_answer
-
-        # The answer draws on the ranked list, as it always has (default 5 slides).
-        result = grouped_search(retriever, query, k=args.k or 5, n_bank=args.bank_matches).result
-        for notice in result.notices:
-            print(f"note: {safe(notice)}", file=sys.stderr)
-        if not result.query:
-            return _fail("the query has no searchable text")
-        return print_answer(retriever, result, settings, args.json)
     found = grouped_search(retriever, query, k=args.k, n_bank=args.bank_matches)
     result = found.result
     for notice in result.notices:
         print(f"note: {safe(notice)}", file=sys.stderr)
     if not result.query:
         return _fail("the query has no searchable text")
+    if settings is not None:
+        from assistant.answer.cli import print_answer
+
+        # The slides shown are the same with or without an answer; the answer draws on the ranked list.
+        return print_answer(retriever, answer_input(found, args.k), settings, args.json, found, args.all)
     if args.json:
         print(json.dumps(grouped_to_json(found), ensure_ascii=False))
     elif args.k is not None:
@@ -204,6 +198,16 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str =
     else:
         print(format_grouped(found, show_all=args.all))
     return 0
+
+
+ANSWER_SLIDES = 5  # ranked slides an answer draws on when no -k is given
+
+
+def answer_input(found, k: int | None):
+    """The ranked slides an answer draws on: the top ``k``, or ``ANSWER_SLIDES``, of the same search."""
+    import dataclasses
+
+    return dataclasses.replace(found.result, slides=found.result.slides[: k or ANSWER_SLIDES])
 
 
 def _open_batch(name: str) -> TextIO:

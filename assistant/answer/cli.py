@@ -6,9 +6,10 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from assistant.answer.citations import ABSTENTION, Answer
+from assistant.answer.citations import Answer
 from assistant.answer.confidence import calibrate, query_confidence
 from assistant.answer.generate import stream_answers
+from assistant.retrieval.results import GroupedResult
 from assistant.retrieval.retriever import Result, Retriever
 from assistant.ui.terminal import format_text
 from index.errors import SlidebankError
@@ -100,18 +101,28 @@ def _notes(final: Answer) -> None:
         print(f"note: left out {final.unsupported} sentence(s) that the given slides do not support", file=sys.stderr)
 
 
-def print_answer(retriever: Retriever, result: Result, settings: AnswerSettings, as_json: bool) -> int:
-    """Slides and bank matches as usual, then the answer; a language model's sentence by checked sentence.
+def print_answer(
+    retriever: Retriever,
+    result: Result,
+    settings: AnswerSettings,
+    as_json: bool,
+    shown: GroupedResult | None = None,
+    show_all: bool = False,
+) -> int:
+    """Slides and bank matches as usual, then the answer to ``result`` (the ranked slides it draws on);
+    a language model's sentence by checked sentence.
 
+    ``shown``: the search as the page shows it without an answer (the grouped view, or exactly -k
+    slides), so asking for an answer never changes the slide list; without it, ``result``'s slides.
     A failing backend is one ``error:`` line after the slides, which are shown regardless.
     """
     import json
 
-    from assistant.ui.terminal import result_to_json
+    from assistant.ui.terminal import format_grouped, grouped_to_json, result_to_json
 
     answerer = Answerer(retriever, settings)
     if as_json:
-        out = result_to_json(result)
+        out = grouped_to_json(shown) if shown is not None else result_to_json(result)
         extra, error = answerer.to_json(result)
         out.update(extra)
         print(json.dumps(out, ensure_ascii=False))
@@ -121,7 +132,10 @@ def print_answer(retriever: Retriever, result: Result, settings: AnswerSettings,
         if out["answer"] is not None:
             _notes_from_json(out["answer"])
         return 0
-    print(format_text(result))
+    if shown is not None and shown.k is None:
+        print(format_grouped(shown, show_all=show_all))
+    else:
+        print(format_text(shown.result if shown is not None else result))
     print("\nAnswer")
     sys.stdout.flush()
     shown = 0
@@ -141,7 +155,7 @@ def print_answer(retriever: Retriever, result: Result, settings: AnswerSettings,
         return 2
     assert final is not None
     if final.backend == "extractive" or final.abstained:
-        print(safe(final.text, lines=True) if not final.abstained else ABSTENTION)
+        print(safe(final.text, lines=True))
     _notes(final)
     return 0
 

@@ -8,6 +8,7 @@ abstention uses (``assistant.answer.confidence``).
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -114,7 +115,7 @@ def grouped_search(
     depth = topics.n_slides if topics is not None else (k or rule.depth)
     full = retriever.search(query, k=depth, n_bank=n_bank, exclude=exclude, section=section, context=context)
     considered = full.slides[: k if k is not None else rule.depth]
-    result = Result(full.query, considered, full.bank, full.notices)
+    result = dataclasses.replace(full, slides=considered)
     if topics is None or not full.slides:
         return GroupedResult(result, (), k=k)
     numbers = [h.slide.number for h in full.slides]

@@ -9,6 +9,7 @@ from typing import Sequence
 from assistant.retrieval.grouping import SlideGroup
 from assistant.retrieval.results import WEAK_NOTICE, GroupedResult
 from assistant.retrieval.retriever import Result, SlideHit
+from assistant.retrieval.terms import never_mentioned
 from assistant.slide_text import bullets
 from index.lexical import tokenize
 from index.records import Slide
@@ -58,9 +59,26 @@ def snippet(slide: Slide, query: str, limit: int = SNIPPET_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
+def reading_notes(result: Result) -> list[str]:
+    """What the search made of the query, for the terminal and the app alike: the corrected text it
+    searched for, and the key terms no slide mentions. Plain text (each view escapes it its way)."""
+    out = [f"searched for: {result.corrected}"] if result.corrected is not None else []
+    if result.unknown:
+        out.append(never_mentioned(result.unknown))
+    return out
+
+
+def reading_lines(result: Result) -> list[str]:
+    return [safe(line) for line in reading_notes(result)]
+
+
 def result_to_json(result: Result) -> dict:
+    """``corrected``: the query as searched when typos were corrected (else null); ``unknown_terms``:
+    key terms of the query that no slide mentions."""
     return {
         "query": result.query,
+        "corrected": result.corrected,
+        "unknown_terms": list(result.unknown),
         "slides": [
             {
                 "number": h.slide.number,
@@ -68,7 +86,7 @@ def result_to_json(result: Result) -> dict:
                 "page": h.slide.page,
                 "title": h.slide.title,
                 "score": round(h.score, 6),
-                "snippet": snippet(h.slide, result.query),
+                "snippet": snippet(h.slide, result.searched),
             }
             for h in result.slides
         ],
@@ -106,7 +124,7 @@ def format_refs(refs: Sequence[int]) -> str:
 def format_text(result: Result) -> str:
     """The terminal rendering. Every string from a deck, the bank or the user passes through
     ``safe``: one field, one line, no escape sequences (``result_to_json`` stays exact)."""
-    out: list[str] = []
+    out: list[str] = reading_lines(result)
     if result.slides:
         out.append("Slides")
         for group in group_ranges(result.slides):
@@ -116,7 +134,7 @@ def format_text(result: Result) -> str:
             for hit in group:
                 s = hit.slide
                 out.append(f"    {s.number:>4}  {safe(s.title or '(untitled)')}   [{hit.score:.3f}]")
-                out.append(f"          {safe(snippet(s, result.query))}")
+                out.append(f"          {safe(snippet(s, result.searched))}")
     if result.bank:
         if out:
             out.append("")
@@ -142,7 +160,7 @@ def grouped_to_json(grouped: GroupedResult) -> dict:
     if grouped.k is None:
         hits = [grouped.slides[n] for n in placed]
         hits.sort(key=lambda h: -h.score if math.isfinite(h.score) else math.inf)
-        out["slides"] = [_slide_json(h, grouped.query) for h in hits]
+        out["slides"] = [_slide_json(h, grouped.result.searched) for h in hits]
     for entry in out["slides"]:
         place = placed.get(entry["number"])
         entry["group"] = place.group if place else None
@@ -175,14 +193,14 @@ def _group_lines(grouped: GroupedResult, group: SlideGroup) -> list[str]:
         s = hit.slide
         mark = "same topic" if place.role == "context" else f"{hit.score:.3f}"
         out.append(f"    {s.number:>4}  {safe(s.title or '(untitled)')}   [{mark}]")
-        out.append(f"          {safe(snippet(s, grouped.query))}")
+        out.append(f"          {safe(snippet(s, grouped.result.searched))}")
     return out
 
 
 def format_grouped(grouped: GroupedResult, show_all: bool = False) -> str:
     """The grouped view: a weak-match warning, the shown groups, the rest (with ``show_all``) or a
     line saying how many there are, then the bank matches. Deck and bank text pass through ``safe``."""
-    out: list[str] = []
+    out: list[str] = reading_lines(grouped.result)
     if grouped.weak and grouped.groups:
         out.append(WEAK_NOTICE)
     if grouped.shown_groups:
@@ -197,7 +215,7 @@ def format_grouped(grouped: GroupedResult, show_all: bool = False) -> str:
     elif more:
         count = sum(len(g.slides) for g in more)
         out.append(f"  ({count} more slide{'s' if count != 1 else ''} further down: --all shows them)")
-    bank = format_text(dataclasses.replace(grouped.result, slides=()))
+    bank = format_text(dataclasses.replace(grouped.result, slides=(), corrected=None, unknown=()))
     if bank:
         out.extend(["", bank] if out else [bank])
     return "\n".join(out)

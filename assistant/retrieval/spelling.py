@@ -1,0 +1,189 @@
+"""Typos in a query, corrected to the deck's own words before it is searched.
+
+A student types "diffrence between kmeans and spectral clustring": the dense encoder splits the
+misspelt words into meaningless pieces and BM25 finds nothing for them, so a typo can move the
+whole ranking. Here a query word is corrected only when every sign says it is a typo:
+
+- it is not in the deck's vocabulary, nor the bank's (a word either of them uses is never changed),
+  in any form the deck has ("GANs" meets "GAN" by stem, "kmeans" meets "K Means" joined);
+- it is not a plain English word (the English word list that ships with symspellpy), since a
+  correct English word the deck lacks ("layman") is not a typo of some deck word;
+- it is long enough to judge (at least ``MIN_LENGTH`` letters), holds no digit, and is not an
+  acronym or a name with inner capitals ("RLHF", "CycleGAN"), nor a LaTeX command (``\\mathbb``);
+- a deck word lies within a small edit distance (one edit, two for long words; a swap of two
+  letters is one edit). The nearest one wins, and among equally near ones the deck's most frequent.
+
+Nothing here knows a course: the vocabulary is read from the slides and the bank of the index in use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Mapping
+
+from index.lexical import stem_words, stopwords
+from index.symbols import GREEK_NAMES
+from index.text import strip_accents
+
+MIN_LENGTH = 4  # shorter words are too often another real word one edit away ("bias", "bais", "basis")
+LONG_WORD = 8  # from this length two edits are allowed
+ENGLISH_WORDS = "frequency_dictionary_en_82_765.txt"  # symspellpy's English word list with frequencies
+
+_DECK_WORD = re.compile(r"[a-z0-9]+")
+_QUERY_WORD = re.compile(r"[A-Za-z0-9]+")
+_PHRASE = re.compile(r"[a-z0-9]+(?:[ \t\-]+[a-z0-9]+)+")  # words with only spaces or hyphens between
+_GREEK = str.maketrans({k: f" {v} " for k, v in GREEK_NAMES.items()})
+
+
+@lru_cache(maxsize=1)
+def english_words() -> Mapping[str, int]:
+    """Plain English words with their corpus counts (82,765 words); empty when the list is missing."""
+    from importlib import resources
+
+    try:
+        text = resources.files("symspellpy").joinpath(ENGLISH_WORDS).read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return {}
+    out: dict[str, int] = {}
+    for line in text.splitlines():
+        word, _, count = line.partition(" ")
+        if word and count.isdigit():
+            out[word] = int(count)
+    return out
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words of a text, accents stripped and Greek letters named, as the lexical index reads them."""
+    return _DECK_WORD.findall(strip_accents(text).translate(_GREEK).lower())
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The words a query may use unchanged, and the deck words a typo may become.
+
+    ``deck``: word -> count over the deck's titles and text; ``joined``: adjacent deck words
+    written as one ("K Means" -> "kmeans", "Batch norm" -> "batchnorm"); ``bank``: the bank's words.
+    ``targets``: deck words a typo may be corrected to (alphabetic, ``MIN_LENGTH`` letters or more).
+    ``heads``: deck words that follow another content word somewhere ("feature collapse"): the
+    heads of the deck's compound terms.
+    """
+
+    deck: Mapping[str, int]
+    joined: frozenset[str]
+    deck_stems: frozenset[str]
+    bank: frozenset[str]
+    bank_stems: frozenset[str]
+    targets: tuple[str, ...]
+    heads: frozenset[str] = frozenset()
+
+    def in_deck(self, word: str) -> bool:
+        """The deck uses this word: as written, as a stem variant ("GANs"), or written apart ("kmeans")."""
+        w = word.lower()
+        if w in self.deck or w in self.joined or (w.endswith("s") and w[:-1] in self.deck):
+            return True
+        return stem_words([w])[0] in self.deck_stems
+
+    def near_form(self, word: str) -> bool:
+        """Another form of a deck word that the stemmer does not join ("backpropagate", "backpropagation"):
+        the two share all but at most three letters of the shorter one, and at least six."""
+        w = word.lower()
+        if len(w) < 7:
+            return False
+        stem = w[: max(6, len(w) - 3)]
+        return any(t.startswith(stem) for t in self.targets)
+
+    def is_known(self, word: str) -> bool:
+        """The deck or the bank uses this word (in any of the deck's forms)."""
+        w = word.lower()
+        return self.in_deck(w) or w in self.bank or stem_words([w])[0] in self.bank_stems
+
+
+def vocabulary(deck_texts: Iterable[str], bank_texts: Iterable[str] = ()) -> Vocabulary:
+    """The vocabulary of a deck (titles and text) and a bank (question texts)."""
+    counts: Counter[str] = Counter()
+    joined: set[str] = set()
+    heads: set[str] = set()
+    stop = stopwords()
+    for text in deck_texts:
+        for line in text.splitlines():
+            words = words_of(line)
+            counts.update(words)
+            joined.update(a + b for a, b in zip(words, words[1:]))
+            for phrase in _PHRASE.findall(strip_accents(line).lower()):
+                parts = _DECK_WORD.findall(phrase)
+                heads.update(b for a, b in zip(parts, parts[1:]) if a not in stop and b not in stop)
+    bank: set[str] = set()
+    for text in bank_texts:
+        bank.update(words_of(text))
+    return Vocabulary(
+        deck=dict(counts),
+        joined=frozenset(joined),
+        deck_stems=frozenset(stem_words(sorted(counts))),
+        bank=frozenset(bank),
+        bank_stems=frozenset(stem_words(sorted(bank))),
+        targets=tuple(sorted(w for w in counts if w.isalpha() and len(w) >= MIN_LENGTH)),
+        heads=frozenset(heads),
+    )
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """A query with its typos corrected: ``text`` (the corrected query) and each (typed, corrected) word."""
+
+    text: str
+    changes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+def correctable(token: str, vocab: Vocabulary) -> bool:
+    """Whether a query token may be a typo at all (see the module's rules)."""
+    if len(token) < MIN_LENGTH or not token.isalpha():
+        return False
+    if any(ch.isupper() for ch in token[1:]):
+        return False  # an acronym or a name: "VAEs", "CycleGAN"
+    word = token.lower()
+    if vocab.is_known(word) or word in english_words():
+        return False
+    return True
+
+
+def nearest(word: str, vocab: Vocabulary) -> str | None:
+    """The deck word ``word`` is most likely a typo of, or None when none is near enough."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    limit = 2 if len(word) >= LONG_WORD else 1
+    found = process.extract(word, vocab.targets, scorer=OSA.distance, score_cutoff=limit, limit=None)
+    if not found:
+        return None
+    # The nearest first; among equally near words the deck uses most, then the alphabet (deterministic).
+    best = min(found, key=lambda hit: (hit[1], -vocab.deck.get(hit[0], 0), hit[0]))
+    return best[0]
+
+
+def correct(text: str, vocab: Vocabulary) -> Spelling:
+    """``text`` with each correctable word that has a near deck word replaced by it (case kept)."""
+    changes: list[tuple[str, str]] = []
+
+    def fix(match: re.Match[str]) -> str:
+        token = match.group(0)
+        start = match.start()
+        if start and text[start - 1] == "\\":
+            return token  # a LaTeX command, read by the normaliser
+        if not correctable(token, vocab):
+            return token
+        found = nearest(token.lower(), vocab)
+        if found is None:
+            return token
+        fixed = found.capitalize() if token[0].isupper() else found
+        changes.append((token, fixed))
+        return fixed
+
+    corrected = _QUERY_WORD.sub(fix, text)
+    return Spelling(corrected, tuple(changes))

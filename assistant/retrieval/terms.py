@@ -1,0 +1,142 @@
+"""Key terms of a question that the deck never mentions ("what is mode collapse in GANs").
+
+Retrieval always finds *some* slide, so a question about something the slides never say gets a
+confident-looking answer about the nearest thing they do say. Here the question's own words are
+checked against the deck's vocabulary (``spelling.Vocabulary``), after typo correction. Nothing is
+specific to a course; what counts as a key term is decided by how words are used:
+
+- only content words count: English stop words, the words questions are made of ("explain",
+  "difference", "intuition", "example", ...; ``QUESTION_WORDS``), numbers and LaTeX commands never do;
+- a word the deck uses in any form (as written, by stem, written apart: "kmeans" and "K Means") is
+  mentioned; an acronym is also mentioned when the deck spells it out (the acronym table);
+- a specific word the deck never uses (not a common English word: "dropout", "RLHF", "word2vec")
+  is a key term on its own, with the unused words next to it ("cycle consistency");
+- a common English word the deck never uses ("mode") is generic on its own, but put before a
+  specific word that the deck uses rarely and as the head of its own compounds ("feature
+  collapse"), it makes a term the deck never uses: "mode collapse".
+
+Words are neighbours when nothing but spaces or hyphens separates them; a stop word, a question
+word or punctuation ends a phrase.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from assistant.retrieval.spelling import Vocabulary, english_words
+from index.lexical import stopwords
+
+# From this corpus count on (the English list's counts: "mode" 67 M, "collapse" 8 M, "dropout" 1 M),
+# a word is generic English: it names no concept on its own.
+GENERIC_COUNT = 20_000_000
+
+# A head word the deck uses this often or less names one narrow thing there; one it uses more is a
+# staple of the deck ("vector", "norm") that many plain modifiers go with, said in formulas or not.
+RARE_IN_DECK = 5
+
+# The words questions and exam prompts are made of, in any course. Never key terms.
+QUESTION_WORDS = frozenset(
+    """
+    explain explained explaining explanation describe description define defined definition defining
+    difference differences different differ differs compare compared comparison contrast versus vs
+    example examples instance intuition intuitive intuitively idea ideas concept concepts notion
+    purpose role goal meaning mean means meant advantage advantages disadvantage disadvantages
+    drawback drawbacks benefit benefits pros cons limitation limitations problem problems issue issues
+    main key basic basics simple simply simplest layman terms eli5 briefly brief short detail details
+    detailed step steps formula formulas formulate formulation derive derivation derivations prove proof
+    show shown work works working happen happens happening use used uses using useful usefulness
+    good bad better worse best worst important importance need needed needs way ways kind kinds type
+    types thing things stuff lot lots exactly actually really generally usually typically possible
+    help helps helpful mean question questions answer answers exam slide slides lecture lectures
+    course week chapter topic topics summary summarise summarize overview recap review understand
+    understanding learn learning know tell give gives get gets make makes made case cases practice
+    practical general overall whole part parts relation relationship related relate connection
+    compute computed computing calculate calculation hand intuitions motivation motivate motivated
+    """.split()
+)
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+_MATH = re.compile(r"\$[^$]*\$")  # inline LaTeX is notation ("$cov(E) = I$"), not terms
+_JOINS = re.compile(r"^[\s\-\u2010\u2011]*$")  # what may stand between two words of one phrase
+
+
+def _acronym(token: str) -> bool:
+    return sum(ch.isupper() for ch in token) >= 2
+
+
+def _mentioned(token: str, vocab: Vocabulary, acronyms: Mapping[str, tuple[str, ...]]) -> bool:
+    word = token.lower()
+    if vocab.in_deck(word) or vocab.near_form(word):
+        return True
+    if _acronym(token):
+        stripped = token[:-1] if token.endswith("s") else token
+        return token.upper() in acronyms or stripped.upper() in acronyms or vocab.in_deck(stripped.lower())
+    return False
+
+
+def _rare_in(token: str, vocab: Vocabulary) -> bool:
+    """The deck says this word only a few times: a narrow term ("collapse"), not a staple ("vector")."""
+    return vocab.deck.get(token.lower(), 0) <= RARE_IN_DECK
+
+
+def _specific(token: str) -> bool:
+    """A lower-case word that is rare in English: it names a concept ("collapse", "posterior")."""
+    return token.islower() and english_words().get(token, 0) < GENERIC_COUNT
+
+
+def unknown_terms(text: str, vocab: Vocabulary, acronyms: Mapping[str, tuple[str, ...]] = {}) -> tuple[str, ...]:
+    """The key terms of ``text`` (a typo-corrected query) that the deck never mentions, as typed, in order."""
+    heads = vocab.heads
+    stop = stopwords()
+    text = _MATH.sub(" , ", text)
+    # Phrases: runs of content words with only spaces or hyphens between them.
+    runs: list[list[str]] = []
+    previous_end: int | None = None
+    for match in _TOKEN.finditer(text):
+        token = match.group(0)
+        start = match.start()
+        word = token.lower()
+        content = not (
+            word in stop
+            or word in QUESTION_WORDS
+            or token.isdigit()
+            or (len(token) < 5 and not token.isalpha())  # "Ex2", "L1": labels, not terms
+            or len(token) < 3
+            or (start and text[start - 1] == "\\")
+        )
+        joined = previous_end is not None and bool(_JOINS.match(text[previous_end:start]))
+        if not content:
+            previous_end = None
+            continue
+        if not joined or not runs:
+            runs.append([])
+        runs[-1].append(token)
+        previous_end = match.end()
+    terms: list[str] = []
+    for run in runs:
+        absent = [not _mentioned(t, vocab, acronyms) for t in run]
+        english = [t.lower() in english_words() and not _acronym(t) for t in run]
+        i = 0
+        while i < len(run):
+            if not absent[i]:
+                i += 1
+                continue
+            j = i
+            while j < len(run) and absent[j]:
+                j += 1
+            # run[i:j]: words the deck never uses, side by side
+            if not all(english[i:j]):
+                terms.append(" ".join(run[i:j]))  # a word no English list holds: the course's jargon, or another's
+            elif j < len(run) and _specific(run[j]) and run[j].lower() in heads and _rare_in(run[j], vocab):
+                # Plain words only: a term when they modify a specific word the deck uses ("mode collapse").
+                terms.append(" ".join(run[i : j + 1]))
+            i = j
+    return tuple(dict.fromkeys(terms))
+
+
+def never_mentioned(terms: tuple[str, ...]) -> str:
+    """The sentence that says so: "the slides never mention 'mode collapse'"."""
+    quoted = [f"'{t}'" for t in terms]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return f"the slides never mention {listed}"
