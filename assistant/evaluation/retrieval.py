@@ -228,6 +228,45 @@ def shown_results(retriever: Retriever, typed: Sequence[Query], free: Sequence[Q
     return shown_report(ranked(typed), ranked(free), topics)
 
 
+def typo_report(
+    retriever: Retriever, free: Sequence[Query], free_form: Path, bank: Sequence[Query] = ()
+) -> tuple[str, dict]:
+    """The free-form questions clean and with two typos each (``typos.py``), with the correction and
+    without it, and how often a key term is said to be missing from the slides on questions they answer."""
+    from assistant.evaluation.typos import typo_path
+
+    typo_file = typo_path(free_form)
+    typod = free_form_queries(typo_file) if typo_file.is_file() else []
+    if not free or not typod:
+        return "", {}
+    plain = retriever.with_settings(spelling=False)
+    rows = [
+        summarise("free-form", ranks(retriever, free)),
+        summarise("free-form, 2 typos each", ranks(retriever, typod)),
+        summarise("  the same, not corrected", ranks(plain, typod)),
+    ]
+    corrected = sum(retriever.read(q.text).corrected is not None for q in typod)
+    said = [
+        (name, sum(bool(retriever.read(q.text).unknown) for q in queries), len(queries))
+        for name, queries in (("free-form", free), ("free-form with typos", typod), ("bank questions", bank))
+        if queries
+    ]
+    lines = [
+        format_table(f"Typed with typos ({typo_file.name}), fused", rows, width=28),
+        f"Questions corrected: {corrected} of {len(typod)} with typos, "
+        f"{sum(retriever.read(q.text).corrected is not None for q in free)} of {len(free)} without.",
+        "A key term said to be missing from the slides, on questions the slides answer: "
+        + ", ".join(f"{k} of {n} {name}" for name, k, n in said)
+        + ".",
+    ]
+    data = {
+        "rows": [asdict(r) for r in rows],
+        "corrected": {"typos": corrected, "clean": sum(retriever.read(q.text).corrected is not None for q in free)},
+        "unknown_term_false_alarms": {name: [k, n] for name, k, n in said},
+    }
+    return "\n".join(lines), data
+
+
 def report(
     retriever: Retriever, ablation: bool = True, cv: bool = True, free_form: Path = FREE_FORM, bankless: bool = False
 ) -> tuple[str, dict]:
@@ -260,6 +299,10 @@ def report(
 
     text, data["shown"] = shown_results(retriever, typed, free)
     blocks.append(text)
+
+    text, data["typos"] = typo_report(retriever, free, free_form, typed)
+    if text:
+        blocks.append(text)
 
     if reranked is not None:
         depth = reranked.settings.rerank_depth
@@ -317,6 +360,9 @@ def free_form_report(
     rows = evaluate(retriever, free, [m for m in METHODS if m != "bank"])
     blocks = [format_table(f"Free-form questions in a student's words ({path.name}), no bank", rows)]
     data: dict[str, object] = {"free_form": [asdict(r) for r in rows]}
+    text, data["typos"] = typo_report(retriever, free, path)
+    if text:
+        blocks.append(text)
     if ablation:
         bankless = [
             (name, changes)

@@ -12,6 +12,9 @@ whole ranking. Here a query word is corrected only when every sign says it is a 
   acronym or a name with inner capitals ("RLHF", "CycleGAN"), nor a LaTeX command (``\\mathbb``);
 - a deck word lies within a small edit distance (one edit, two for long words; a swap of two
   letters is one edit). The nearest one wins, and among equally near ones the deck's most frequent.
+  A common English word strictly nearer than any deck word wins instead ("diference" is a typo of
+  "difference", not of the deck's "divergence"), and a typo of an English word the deck never uses
+  ("potetial") is corrected to it, so it is neither mis-corrected nor taken for an unknown term.
 
 Nothing here knows a course: the vocabulary is read from the slides and the bank of the index in use.
 """
@@ -31,6 +34,7 @@ from index.text import strip_accents
 MIN_LENGTH = 4  # shorter words are too often another real word one edit away ("bias", "bais", "basis")
 LONG_WORD = 8  # from this length two edits are allowed
 ENGLISH_WORDS = "frequency_dictionary_en_82_765.txt"  # symspellpy's English word list with frequencies
+COMMON_ENGLISH = 200_000  # corpus count from which an English word may be what a typo meant
 
 _DECK_WORD = re.compile(r"[a-z0-9]+")
 _QUERY_WORD = re.compile(r"[A-Za-z0-9]+")
@@ -153,18 +157,36 @@ def correctable(token: str, vocab: Vocabulary) -> bool:
     return True
 
 
-def nearest(word: str, vocab: Vocabulary) -> str | None:
-    """The deck word ``word`` is most likely a typo of, or None when none is near enough."""
+@lru_cache(maxsize=1)
+def _common_english() -> tuple[str, ...]:
+    """English words common enough to be what a typo meant (a rare word is more often a typo itself)."""
+    return tuple(w for w, n in english_words().items() if n >= COMMON_ENGLISH and w.isalpha() and len(w) >= MIN_LENGTH)
+
+
+def _closest(word: str, choices: tuple[str, ...], limit: int, counts: Mapping[str, int]) -> tuple[str, int] | None:
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
-    limit = 2 if len(word) >= LONG_WORD else 1
-    found = process.extract(word, vocab.targets, scorer=OSA.distance, score_cutoff=limit, limit=None)
+    found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=None)
     if not found:
         return None
-    # The nearest first; among equally near words the deck uses most, then the alphabet (deterministic).
-    best = min(found, key=lambda hit: (hit[1], -vocab.deck.get(hit[0], 0), hit[0]))
-    return best[0]
+    # The nearest first; among equally near words the most frequent, then the alphabet (deterministic).
+    best = min(found, key=lambda hit: (hit[1], -counts.get(hit[0], 0), hit[0]))
+    return best[0], int(best[1])
+
+
+def nearest(word: str, vocab: Vocabulary) -> str | None:
+    """The word ``word`` is most likely a typo of, or None when none is near enough.
+
+    A deck word wins, unless a common English word is strictly nearer ("diference" is one edit from
+    "difference" and two from the deck's "divergence"): then the typo was of that English word.
+    """
+    limit = 2 if len(word) >= LONG_WORD else 1
+    deck = _closest(word, vocab.targets, limit, vocab.deck)
+    english = _closest(word, _common_english(), (deck[1] - 1) if deck else limit, english_words())
+    if english is not None and (deck is None or english[1] < deck[1]):
+        return english[0]
+    return deck[0] if deck is not None else None
 
 
 def correct(text: str, vocab: Vocabulary) -> Spelling:
