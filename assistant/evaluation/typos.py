@@ -33,7 +33,14 @@ def _neighbours(letter: str) -> str:
 
 
 def typo(word: str, rng: random.Random) -> str:
-    """``word`` with one edit past its first letter: drop, swap, double or change (to a keyboard neighbour)."""
+    """``word`` with one edit past its first letter: drop, swap, double or change (to a keyboard neighbour).
+    Never the word itself (a swap of two equal letters is tried again)."""
+    while (out := _edit(word, rng)) == word:
+        pass
+    return out
+
+
+def _edit(word: str, rng: random.Random) -> str:
     kind = rng.choice(("drop", "swap", "double", "change"))
     i = rng.randrange(1, len(word) - 1 if kind == "swap" else len(word))
     if kind == "drop":
@@ -47,9 +54,7 @@ def typo(word: str, rng: random.Random) -> str:
 
 def with_typos(question: str, rng: random.Random, n: int = TYPOS) -> str:
     """``question`` with ``n`` typos in ``n`` different long words (fewer when it has fewer)."""
-    spans = [
-        m.span() for m in _WORD.finditer(question) if len(m.group(0)) >= MIN_LENGTH and m.group(0)[1:].islower()
-    ]
+    spans = [m.span() for m in _WORD.finditer(question) if len(m.group(0)) >= MIN_LENGTH and m.group(0)[1:].islower()]
     chosen = sorted(rng.sample(spans, min(n, len(spans))))
     out, last = [], 0
     for start, end in chosen:

@@ -31,7 +31,7 @@ from index.lexical import stem_words, stopwords
 from index.symbols import GREEK_NAMES
 from index.text import strip_accents
 
-MIN_LENGTH = 4  # shorter words are too often another real word one edit away ("bias", "bais", "basis")
+MIN_LENGTH = 5  # shorter words are too often another real word one edit away ("clst": "cost"? "clustering"?)
 LONG_WORD = 8  # from this length two edits are allowed
 ENGLISH_WORDS = "frequency_dictionary_en_82_765.txt"  # symspellpy's English word list with frequencies
 COMMON_ENGLISH = 200_000  # corpus count from which an English word may be what a typo meant
@@ -57,6 +57,18 @@ def english_words() -> Mapping[str, int]:
         if word and count.isdigit():
             out[word] = int(count)
     return out
+
+
+def plain_english(word: str) -> bool:
+    """An English word, or two common ones written as one ("tradeoff", "softmax")."""
+    w = word.lower()
+    english = english_words()
+    if w in english:
+        return True
+    return any(
+        english.get(w[:i], 0) >= COMMON_ENGLISH and english.get(w[i:], 0) >= COMMON_ENGLISH
+        for i in range(3, len(w) - 2)
+    )
 
 
 def words_of(text: str) -> list[str]:
@@ -152,6 +164,8 @@ def correctable(token: str, vocab: Vocabulary) -> bool:
     if any(ch.isupper() for ch in token[1:]):
         return False  # an acronym or a name: "VAEs", "CycleGAN"
     word = token.lower()
+    # The dictionary itself, not ``plain_english``: a typo near a word's end often leaves two
+    # English words ("contrastvie": "contrast" + "vie").
     if vocab.is_known(word) or word in english_words():
         return False
     return True

@@ -9,8 +9,10 @@ specific to a course; what counts as a key term is decided by how words are used
   "difference", "intuition", "example", ...; ``QUESTION_WORDS``), numbers and LaTeX commands never do;
 - a word the deck uses in any form (as written, by stem, written apart: "kmeans" and "K Means") is
   mentioned; an acronym is also mentioned when the deck spells it out (the acronym table);
-- a specific word the deck never uses (not a common English word: "dropout", "RLHF", "word2vec")
-  is a key term on its own, with the unused words next to it ("cycle consistency");
+- a word the deck never uses and no English word list holds ("RLHF", "Wasserstein", "word2vec")
+  is a key term on its own, with the unused words next to it; an English word is not, however
+  rare ("dropout" is, but so are "behaves" and "unusable"), and neither are two English words
+  written as one ("tradeoff", "batchnorm");
 - a common English word the deck never uses ("mode") is generic on its own, but put before a
   specific word that the deck uses rarely and as the head of its own compounds ("feature
   collapse"), it makes a term the deck never uses: "mode collapse".
@@ -24,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from assistant.retrieval.spelling import Vocabulary, english_words
+from assistant.retrieval.spelling import Vocabulary, english_words, plain_english
 from index.lexical import stopwords
 
 # From this corpus count on (the English list's counts: "mode" 67 M, "collapse" 8 M, "dropout" 1 M),
@@ -35,9 +37,17 @@ GENERIC_COUNT = 20_000_000
 # staple of the deck ("vector", "norm") that many plain modifiers go with, said in formulas or not.
 RARE_IN_DECK = 5
 
-# The words questions and exam prompts are made of, in any course. Never key terms.
+# The words questions and exam prompts are made of, in any course, and English function words
+# (the lexical index's stop list is short). Never key terms.
 QUESTION_WORDS = frozenset(
     """
+    what which who whom whose why how when where whether does do did done doing is are was were be been
+    being can could should would will shall may might must have has had having it its this that these
+    those there here their they them we our us you your i me my he she his her one ones some any all
+    each every both either neither other another such same more most less least much many few very too
+    also just only even still yet again about above after before below between during from over under
+    through across against along among around without within than then so because since while although
+    though unless until like not no nor but or and if else instead rather whereas per via vs etc
     explain explained explaining explanation describe description define defined definition defining
     difference differences different differ differs compare compared comparison contrast versus vs
     example examples instance intuition intuitive intuitively idea ideas concept concepts notion
@@ -116,7 +126,7 @@ def unknown_terms(text: str, vocab: Vocabulary, acronyms: Mapping[str, tuple[str
     terms: list[str] = []
     for run in runs:
         absent = [not _mentioned(t, vocab, acronyms) for t in run]
-        english = [t.lower() in english_words() and not _acronym(t) for t in run]
+        english = [plain_english(t) and not _acronym(t) for t in run]
         i = 0
         while i < len(run):
             if not absent[i]:

@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from assistant.study.cards import StudyCard
@@ -19,6 +19,7 @@ from assistant.study.queue import Filters
 from assistant.study.schedule import GRADES, parse_grade
 from assistant.study.session import AnswerKey, StudySession
 from index.errors import IndexMissing, InputError, SlidebankError
+from index.symbols import latex_to_unicode
 
 EPILOG = """
 examples:
@@ -203,7 +204,7 @@ def print_grade(session: StudySession, qid: str, grade) -> int:
 
         raise UnknownCard(f"question {qid} is not in the bank; see --next or --stats for the ids")
     memory = session.grade(qid, grade)
-    print(f"{qid}: {grade}, next due {memory.due:%Y-%m-%d %H:%M} UTC")
+    print(f"{qid}: {grade}, next due {local_time(memory.due)}")
     return 0
 
 
@@ -248,9 +249,15 @@ def export(session: StudySession, path: Path) -> int:
 # -- the interactive loop -----------------------------------------------------------------------
 
 
+def local_time(moment: datetime) -> str:
+    """A review time as the student's clock shows it (the study file keeps UTC)."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 def format_card(card: StudyCard) -> str:
+    """The question as the web app shows it: inline LaTeX as characters (``$\\omega$`` → ω)."""
     mark = f"  [{card.marker}]" if card.marker else ""
-    return f"\n{card.section}\n  {card.text}{mark}"
+    return f"\n{card.section}\n  {latex_to_unicode(card.text)}{mark}"
 
 
 def format_key(key: AnswerKey) -> str:
@@ -293,7 +300,7 @@ def loop(
                     continue
                 memory = session.grade(card.qid, grade)
                 graded += 1
-                write(f"  {grade}: next due {memory.due:%Y-%m-%d %H:%M} UTC")
+                write(f"  {grade}: next due {local_time(memory.due)}")
                 break
         except EOFError:
             write("")

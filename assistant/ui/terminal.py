@@ -13,6 +13,7 @@ from assistant.retrieval.terms import never_mentioned
 from assistant.slide_text import bullets
 from index.lexical import tokenize
 from index.records import Slide
+from index.symbols import latex_to_unicode
 from index.terminal import safe
 
 SNIPPET_CHARS = 160
@@ -141,7 +142,7 @@ def format_text(result: Result) -> str:
         out.append("Matching bank questions")
         for b in result.bank:
             q = b.question
-            out.append(f"  \u2022 {safe(q.text)}")
+            out.append(f"  \u2022 {safe(latex_to_unicode(q.text))}")
             out.append(f"      {safe(q.section)} \u00b7 {format_refs(q.refs)}   [{b.score:.3f}]")
     return "\n".join(out)
 
