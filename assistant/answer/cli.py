@@ -106,13 +106,13 @@ def print_answer(
     result: Result,
     settings: AnswerSettings,
     as_json: bool,
-    shown: GroupedResult | None = None,
+    view: GroupedResult | None = None,
     show_all: bool = False,
 ) -> int:
     """Slides and bank matches as usual, then the answer to ``result`` (the ranked slides it draws on);
     a language model's sentence by checked sentence.
 
-    ``shown``: the search as the page shows it without an answer (the grouped view, or exactly -k
+    ``view``: the search as the page shows it without an answer (the grouped view, or exactly -k
     slides), so asking for an answer never changes the slide list; without it, ``result``'s slides.
     A failing backend is one ``error:`` line after the slides, which are shown regardless.
     """
@@ -122,7 +122,7 @@ def print_answer(
 
     answerer = Answerer(retriever, settings)
     if as_json:
-        out = grouped_to_json(shown) if shown is not None else result_to_json(result)
+        out = grouped_to_json(view) if view is not None else result_to_json(result)
         extra, error = answerer.to_json(result)
         out.update(extra)
         print(json.dumps(out, ensure_ascii=False))
@@ -132,10 +132,10 @@ def print_answer(
         if out["answer"] is not None:
             _notes_from_json(out["answer"])
         return 0
-    if shown is not None and shown.k is None:
-        print(format_grouped(shown, show_all=show_all))
+    if view is not None and view.k is None:
+        print(format_grouped(view, show_all=show_all))
     else:
-        print(format_text(shown.result if shown is not None else result))
+        print(format_text(view.result if view is not None else result))
     print("\nAnswer")
     sys.stdout.flush()
     shown = 0

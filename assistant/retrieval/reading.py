@@ -9,12 +9,32 @@ never mentioned all stay on the record, so every view can say so.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from assistant.retrieval.normalize import normalise_query
-from assistant.retrieval.spelling import Vocabulary, correct
+from assistant.retrieval.spelling import Vocabulary, correct, vocabulary
 from assistant.retrieval.terms import unknown_terms
+
+if TYPE_CHECKING:
+    from assistant.bank.parse import Question
+    from index.store import LoadedIndex
+
+# One vocabulary per loaded index and bank: retrievers that differ only in their weights
+# (``Retriever.with_settings``, the eval's grids) share it instead of reading the deck again.
+_VOCABULARIES: dict[int, tuple[weakref.ref, tuple[str, ...], Vocabulary]] = {}
+
+
+def deck_vocabulary(index: LoadedIndex, bank: Sequence[Question]) -> Vocabulary:
+    """The vocabulary of an index's slides (titles and text) and a bank's questions, made once."""
+    texts = tuple(q.text for q in bank)
+    cached = _VOCABULARIES.get(id(index))
+    if cached is not None and cached[0]() is index and cached[1] == texts:
+        return cached[2]
+    made = vocabulary((f"{s.title}\n{s.text}" for s in index.slides), texts)
+    _VOCABULARIES[id(index)] = (weakref.ref(index), texts, made)
+    return made
 
 
 @dataclass(frozen=True)

@@ -42,10 +42,9 @@ from assistant.retrieval.cache import cached_array
 from assistant.retrieval.fusion import EMPTY, Ranking, blend, fuse_rrf, fuse_zscore, reorder_top, to_ranking
 from assistant.retrieval.memo import QueryMemo
 from assistant.retrieval.normalize import latex_to_words, learn_acronyms
-from assistant.retrieval.reading import Reading, read_query
+from assistant.retrieval.reading import Reading, deck_vocabulary, read_query
 from assistant.retrieval.rerank import Reranker, passage
 from assistant.retrieval.signals import ChunkLayout
-from assistant.retrieval.spelling import vocabulary
 from index.bank_fit import BankFit
 from index.embedder import Embedder
 from index.records import Slide
@@ -163,11 +162,7 @@ class Retriever:
             texts = [question_context(q) for q in self.bank]
             self.bank_vectors = self.encoder.encode(texts) if texts else np.zeros((0, self.encoder.dim), np.float32)
         self.acronyms = learn_acronyms(self.index.slides) if self.index is not None else {}
-        self.vocabulary = (
-            vocabulary((f"{s.title}\n{s.text}" for s in self.index.slides), (q.text for q in self.bank))
-            if self.index is not None
-            else None
-        )
+        self.vocabulary = deck_vocabulary(self.index, self.bank) if self.index is not None else None
         self.layout = ChunkLayout.of(self.index) if self.index is not None else None
         if self.layout is None:
             self.adapters = None
