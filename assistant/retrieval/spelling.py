@@ -91,7 +91,7 @@ class Vocabulary:
     joined: frozenset[str]
     deck_stems: frozenset[str]
     bank: frozenset[str]
-    bank_stems: frozenset[str]
+    forms: Mapping[str, tuple[str, ...]]  # stem -> the deck's and the bank's words with that stem
     targets: tuple[str, ...]
     heads: frozenset[str] = frozenset()
 
@@ -112,9 +112,15 @@ class Vocabulary:
         return any(t.startswith(stem) for t in self.targets)
 
     def is_known(self, word: str) -> bool:
-        """The deck or the bank uses this word (in any of the deck's forms)."""
+        """The deck or the bank uses this word, as written or inflected ("GANs", "clusters").
+
+        A shared stem alone is not enough: the stemmer gives "evidance" the stem of "evidence",
+        but a typo differs from the word inside it, where an inflection only changes the ending.
+        """
         w = word.lower()
-        return self.in_deck(w) or w in self.bank or stem_words([w])[0] in self.bank_stems
+        if w in self.deck or w in self.joined or w in self.bank:
+            return True
+        return any(_inflection(w, form) for form in self.forms.get(stem_words([w])[0], ()))
 
 
 def vocabulary(deck_texts: Iterable[str], bank_texts: Iterable[str] = ()) -> Vocabulary:
@@ -127,7 +133,8 @@ def vocabulary(deck_texts: Iterable[str], bank_texts: Iterable[str] = ()) -> Voc
         for line in text.splitlines():
             words = words_of(line)
             counts.update(words)
-            joined.update(a + b for a, b in zip(words, words[1:]))
+            # "K Means" is "kmeans"; "a sign" is not "asign": stop words are never joined.
+            joined.update(a + b for a, b in zip(words, words[1:]) if a not in stop and b not in stop)
             for phrase in _PHRASE.findall(strip_accents(line).lower()):
                 parts = _DECK_WORD.findall(phrase)
                 heads.update(b for a, b in zip(parts, parts[1:]) if a not in stop and b not in stop)
@@ -139,10 +146,39 @@ def vocabulary(deck_texts: Iterable[str], bank_texts: Iterable[str] = ()) -> Voc
         joined=frozenset(joined),
         deck_stems=frozenset(stem_words(sorted(counts))),
         bank=frozenset(bank),
-        bank_stems=frozenset(stem_words(sorted(bank))),
+        forms=_forms(set(counts) | bank),
         targets=tuple(sorted(w for w in counts if w.isalpha() and len(w) >= MIN_LENGTH)),
         heads=frozenset(heads),
     )
+
+
+def _forms(words: set[str]) -> dict[str, tuple[str, ...]]:
+    ordered = sorted(words)
+    out: dict[str, list[str]] = {}
+    for word, stem in zip(ordered, stem_words(ordered)):
+        out.setdefault(stem, []).append(word)
+    return {stem: tuple(forms) for stem, forms in out.items()}
+
+
+# Regular endings, longest first: plurals, verb forms, agent nouns ("regularizer", "recommender").
+_ENDINGS = ("ing", "ers", "es", "ed", "er", "ly", "s", "d")
+
+
+def _base(word: str) -> str:
+    """A word without its regular ending, a final "e" dropped and "y" read as "i" ("entropies", "entropy")."""
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            word = word[: -len(ending)]
+            break
+    if word.endswith("e"):
+        word = word[:-1]
+    return word[:-1] + "i" if word.endswith("y") else word
+
+
+def _inflection(word: str, form: str) -> bool:
+    """The two differ by a regular ending only ("GANs", "clusters", "computing" and "compute",
+    "regularizer" and "regularized"). Derivations ("diverge", "divergance") are not: there a typo hides."""
+    return _base(word) == _base(form)
 
 
 @dataclass(frozen=True)
@@ -193,10 +229,16 @@ def nearest(word: str, vocab: Vocabulary) -> str | None:
     """The word ``word`` is most likely a typo of, or None when none is near enough.
 
     A deck word wins, unless a common English word is strictly nearer ("diference" is one edit from
-    "difference" and two from the deck's "divergence"): then the typo was of that English word.
+    "difference" and two from the deck's "divergence"): then the typo was of that English word. A
+    word that shares its stem with a deck word ("recommender", "recommendation") is another form of
+    it rather than a typo of some English word ("recommended"): only deck words are tried for it.
     """
     limit = 2 if len(word) >= LONG_WORD else 1
     deck = _closest(word, vocab.targets, limit, vocab.deck)
+    if deck is not None and deck[1] == 0:
+        return deck[0]
+    if stem_words([word])[0] in vocab.forms:
+        return deck[0] if deck is not None else None
     english = _closest(word, _common_english(), (deck[1] - 1) if deck else limit, english_words())
     if english is not None and (deck is None or english[1] < deck[1]):
         return english[0]
