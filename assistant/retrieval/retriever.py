@@ -163,6 +163,7 @@ class Retriever:
             self.bank_vectors = self.encoder.encode(texts) if texts else np.zeros((0, self.encoder.dim), np.float32)
         self.acronyms = learn_acronyms(self.index.slides) if self.index is not None else {}
         self.vocabulary = deck_vocabulary(self.index, self.bank) if self.index is not None else None
+        self._readings: dict[str, Reading] = {}
         self.layout = ChunkLayout.of(self.index) if self.index is not None else None
         if self.layout is None:
             self.adapters = None
@@ -218,8 +219,15 @@ class Retriever:
     # -- the one path that search and ranking share ---------------------------------------------
 
     def read(self, query: str) -> Reading:
-        """The query prepared, its typos corrected, its unknown terms found, normalised (``reading.read_query``)."""
-        return read_query(prepare_query(query)[0], self.acronyms, self.vocabulary, self.settings.spelling)
+        """The query prepared, its typos corrected, its unknown terms found, normalised (``reading.read_query``).
+        Remembered per text: a search, its weak-match check and its answer read the same query."""
+        reading = self._readings.get(query)
+        if reading is None:
+            if len(self._readings) >= 512:
+                self._readings.clear()
+            reading = read_query(prepare_query(query)[0], self.acronyms, self.vocabulary, self.settings.spelling)
+            self._readings[query] = reading
+        return reading
 
     def normalise(self, query: str) -> str:
         """What is searched for: the query trimmed and capped, typos corrected, LaTeX and acronyms spelled out."""

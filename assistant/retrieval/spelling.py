@@ -34,6 +34,7 @@ from index.text import strip_accents
 MIN_LENGTH = 5  # shorter words are too often another real word one edit away ("clst": "cost"? "clustering"?)
 LONG_WORD = 8  # from this length two edits are allowed
 ENGLISH_WORDS = "frequency_dictionary_en_82_765.txt"  # symspellpy's English word list with frequencies
+MAX_LOOKUPS = 24  # correctable words looked up per query: a question has fewer; a pasted page waits no longer
 COMMON_ENGLISH = 200_000  # corpus count from which an English word may be what a typo meant
 
 _DECK_WORD = re.compile(r"[a-z0-9]+")
@@ -208,9 +209,19 @@ def correctable(token: str, vocab: Vocabulary) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _common_english() -> tuple[str, ...]:
-    """English words common enough to be what a typo meant (a rare word is more often a typo itself)."""
-    return tuple(w for w, n in english_words().items() if n >= COMMON_ENGLISH and w.isalpha() and len(w) >= MIN_LENGTH)
+def _common_english() -> dict[int, tuple[str, ...]]:
+    """English words common enough to be what a typo meant (a rare word is more often a typo itself), by length."""
+    out: dict[int, list[str]] = {}
+    for w, n in english_words().items():
+        if n >= COMMON_ENGLISH and w.isalpha() and len(w) >= MIN_LENGTH - 1:
+            out.setdefault(len(w), []).append(w)
+    return {length: tuple(words) for length, words in out.items()}
+
+
+def _common_english_near(length: int, limit: int) -> tuple[str, ...]:
+    """The common English words whose length is within ``limit`` of ``length`` (no other can be that near)."""
+    table = _common_english()
+    return tuple(w for n in range(length - limit, length + limit + 1) for w in table.get(n, ()))
 
 
 def _closest(word: str, choices: tuple[str, ...], limit: int, counts: Mapping[str, int]) -> tuple[str, int] | None:
@@ -239,7 +250,8 @@ def nearest(word: str, vocab: Vocabulary) -> str | None:
         return deck[0]
     if stem_words([word])[0] in vocab.forms:
         return deck[0] if deck is not None else None
-    english = _closest(word, _common_english(), (deck[1] - 1) if deck else limit, english_words())
+    near = (deck[1] - 1) if deck else limit
+    english = _closest(word, _common_english_near(len(word), near), near, english_words())
     if english is not None and (deck is None or english[1] < deck[1]):
         return english[0]
     return deck[0] if deck is not None else None
@@ -248,14 +260,17 @@ def nearest(word: str, vocab: Vocabulary) -> str | None:
 def correct(text: str, vocab: Vocabulary) -> Spelling:
     """``text`` with each correctable word that has a near deck word replaced by it (case kept)."""
     changes: list[tuple[str, str]] = []
+    looked_up = 0
 
     def fix(match: re.Match[str]) -> str:
+        nonlocal looked_up
         token = match.group(0)
         start = match.start()
         if start and text[start - 1] == "\\":
             return token  # a LaTeX command, read by the normaliser
-        if not correctable(token, vocab):
+        if looked_up >= MAX_LOOKUPS or not correctable(token, vocab):
             return token
+        looked_up += 1
         found = nearest(token.lower(), vocab)
         if found is None:
             return token
