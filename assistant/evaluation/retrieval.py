@@ -122,6 +122,16 @@ def free_form_queries(path: Path = FREE_FORM) -> list[Query]:
     return out
 
 
+def absent_questions(path: Path) -> list[tuple[str, str]]:
+    """``term<TAB>question`` per line: questions about a term the deck never contains."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            term, question = line.split("\t", 1)
+            rows.append((term.strip(), question.strip()))
+    return rows
+
+
 def ranks(retriever: Retriever, queries: Sequence[Query], method: Method = "fused") -> list[int | None]:
     out: list[int | None] = []
     for q in queries:
@@ -246,6 +256,9 @@ def typo_report(
         summarise("  the same, not corrected", ranks(plain, typod)),
     ]
     corrected = sum(retriever.read(q.text).corrected is not None for q in typod)
+    absent_file = free_form.with_name(free_form.name.replace("free_form", "absent_terms"))
+    absent = absent_questions(absent_file) if absent_file != free_form and absent_file.is_file() else []
+    found = [bool(retriever.read(question).unknown) for _, question in absent]
     said = [
         (name, sum(bool(retriever.read(q.text).unknown) for q in queries), len(queries))
         for name, queries in (("free-form", free), ("free-form with typos", typod), ("bank questions", bank))
@@ -259,10 +272,16 @@ def typo_report(
         + ", ".join(f"{k} of {n} {name}" for name, k, n in said)
         + ".",
     ]
+    if absent:
+        lines.append(
+            f"Said on questions about a term the deck's text never contains ({absent_file.name}): "
+            f"{sum(found)} of {len(absent)}; not said for: {', '.join(t for (t, _), f in zip(absent, found) if not f) or 'none'}."
+        )
     data = {
         "rows": [asdict(r) for r in rows],
         "corrected": {"typos": corrected, "clean": sum(retriever.read(q.text).corrected is not None for q in free)},
         "unknown_term_false_alarms": {name: [k, n] for name, k, n in said},
+        "unknown_term_said_on_absent_terms": [sum(found), len(absent)],
     }
     return "\n".join(lines), data
 

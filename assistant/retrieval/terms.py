@@ -9,8 +9,10 @@ specific to a course; what counts as a key term is decided by how words are used
   "difference", "intuition", "example", ...; ``QUESTION_WORDS``), numbers and LaTeX commands never do;
 - a word the deck uses in any form (as written, by stem, written apart: "kmeans" and "K Means") is
   mentioned; an acronym is also mentioned when the deck spells it out (the acronym table);
-- a word the deck never uses and no English word list holds ("RLHF", "Wasserstein", "word2vec")
-  is a key term on its own, with the unused words next to it; an English word is not, however
+- a word the deck never uses and no English word list holds ("RLHF", "Wasserstein", "word2vec"),
+  or a name (a capitalised word inside a sentence: "Adam", "Frank-Wolfe"), is a key term on its
+  own, with the unused words next to it; so are two or more plain words side by side that the
+  deck never uses ("trust region"); a single English word is not, however
   rare ("dropout" is, but so are "behaves" and "unusable"), and neither are two English words
   written as one ("tradeoff", "batchnorm");
 - a common English word the deck never uses ("mode") is generic on its own, but put before a
@@ -102,6 +104,8 @@ def unknown_terms(text: str, vocab: Vocabulary, acronyms: Mapping[str, tuple[str
     text = _MATH.sub(" , ", text)
     # Phrases: runs of content words with only spaces or hyphens between them.
     runs: list[list[str]] = []
+    names: set[int] = set()
+    terms_seen: list[str] = []  # starts of capitalised words inside a sentence: names ("Adam", "Frank-Wolfe")
     previous_end: int | None = None
     for match in _TOKEN.finditer(text):
         token = match.group(0)
@@ -121,12 +125,19 @@ def unknown_terms(text: str, vocab: Vocabulary, acronyms: Mapping[str, tuple[str
             continue
         if not joined or not runs:
             runs.append([])
+        before = text[:start].rstrip()
+        if token[0].isupper() and token[1:].islower() and before and before[-1] not in ".?!:;\"'(":
+            names.add(len(terms_seen))
+        terms_seen.append(token)
         runs[-1].append(token)
         previous_end = match.end()
     terms: list[str] = []
+    offset = 0
     for run in runs:
         absent = [not _mentioned(t, vocab, acronyms) for t in run]
-        english = [plain_english(t) and not _acronym(t) for t in run]
+        # A name is as specific as jargon, even when it is also an English word ("Adam", "Frank").
+        english = [plain_english(t) and not _acronym(t) and offset + k not in names for k, t in enumerate(run)]
+        offset += len(run)
         i = 0
         while i < len(run):
             if not absent[i]:
@@ -136,8 +147,10 @@ def unknown_terms(text: str, vocab: Vocabulary, acronyms: Mapping[str, tuple[str
             while j < len(run) and absent[j]:
                 j += 1
             # run[i:j]: words the deck never uses, side by side
-            if not all(english[i:j]):
-                terms.append(" ".join(run[i:j]))  # a word no English list holds: the course's jargon, or another's
+            if not all(english[i:j]) or j - i >= 2:
+                # A word no English list holds (the course's jargon, or another's, or a name), or plain
+                # words the deck never uses side by side ("trust region"): a term of their own.
+                terms.append(" ".join(run[i:j]))
             elif j < len(run) and _specific(run[j]) and run[j].lower() in heads and _rare_in(run[j], vocab):
                 # Plain words only: a term when they modify a specific word the deck uses ("mode collapse").
                 terms.append(" ".join(run[i : j + 1]))

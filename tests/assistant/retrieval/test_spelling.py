@@ -88,3 +88,11 @@ def test_a_plain_word_before_a_staple_of_the_deck_is_no_term() -> None:
     # "clustering" is used many times: "fuzzy clustering" is a plain modifier on a staple, not a missing term.
     vocab = vocabulary(DECK + ["Clustering\nclustering clustering clustering clustering clustering"])
     assert unknown_terms("what is good clustering", vocab) == ()
+
+
+def test_a_name_and_plain_words_the_deck_never_uses_side_by_side_are_terms() -> None:
+    vocab = deck()
+    assert unknown_terms("how does Adam train a generator", vocab) == ("Adam",)
+    assert unknown_terms("Adam is a name at the start of a sentence", vocab) == ()
+    assert unknown_terms("what is a trust region method", vocab) == ("trust region method",)
+    assert unknown_terms("can we trust the posterior", vocab) == ()  # one plain word alone never counts
