@@ -236,6 +236,15 @@ def _closest(word: str, choices: tuple[str, ...], limit: int, counts: Mapping[st
     return best[0], int(best[1])
 
 
+def deck_spelling(word: str, vocab: Vocabulary) -> str | None:
+    """The deck word that ``word`` is another spelling of (within the typo distance), if any:
+    "discretisation" of the deck's "discretization"."""
+    if len(word) < MIN_LENGTH or not word.isalpha():
+        return None
+    found = _closest(word.lower(), vocab.targets, 2 if len(word) >= LONG_WORD else 1, vocab.deck)
+    return found[0] if found is not None else None
+
+
 def nearest(word: str, vocab: Vocabulary) -> str | None:
     """The word ``word`` is most likely a typo of, or None when none is near enough.
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from assistant.retrieval.spelling import Vocabulary, english_words, plain_english
+from assistant.retrieval.spelling import Vocabulary, deck_spelling, english_words, plain_english
 from index.lexical import stopwords
 
 # From this corpus count on (the English list's counts: "mode" 67 M, "collapse" 8 M, "dropout" 1 M),
@@ -81,6 +81,8 @@ def _mentioned(token: str, vocab: Vocabulary, acronyms: Mapping[str, tuple[str, 
     word = token.lower()
     if vocab.in_deck(word) or vocab.near_form(word):
         return True
+    if not _acronym(token) and deck_spelling(word, vocab) is not None:
+        return True  # another spelling of a deck word ("discretisation"), kept as typed because the bank uses it
     if _acronym(token):
         stripped = token[:-1] if token.endswith("s") else token
         return token.upper() in acronyms or stripped.upper() in acronyms or vocab.in_deck(stripped.lower())
