@@ -13,6 +13,7 @@ from assistant.audit.drift import section_sentences
 from assistant.audit.findings import FLAG_RANK, SUGGEST, AuditReport, Status, Suggestion, run_audit
 from assistant.bank.parse import Question
 from assistant.retrieval.retriever import Retriever
+from index.symbols import latex_to_unicode
 
 
 def _ranges(numbers: Sequence[int]) -> str:
@@ -51,7 +52,7 @@ def format_text(report: AuditReport, bank: Sequence[Question]) -> str:
     )
     for c in report.flagged:
         ranks = ", ".join(f"{n}:{r if r is not None else '-'}" for n, r in c.ranks)
-        lines.append(f"  ! {_short(c.question.text)}  [{c.question.section}, line {c.question.line}]")
+        lines.append(f"  ! {_short(latex_to_unicode(c.question.text))}  [{c.question.section}, line {c.question.line}]")
         lines.append(
             f"      cites {_ranges([n for n, _ in c.ranks])} (rank {ranks}); suggested instead: {_suggestion_list(c.proposed, c.question.refs)}"
         )
@@ -66,7 +67,7 @@ def format_text(report: AuditReport, bank: Sequence[Question]) -> str:
         "Suggested slides for questions that cite nothing (SUGGESTIONS, not references; confidence = leave-one-out hit rate)",
     ]
     for s in report.suggested:
-        lines.append(f"  ? {_short(s.question.text)}  [{s.question.section}]")
+        lines.append(f"  ? {_short(latex_to_unicode(s.question.text))}  [{s.question.section}]")
         lines.append(f"      suggested: {_suggestion_list(s.suggestions)}")
     lines += ["", "Deck drift"]
     if report.drift:
