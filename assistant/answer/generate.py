@@ -81,12 +81,13 @@ def _gate(
         raise ValueError(f"unknown answer backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     if not hits:
         return Answer(ABSTENTION, (), True, backend, 0, "no slides")
-    if unknown:
-        # A key term no slide mentions: whatever the nearest slides say would answer another question.
-        said = never_mentioned(tuple(unknown))
-        return Answer(f"{said[0].upper()}{said[1:]}. {ABSTENTION}", (), True, backend, 0, "unknown term")
     if confidence is not None and threshold is not None and confidence < threshold:
         return Answer(ABSTENTION, (), True, backend, 0, "low confidence")
+    if unknown:
+        # The slides are close to the question, but a key term of it is on none of them: whatever
+        # the nearest slides say would answer another question.
+        said = never_mentioned(tuple(unknown))
+        return Answer(f"{said[0].upper()}{said[1:]}. {ABSTENTION}", (), True, backend, 0, "unknown term")
     return None
 
 
