@@ -5,7 +5,8 @@ misspelt words into meaningless pieces and BM25 finds nothing for them, so a typ
 whole ranking. Here a query word is corrected only when every sign says it is a typo:
 
 - it is not in the deck's vocabulary, nor the bank's (a word either of them uses is never changed),
-  in any form the deck has ("GANs" meets "GAN" by stem, "kmeans" meets "K Means" joined);
+  as written, with a regular ending ("GANs", "clusters") or written apart in the deck ("kmeans",
+  "K Means"); a shared stem alone does not count ("evidance" has the stem of "evidence");
 - it is not a plain English word (the English word list that ships with symspellpy), since a
   correct English word the deck lacks ("layman") is not a typo of some deck word;
 - it is long enough to judge (at least ``MIN_LENGTH`` letters), holds no digit, and is not an
@@ -15,6 +16,8 @@ whole ranking. Here a query word is corrected only when every sign says it is a 
   A common English word strictly nearer than any deck word wins instead ("diference" is a typo of
   "difference", not of the deck's "divergence"), and a typo of an English word the deck never uses
   ("potetial") is corrected to it, so it is neither mis-corrected nor taken for an unknown term.
+  A word of a deck word's stem family ("recommender", "recommendation") is only ever corrected to
+  a deck word: it is another form of one, not a typo of some English word ("recommended").
 
 Nothing here knows a course: the vocabulary is read from the slides and the bank of the index in use.
 """
