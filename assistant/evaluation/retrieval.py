@@ -28,9 +28,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Sequence
 
-from assistant.bank.parse import Question, is_no_bank
-from assistant.cli import RERANKER_HELP, add_bank_option, add_index_option
-from assistant.retrieval.retriever import METHODS, Method, Retriever, open_retriever, parent_text
+from assistant.bank.parse import Question
+from assistant.cli import (
+    RERANKER_HELP,
+    add_bank_option,
+    add_index_option,
+    add_json_option,
+    command,
+    fail,
+    settings_from,
+)
+from assistant.retrieval.loading import open_retriever
+from assistant.retrieval.retriever import METHODS, Method, Retriever, parent_text
 from index.errors import SlidebankError
 from index.store import load_index
 from index.terminal import safe
@@ -120,16 +129,6 @@ def free_form_queries(path: Path = FREE_FORM) -> list[Query]:
             if parsed:
                 out.append(Query(text.strip(), parsed, group="free-form"))
     return out
-
-
-def absent_questions(path: Path) -> list[tuple[str, str]]:
-    """``term<TAB>question`` per line: questions about a term the deck never contains."""
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            term, question = line.split("\t", 1)
-            rows.append((term.strip(), question.strip()))
-    return rows
 
 
 def ranks(retriever: Retriever, queries: Sequence[Query], method: Method = "fused") -> list[int | None]:
@@ -238,54 +237,6 @@ def shown_results(retriever: Retriever, typed: Sequence[Query], free: Sequence[Q
     return shown_report(ranked(typed), ranked(free), topics)
 
 
-def typo_report(
-    retriever: Retriever, free: Sequence[Query], free_form: Path, bank: Sequence[Query] = ()
-) -> tuple[str, dict]:
-    """The free-form questions clean and with two typos each (``typos.py``), with the correction and
-    without it, and how often a key term is said to be missing from the slides on questions they answer."""
-    from assistant.evaluation.typos import typo_path
-
-    typo_file = typo_path(free_form)
-    typod = free_form_queries(typo_file) if typo_file.is_file() else []
-    if not free or not typod:
-        return "", {}
-    plain = retriever.with_settings(spelling=False)
-    rows = [
-        summarise("free-form", ranks(retriever, free)),
-        summarise("free-form, 2 typos each", ranks(retriever, typod)),
-        summarise("  the same, not corrected", ranks(plain, typod)),
-    ]
-    corrected = sum(retriever.read(q.text).corrected is not None for q in typod)
-    absent_file = free_form.with_name(free_form.name.replace("free_form", "absent_terms"))
-    absent = absent_questions(absent_file) if absent_file != free_form and absent_file.is_file() else []
-    found = [bool(retriever.read(question).unknown) for _, question in absent]
-    said = [
-        (name, sum(bool(retriever.read(q.text).unknown) for q in queries), len(queries))
-        for name, queries in (("free-form", free), ("free-form with typos", typod), ("bank questions", bank))
-        if queries
-    ]
-    lines = [
-        format_table(f"Typed with typos ({typo_file.name}), fused", rows, width=28),
-        f"Questions corrected: {corrected} of {len(typod)} with typos, "
-        f"{sum(retriever.read(q.text).corrected is not None for q in free)} of {len(free)} without.",
-        "A key term said to be missing from the slides, on questions the slides answer: "
-        + ", ".join(f"{k} of {n} {name}" for name, k, n in said)
-        + ".",
-    ]
-    if absent:
-        lines.append(
-            f"Said on questions about a term the deck's text never contains ({absent_file.name}): "
-            f"{sum(found)} of {len(absent)}; not said for: {', '.join(t for (t, _), f in zip(absent, found) if not f) or 'none'}."
-        )
-    data = {
-        "rows": [asdict(r) for r in rows],
-        "corrected": {"typos": corrected, "clean": sum(retriever.read(q.text).corrected is not None for q in free)},
-        "unknown_term_false_alarms": {name: [k, n] for name, k, n in said},
-        "unknown_term_said_on_absent_terms": [sum(found), len(absent)],
-    }
-    return "\n".join(lines), data
-
-
 def report(
     retriever: Retriever, ablation: bool = True, cv: bool = True, free_form: Path = FREE_FORM, bankless: bool = False
 ) -> tuple[str, dict]:
@@ -318,6 +269,8 @@ def report(
 
     text, data["shown"] = shown_results(retriever, typed, free)
     blocks.append(text)
+
+    from assistant.evaluation.typos import typo_report
 
     text, data["typos"] = typo_report(retriever, free, free_form, typed)
     if text:
@@ -379,6 +332,8 @@ def free_form_report(
     rows = evaluate(retriever, free, [m for m in METHODS if m != "bank"])
     blocks = [format_table(f"Free-form questions in a student's words ({path.name}), no bank", rows)]
     data: dict[str, object] = {"free_form": [asdict(r) for r in rows]}
+    from assistant.evaluation.typos import typo_report
+
     text, data["typos"] = typo_report(retriever, free, path)
     if text:
         blocks.append(text)
@@ -394,7 +349,7 @@ def free_form_report(
     return "\n\n".join(blocks), data
 
 
-def main(argv: list[str] | None = None, prog: str = "python -m assistant.eval") -> int:
+def build_parser(prog: str = "python -m assistant.eval") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Score retrieval against the slides the question bank cites (leave-one-out), per method, section and ablation.",
@@ -414,32 +369,31 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.eval") 
         action="store_true",
         help=f"skip the row whose weights are picked on the other {FOLDS} folds (faster)",
     )
-    parser.add_argument("--json", action="store_true", help="print the scores as JSON")
+    add_json_option(parser, "print the scores as JSON")
     parser.add_argument(
         "--reranker", metavar="NAME_OR_PATH", default=None, help=RERANKER_HELP + "; adds a 'fused + reranker' table"
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+@command
+def main(argv: list[str] | None = None, prog: str = "python -m assistant.eval") -> int:
+    args = build_parser(prog).parse_args(argv)
+    user = settings_from(args)
     if not args.free_form.is_file() and args.free_form != FREE_FORM:
-        print(f"error: no free-form questions at {args.free_form}", file=sys.stderr)
-        return 2
-    try:
-        load_index(args.index)  # fail fast, before loading a model, when there is nothing to score
-        retriever, notices = open_retriever(args.index, args.bank, reranker=args.reranker)
-        if retriever.index is None:
-            raise SlidebankError(
-                notices[0].split(";")[0] + "; the eval needs slides: python -m ingest path/to/slides.pdf"
-            )
-        for notice in notices:
-            print(f"note: {safe(notice)}", file=sys.stderr)
-        started = time.perf_counter()
-        bankless = not retriever.bank and (is_no_bank(args.bank) or retriever.bank_fit is not None)
-        text, data = report(
-            retriever, ablation=not args.no_ablation, cv=not args.no_cv, free_form=args.free_form, bankless=bankless
-        )
-        seconds = time.perf_counter() - started
-    except SlidebankError as exc:
-        print(f"error: {safe(exc)}", file=sys.stderr)
-        return 2
+        fail(f"no free-form questions at {args.free_form}")
+    load_index(user.index)  # fail fast, before loading a model, when there is nothing to score
+    retriever, notices = open_retriever(reranker=args.reranker, user=user)
+    if retriever.index is None:
+        fail(notices[0].split(";")[0] + "; the eval needs slides: python -m ingest path/to/slides.pdf")
+    for notice in notices:
+        print(f"note: {safe(notice)}", file=sys.stderr)
+    started = time.perf_counter()
+    bankless = not retriever.bank and (user.no_bank or retriever.bank_fit is not None)
+    text, data = report(
+        retriever, ablation=not args.no_ablation, cv=not args.no_cv, free_form=args.free_form, bankless=bankless
+    )
+    seconds = time.perf_counter() - started
     if args.json:
         print(json.dumps(data))
     else:

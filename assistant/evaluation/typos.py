@@ -1,4 +1,5 @@
-"""Typo'd copies of the free-form question sets: ``python -m assistant.evaluation.typos`` writes them.
+"""Typo'd copies of the free-form question sets (``python -m assistant.evaluation.typos`` writes
+them), and the eval's table of typo'd questions and of terms the slides never mention.
 
 Each question gets ``TYPOS`` typos, each in a different long word (``MIN_LENGTH`` letters or more,
 letters only, not an acronym), one edit each, as fast typing makes them: a letter dropped, two
@@ -12,7 +13,14 @@ from __future__ import annotations
 import random
 import re
 import sys
+from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+from assistant.evaluation.retrieval import Query, format_table, free_form_queries, ranks, summarise
+
+if TYPE_CHECKING:
+    from assistant.retrieval.retriever import Retriever
 
 DATA = Path(__file__).resolve().parent / "data"
 SETS = ("free_form.tsv", "free_form_mml.tsv")
@@ -81,6 +89,62 @@ def typo_set(text: str, seed: int = SEED) -> str:
 def typo_path(path: Path) -> Path:
     """Where the typo'd copy of a free-form set lives: ``free_form.tsv`` → ``free_form_typos.tsv``."""
     return path.with_name(f"{path.stem}_typos{path.suffix}")
+
+
+def absent_questions(path: Path) -> list[tuple[str, str]]:
+    """``term<TAB>question`` per line: questions about a term the deck never contains."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            term, question = line.split("\t", 1)
+            rows.append((term.strip(), question.strip()))
+    return rows
+
+
+def typo_report(
+    retriever: Retriever, free: Sequence[Query], free_form: Path, bank: Sequence[Query] = ()
+) -> tuple[str, dict]:
+    """The free-form questions clean and with two typos each (``typos.py``), with the correction and
+    without it, and how often a key term is said to be missing from the slides on questions they answer."""
+    typo_file = typo_path(free_form)
+    typod = free_form_queries(typo_file) if typo_file.is_file() else []
+    if not free or not typod:
+        return "", {}
+    plain = retriever.with_settings(spelling=False)
+    rows = [
+        summarise("free-form", ranks(retriever, free)),
+        summarise("free-form, 2 typos each", ranks(retriever, typod)),
+        summarise("  the same, not corrected", ranks(plain, typod)),
+    ]
+    corrected = sum(retriever.read(q.text).corrected is not None for q in typod)
+    absent_file = free_form.with_name(free_form.name.replace("free_form", "absent_terms"))
+    absent = absent_questions(absent_file) if absent_file != free_form and absent_file.is_file() else []
+    found = [bool(retriever.read(question).unknown) for _, question in absent]
+    said = [
+        (name, sum(bool(retriever.read(q.text).unknown) for q in queries), len(queries))
+        for name, queries in (("free-form", free), ("free-form with typos", typod), ("bank questions", bank))
+        if queries
+    ]
+    lines = [
+        format_table(f"Typed with typos ({typo_file.name}), fused", rows, width=28),
+        f"Questions corrected: {corrected} of {len(typod)} with typos, "
+        f"{sum(retriever.read(q.text).corrected is not None for q in free)} of {len(free)} without.",
+        "A key term said to be missing from the slides, on questions the slides answer: "
+        + ", ".join(f"{k} of {n} {name}" for name, k, n in said)
+        + ".",
+    ]
+    if absent:
+        lines.append(
+            f"Said on questions about a term the deck's text never contains ({absent_file.name}): "
+            f"{sum(found)} of {len(absent)}; not said for: {', '.join(t for (t, _), f in zip(absent, found) if not f) or 'none'}."
+        )
+    data = {
+        "rows": [asdict(r) for r in rows],
+        "corrected": {"typos": corrected, "clean": sum(retriever.read(q.text).corrected is not None for q in free)},
+        "unknown_term_false_alarms": {name: [k, n] for name, k, n in said},
+        "unknown_term_said_on_absent_terms": [sum(found), len(absent)],
+    }
+    return "\n".join(lines), data
 
 
 def main() -> int:

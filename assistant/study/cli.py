@@ -14,14 +14,25 @@ from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
 
+from assistant.cli import (
+    BANK_SUBJECT_HELP,
+    STUDY_DB_HELP,
+    add_bank_option,
+    add_index_option,
+    add_json_option,
+    command,
+    fail,
+    settings_from,
+)
 from assistant.study.cards import StudyCard
 from assistant.study.queue import Filters
 from assistant.study.schedule import GRADES, parse_grade
 from assistant.study.session import AnswerKey, StudySession
-from index.errors import IndexMissing, InputError, SlidebankError
+from index.errors import IndexMissing, InputError
+from index.settings import ENV_STUDY_DB, UserSettings
 from index.symbols import latex_to_unicode
 
-EPILOG = """
+EPILOG = f"""
 examples:
   python -m assistant.study                          review due cards, one at a time
   python -m assistant.study --exam 2025-07-14        weakest sections first, everything seen before the date
@@ -30,14 +41,14 @@ examples:
   python -m assistant.study --stats                  per section: cards, due now, reviewed, recall
   python -m assistant.study --anki aml.apkg          the bank as an Anki deck, slides on the back
 
-State lives in data/study.sqlite (or --db FILE, or $SLIDEBANK_STUDY_DB), keyed by question id.
+State lives in data/study.sqlite (or --db FILE, or ${ENV_STUDY_DB}), keyed by question id.
 Editing a question a little keeps its history; a removed question's history is kept, never shown.
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m assistant.study") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m assistant.study",
+        prog=prog,
         description="Study your question bank as spaced-repetition cards (FSRS), with the slides as the answer key.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -49,22 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verbs.add_argument("--stats", action="store_true", help="per section: cards, due now, reviewed, mean recall")
     verbs.add_argument("--anki", type=Path, metavar="FILE.apkg", help="export the bank as an Anki deck")
-    parser.add_argument("--json", action="store_true", help="with --next or --stats: print JSON")
-    parser.add_argument(
-        "--db", type=Path, default=None, help="study file (default: $SLIDEBANK_STUDY_DB or data/study.sqlite)"
-    )
-    parser.add_argument(
-        "--bank",
-        type=Path,
-        default=None,
-        help="question bank markdown (default: $SLIDEBANK_BANK or data/question_bank.md)",
-    )
-    parser.add_argument(
-        "--index",
-        type=Path,
-        default=None,
-        help="index folder, for slide titles and images (default: $SLIDEBANK_INDEX or data/index)",
-    )
+    add_json_option(parser, "with --next or --stats: print JSON")
+    parser.add_argument("--db", type=Path, default=None, help=STUDY_DB_HELP)
+    add_bank_option(parser, BANK_SUBJECT_HELP)
+    add_index_option(parser, "index folder, for slide titles and images (default: $SLIDEBANK_INDEX or data/index)")
     parser.add_argument(
         "--exam",
         metavar="YYYY-MM-DD",
@@ -79,14 +78,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+@command
+def main(argv: list[str] | None = None, prog: str = "python -m assistant.study") -> int:
+    args = build_parser(prog).parse_args(argv)
+    user = settings_from(args)
     try:
         exam = _parse_date(args.exam)
         if args.json and not (args.next or args.stats):
             raise InputError("--json goes with --next or --stats")
         grade = parse_grade(args.grade[1]) if args.grade else None
-        session = open_session(args.db, args.bank, args.index, exam)
+        session = open_session(user, exam)
         filters = _filters(session, args.section, args.mark, not args.all)
         if args.next:
             return print_next(session, filters, args.json)
@@ -97,51 +98,47 @@ def main(argv: list[str] | None = None) -> int:
         if args.anki is not None:
             return export(session, args.anki)
         return loop(session, filters)
-    except (SlidebankError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
-        return 2
+    except ValueError as exc:  # a malformed value in a file or an answer: one line, like every other error
+        fail(str(exc))
 
 
 # -- opening ------------------------------------------------------------------------------------
 
 
-def open_session(db: Path | None, bank_path: Path | None, index_dir: Path | None, exam: date | None) -> StudySession:
+def open_session(user: UserSettings, exam: date | None) -> StudySession:
     from assistant.bank.parse import load_bank
     from assistant.study.store import open_store
 
-    bank = load_bank(bank_path)
+    bank = load_bank(user.bank)
     if not [q for q in bank if not q.heading]:
-        raise InputError(f"the bank {bank_path or 'data/question_bank.md'} has no questions to study")
+        raise InputError(f"the bank {user.bank} has no questions to study")
     try:
         from index.store import load_index
 
-        index = load_index(index_dir)
+        index = load_index(user.index)
     except IndexMissing:
         index = None  # cards still work: slide numbers without titles or images
     return StudySession(
         bank,
-        open_store(db),
+        open_store(user.study_db),
         index,
-        suggest=_lazy_suggestions(index_dir, bank_path) if index is not None else None,
+        suggest=_lazy_suggestions(user) if index is not None else None,
         exam=exam,
     )
 
 
-def _lazy_suggestions(index_dir: Path | None, bank_path: Path | None) -> Callable[[str], tuple[int, ...]]:
+def _lazy_suggestions(user: UserSettings) -> Callable[[str], tuple[int, ...]]:
     """Loads the retriever (the query encoder) only when an uncited card needs suggestions."""
     found: dict[str, tuple[int, ...]] | None = None
 
     def suggest(qid: str) -> tuple[int, ...]:
         nonlocal found
         if found is None:
-            from assistant.retrieval.retriever import open_retriever
+            from assistant.retrieval.loading import open_retriever
             from assistant.study.suggestions import audit_suggestions
 
             print("slidebank: finding suggested slides for questions that cite none ...", file=sys.stderr, flush=True)
-            retriever, _ = open_retriever(index_dir, bank_path)
+            retriever, _ = open_retriever(user=user.with_(bank_named=True))  # the bank being studied
             found = audit_suggestions(retriever)
         return found.get(qid, ())
 

@@ -8,7 +8,6 @@ card's history can be read back and survives the card being orphaned.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,9 +18,8 @@ from pathlib import Path
 from assistant.study.cards import Known, StudyCard, match_edits
 from assistant.study.schedule import Grade, Memory, Study, memory_from_json
 from index.errors import InputError, SlidebankError
-from index.store import PROJECT_ROOT
+from index.paths import default_data_dir
 
-ENV_DB = "SLIDEBANK_STUDY_DB"
 SCHEMA_VERSION = "1"
 
 SCHEMA = """
@@ -52,7 +50,8 @@ class UnknownCard(InputError):
 
 
 def default_db_path() -> Path:
-    return Path(os.environ.get(ENV_DB) or PROJECT_ROOT / "data" / "study.sqlite")
+    """``data/study.sqlite``; a command's own choice (``--db``, $SLIDEBANK_STUDY_DB) is in its settings record."""
+    return default_data_dir() / "study.sqlite"
 
 
 @dataclass(frozen=True)

@@ -142,9 +142,12 @@ class _Shown:
 
 
 def open_session(view: WebView, db: Path | None = None) -> StudySession:
+    """``db`` (default: the view's settings, else data/study.sqlite): the study file."""
     from assistant.study.store import open_store
     from assistant.study.suggestions import Suggestions
 
+    if db is None and view.settings is not None:
+        db = view.settings.study_db
     return StudySession(view.retriever.bank, open_store(db), view.index, suggest=Suggestions(view.retriever))
 
 
