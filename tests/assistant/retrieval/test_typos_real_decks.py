@@ -41,7 +41,7 @@ def test_the_course_deck_dev_set(real_retriever) -> None:
 
 @pytest.mark.slow
 def test_the_second_course_dev_set(other_course_index, tmp_path: Path) -> None:
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
 
     retriever, _ = open_retriever(other_course_index[0], Path("none"))
     clean = [q.text for q in free_form_queries(FREE_FORM.with_name("free_form_mml.tsv"))]
