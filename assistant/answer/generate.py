@@ -171,7 +171,8 @@ def stream_answers(
     sentences: list[Sentence] = []
     dropped = 0
     model_abstains = False
-    for verdict in checked(iter(stream), checker):
+    # A reply cut short (time or size limit) ends inside a sentence: that fragment is not checked.
+    for verdict in checked(iter(stream), checker, finished=lambda: not getattr(stream, "cut", "")):
         dropped += verdict.dropped
         model_abstains |= verdict.abstains
         if verdict.sentence is None:
@@ -182,11 +183,12 @@ def stream_answers(
                 shown_text(sentences), _citations(sentences), False, backend, dropped, "partial", tuple(sentences)
             )
     cited = _citations(sentences)
+    note = getattr(stream, "cut", "")
     if cited:
-        yield Answer(shown_text(sentences), cited, False, backend, dropped, "", tuple(sentences))
+        yield Answer(shown_text(sentences), cited, False, backend, dropped, "", tuple(sentences), note)
     else:
         reason = "model" if model_abstains else ("unsupported" if sentences else "no valid citation")
-        yield Answer(ABSTENTION, (), True, backend, dropped, reason, tuple(sentences))
+        yield Answer(ABSTENTION, (), True, backend, dropped, reason, tuple(sentences), note)
 
 
 def answer(result: Result, backend: str = "extractive", **options) -> Answer:

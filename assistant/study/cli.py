@@ -31,6 +31,7 @@ from assistant.study.session import AnswerKey, StudySession
 from index.errors import IndexMissing, InputError
 from index.settings import ENV_STUDY_DB, UserSettings
 from index.symbols import latex_to_unicode
+from index.terminal import safe
 
 EPILOG = f"""
 examples:
@@ -40,9 +41,12 @@ examples:
   python -m assistant.study --grade q1a2b3c4 good    record a review
   python -m assistant.study --stats                  per section: cards, due now, reviewed, recall
   python -m assistant.study --anki aml.apkg          the bank as an Anki deck, slides on the back
+  python -m assistant.study --restore-backup         put back the daily backup of a damaged study file
 
 State lives in data/study.sqlite (or --db FILE, or ${ENV_STUDY_DB}), keyed by question id.
-Editing a question a little keeps its history; a removed question's history is kept, never shown.
+An edit that keeps the question (spelling, punctuation, a word added or dropped, none replaced) keeps
+its history; a removed or replaced question's history is kept, never shown, until it comes back.
+The file is checked at every start and copied to FILE.backup once a day.
 """
 
 
@@ -60,6 +64,16 @@ def build_parser(prog: str = "python -m assistant.study") -> argparse.ArgumentPa
     )
     verbs.add_argument("--stats", action="store_true", help="per section: cards, due now, reviewed, mean recall")
     verbs.add_argument("--anki", type=Path, metavar="FILE.apkg", help="export the bank as an Anki deck")
+    verbs.add_argument(
+        "--restore-backup",
+        action="store_true",
+        help="put the study file's daily backup (FILE.backup) in its place; the damaged file is kept beside it",
+    )
+    parser.add_argument(
+        "--key",
+        default=None,
+        help="with --grade: a key of your choosing; a grade repeated with the same key is recorded once",
+    )
     add_json_option(parser, "with --next or --stats: print JSON")
     parser.add_argument("--db", type=Path, default=None, help=STUDY_DB_HELP)
     add_bank_option(parser, BANK_SUBJECT_HELP)
@@ -87,12 +101,16 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.study")
         if args.json and not (args.next or args.stats):
             raise InputError("--json goes with --next or --stats")
         grade = parse_grade(args.grade[1]) if args.grade else None
+        if args.key is not None and not args.grade:
+            raise InputError("--key goes with --grade")
+        if args.restore_backup:
+            return restore(user.study_db)
         session = open_session(user, exam)
         filters = _filters(session, args.section, args.mark, not args.all)
         if args.next:
             return print_next(session, filters, args.json)
         if args.grade:
-            return print_grade(session, args.grade[0], grade)
+            return print_grade(session, args.grade[0], grade, args.key)
         if args.stats:
             return print_stats(session, args.json)
         if args.anki is not None:
@@ -191,17 +209,17 @@ def print_next(session: StudySession, filters: Filters, as_json: bool) -> int:
     if as_json:
         print(json.dumps(card_json(session, card, key, len(queue)), ensure_ascii=False))
     else:
-        print(format_card(card) + f"\n  id {card.qid} · {len(queue)} in the queue\n" + format_key(key))
+        print(format_card(card) + f"\n  id {safe(card.qid)} · {len(queue)} in the queue\n" + format_key(key))
     return 0
 
 
-def print_grade(session: StudySession, qid: str, grade) -> int:
+def print_grade(session: StudySession, qid: str, grade, key: str | None = None) -> int:
     if session.card(qid) is None:
         from assistant.study.store import UnknownCard
 
         raise UnknownCard(f"question {qid} is not in the bank; see --next or --stats for the ids")
-    memory = session.grade(qid, grade)
-    print(f"{qid}: {grade}, next due {local_time(memory.due)}")
+    memory = session.grade(qid, grade, key)
+    print(f"{safe(qid)}: {grade}, next due {local_time(memory.due)}")
     return 0
 
 
@@ -221,15 +239,24 @@ def print_stats(session: StudySession, as_json: bool) -> int:
             )
         )
     else:
-        print(format_table(rows, session.exam, session.clock().date()))
+        # Section names come from the bank: each passes through ``safe`` (one line, no escape sequences).
+        print(format_table(rows, session.exam, session.clock().date(), shown=safe))
+    return 0
+
+
+def restore(db: Path) -> int:
+    from assistant.study.backup import restore_backup
+
+    restored, kept = restore_backup(db)
+    where = f"; the damaged file is now {safe(kept)}" if kept is not None else ""
+    print(f"restored {safe(restored)} from its backup{where}")
     return 0
 
 
 def export(session: StudySession, path: Path) -> int:
-    from assistant.study.anki import export_apkg
+    from assistant.study.anki import check_target, export_apkg
 
-    if not path.resolve().parent.is_dir():
-        raise InputError(f"cannot write {path}: folder {path.parent} does not exist")
+    check_target(path)
     if session.index is None:
         print(
             "note: no index, so the cards carry slide numbers but no images (python -m ingest slides.pdf)",
@@ -238,7 +265,7 @@ def export(session: StudySession, path: Path) -> int:
     keys = {c.qid: session.answer_key(c) for c in session.cards}
     report = export_apkg(path, session.cards, keys, session.index, session.store.origins())
     print(
-        f"wrote {path}: {report.notes} notes, {report.images} slide images, {report.suggested} with suggested slides, {report.without_slides} without slides"
+        f"wrote {safe(path)}: {report.notes} notes, {report.images} slide images, {report.suggested} with suggested slides, {report.without_slides} without slides"
     )
     return 0
 
@@ -252,20 +279,21 @@ def local_time(moment: datetime) -> str:
 
 
 def format_card(card: StudyCard) -> str:
-    """The question as the web app shows it: inline LaTeX as characters (``$\\omega$`` → ω)."""
-    mark = f"  [{card.marker}]" if card.marker else ""
-    return f"\n{card.section}\n  {latex_to_unicode(card.text)}{mark}"
+    """The card as printed: bank text through ``safe``, like every printer of ``assistant.query``, and
+    inline LaTeX as characters, as the web app shows it (``$\\omega$`` → ω)."""
+    mark = f"  [{safe(card.marker)}]" if card.marker else ""
+    return f"\n{safe(card.section)}\n  {safe(latex_to_unicode(card.text))}{mark}"
 
 
 def format_key(key: AnswerKey) -> str:
     if not key.slides:
         return "  (cites no slides, and none are suggested)"
     head = "  suggested slides (the question cites none):" if key.suggested else "  slides:"
-    lines = [head] + [f"    {n:>4}  {t or '(untitled)'}" for n, t in zip(key.slides, key.titles)]
+    lines = [head] + [f"    {n:>4}  {safe(t or '(untitled)')}" for n, t in zip(key.slides, key.titles)]
     if key.missing:
         lines.append(f"    not in the index: {', '.join(map(str, key.missing))}")
     if key.answer:
-        lines += ["  from the slides:"] + [f"    {line}" for line in key.answer.splitlines()]
+        lines += ["  from the slides:"] + [f"    {safe(line)}" for line in key.answer.splitlines()]
     return "\n".join(lines)
 
 

@@ -246,6 +246,7 @@ def answer_json(
         "reason": final.reason,
         "citations": list(final.citations),
         "dropped": final.dropped,
+        "note": final.note,
         "confidence": confidence,
         "threshold": threshold,
     }
@@ -264,6 +265,8 @@ def answer_to_json(answerer: Answerer, result: Result) -> tuple[dict, str | None
 
 
 def _notes(final: Answer) -> None:
+    if final.note:
+        print(f"note: {safe(final.note)}", file=sys.stderr)
     if final.dropped:
         print(
             f"note: removed {final.dropped} citation(s) of slides that were not given or do not support the sentence",
@@ -333,6 +336,8 @@ def print_answer(
 
 
 def _notes_from_json(answer: dict) -> None:
+    if answer["note"]:
+        print(f"note: {safe(answer['note'])}", file=sys.stderr)
     if answer["dropped"]:
         print(
             f"note: removed {answer['dropped']} citation(s) of slides that were not given or do not support the sentence",
