@@ -57,7 +57,6 @@ def answer_controls(view: WebView) -> tuple[Any, Any, Any]:
         label=shown.model_label,
         elem_id="answer-model",
         visible=shown.model,
-        max_lines=1,
     )
     url = gr.Textbox(
         value=settings.url or "",
@@ -66,7 +65,6 @@ def answer_controls(view: WebView) -> tuple[Any, Any, Any]:
         elem_id="answer-url",
         interactive=view.url_from_page,
         visible=shown.url,
-        max_lines=1,
     )
 
     def on_backend(choice: str, current: str):
