@@ -66,8 +66,11 @@ def spread(items: Sequence, limit: int | None) -> list:
 Case = tuple[str, "str | None", float, float, tuple[int, ...]]  # query, bank id left out, confidence, threshold, refs
 
 
-def run_backend(retriever, backend: str, cases: Sequence[Case], options: dict, progress: bool) -> dict:
-    """Answer every case with one backend; counts, citation scores and timings."""
+def run_backend(
+    retriever, backend: str, cases: Sequence[Case], options: dict, progress: bool, record: list | None = None
+) -> dict:
+    """Answer every case with one backend; counts, citation scores and timings. ``record``: gets one
+    dict per case (the question, its references, the answer's sentences) for reading by hand."""
     answers: list[Answer] = []
     first_checked: list[float] = []
     speed: list[float] = []
@@ -86,6 +89,8 @@ def run_backend(retriever, backend: str, cases: Sequence[Case], options: dict, p
         answers.append(final)
         if first is not None:
             first_checked.append(first)
+        if record is not None:
+            record.append(_record(backend, query, refs, final, first))
         if backend != "extractive" and final.sentences:
             lm = _model(backend, options)
             if lm is not None and lm.last is not None and lm.last.tokens_per_s:
@@ -110,6 +115,19 @@ def run_backend(retriever, backend: str, cases: Sequence[Case], options: dict, p
         "dropped": sum(a.dropped for a in answers),
         "first_checked_s_median": statistics.median(first_checked) if first_checked else None,
         "tokens_per_s_median": statistics.median(speed) if speed else None,
+    }
+
+
+def _record(backend: str, query: str, refs: tuple[int, ...], final: Answer, first: float | None) -> dict:
+    return {
+        "backend": backend,
+        "query": query,
+        "refs": list(refs),
+        "abstained": final.abstained,
+        "reason": final.reason,
+        "citations": list(final.citations),
+        "first_checked_s": first,
+        "sentences": [{"text": s.text, "slides": list(s.slides), "supported": s.supported} for s in final.sentences],
     }
 
 
@@ -180,6 +198,13 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.answer_
     )
     add_index_option(parser)
     add_bank_option(parser)
+    parser.add_argument(
+        "--sentences",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="model rows: write every answer's sentences, checked, as JSON lines to FILE (to read them by hand)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress")
     args = parser.parse_args(argv)
@@ -191,6 +216,12 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.answer_
             url = check_url(url, args.allow_remote_llm)  # before anything connects
         except SlidebankError as exc:
             print(f"error: {safe(exc)}", file=sys.stderr)
+            return 2
+    if args.sentences is not None:
+        try:  # before a long run: a path that cannot be written is said at once
+            args.sentences.open("a", encoding="utf-8").close()
+        except OSError as exc:
+            print(f"error: cannot write {safe(str(args.sentences))} ({exc.strerror})", file=sys.stderr)
             return 2
     try:
         out_of_scope = read_questions(args.out_of_scope)
@@ -237,12 +268,19 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.answer_
         for name, backend, options, limited in backends:
             ins = spread(in_cases, args.limit) if limited else in_cases
             outs = spread(out_cases, args.limit) if limited else out_cases
+            record: list | None = [] if limited and args.sentences is not None else None
             rows[name] = (
-                run_backend(retriever, backend, ins, options, progress),
-                run_backend(retriever, backend, outs, options, progress),
+                run_backend(retriever, backend, ins, options, progress, record),
+                run_backend(retriever, backend, outs, options, progress, record),
             )
+            if record is not None:
+                with args.sentences.open("a", encoding="utf-8") as out:
+                    out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in record)
     except SlidebankError as exc:
         print(f"error: {safe(exc)}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: cannot write {safe(str(args.sentences))} ({exc.strerror})", file=sys.stderr)
         return 2
     calibration = {
         "signal": "best dense chunk cosine",
