@@ -65,8 +65,8 @@ def sources(result: Result, limit: int = MAX_SOURCES, profile: DeckProfile | Non
     return tuple(h for h in result.slides if has_content(h.slide, profile))[:limit]
 
 
-def _checker(retriever, slides: Sequence[Slide]) -> SupportChecker:
-    return checker_for(retriever, slides) if retriever is not None else SupportChecker(slides)
+def _checker(retriever, slides: Sequence[Slide], question: str = "") -> SupportChecker:
+    return checker_for(retriever, slides, question) if retriever is not None else SupportChecker(slides, question=question)
 
 
 def _gate(hits: Sequence[SlideHit], backend: str, confidence: float | None, threshold: float | None) -> Answer | None:
@@ -86,9 +86,11 @@ def _extractive(result: Result, slides: Sequence[Slide], checker: SupportChecker
         good = []
         for bullet in bullets:
             # The note stands where the slide has a formula image: it is ours, not a claim to check.
-            score = checker.score(bullet.sentence.replace(FORMULA, ""), slide.number)
-            supported = score >= checker.threshold
-            sentences.append(Sentence(bullet.sentence, (slide.number,) if supported else (), supported))
+            judged = checker.judge(bullet.sentence.replace(FORMULA, ""), [slide.number])
+            supported = judged.supported
+            sentences.append(
+                Sentence(bullet.sentence, (slide.number,) if supported else (), supported, judged.verdict, judged.evidence)
+            )
             if supported:
                 good.append(bullet)
         if good:
@@ -146,7 +148,7 @@ def stream_answers(
         yield gated
         return
     slides = [h.slide for h in hits]
-    checker = _checker(retriever, slides)
+    checker = _checker(retriever, slides, result.query)
     if backend == "extractive":
         yield _extractive(result, slides, checker)
         return

@@ -1,0 +1,333 @@
+"""Is a sentence true to the slide lines it is held to? Rules that read meaning, not topic.
+
+The support score (``support.py``) says whether a sentence is *about* a slide. A sentence can reuse
+every word of a slide line and still say the opposite, or add a number the slide never gave. This
+module aligns a sentence (and each of its clauses) to its best slide line and compares them:
+
+- **flips** (contradicted): a negation the line does not have (or lacks one it has, including
+  "insufficient" against "sufficient"); a word whose antonym the line uses instead ("small" for
+  "large", "stochastic" for "deterministic", "decreases" for "increases"); a sweeping quantifier
+  ("always", "never", "all") where the line hedges ("often", "typically", "can");
+  the two sides of a comparison swapped ("more by small than large" against "more by large than
+  small"); a term paired with the property another, parallel line gives to another term
+  ("layer norm ... multiple examples" where the slide says "layer norm: single example" and
+  "batch norm: multiple examples");
+- **not on the slides**: a number or a name found on neither the slides nor the question; a sentence
+  most of whose content words are on neither (scored against the best line's meaning too, so a
+  paraphrase in other words stays).
+
+All of it is pure and deck-agnostic: the word lists are English, not any course's terms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from index.lexical import tokenize
+from index.records import Slide
+
+SUPPORTED = "supported"
+CONTRADICTED = "contradicted"
+NOT_ON_SLIDES = "not on the slides"
+UNCHECKED = "unchecked"
+VERDICTS = (SUPPORTED, CONTRADICTED, NOT_ON_SLIDES, UNCHECKED)
+
+# Content words of a sentence found on neither the slides nor the question, as a share of its
+# content words, above which the sentence says something the slides do not (see NOVEL_* below).
+NOVEL_SHARE = 0.5
+# A line whose meaning is this close to the sentence excuses that many new words (a paraphrase).
+PARAPHRASE_COSINE = 0.75
+
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|none|nor|neither|cannot|without|nothing|lacks?|n't)\b|n't\b", re.IGNORECASE
+)
+# Pairs in plain words; stemmed at first use. Both directions count.
+_ANTONYMS = """
+large small|big small|larger smaller|bigger smaller|largest smallest|high low|higher lower|highest lowest
+more less|more fewer|most least|increase decrease|increase reduce|increasing decreasing|grow shrink
+rise fall|maximize minimize|maximum minimum|max min|fast slow|faster slower|easy hard|easy difficult
+easier harder|simple complex|simpler complex|good bad|good poor|better worse|best worst|strong weak
+stronger weaker|positive negative|same different|similar different|similar dissimilar|local global
+linear nonlinear|convex concave|convex nonconvex|smooth nonsmooth|deterministic stochastic
+deterministic random|discrete continuous|conditional unconditional|supervised unsupervised
+labeled unlabeled|labelled unlabelled|sparse dense|true false|correct wrong|correct incorrect
+possible impossible|sufficient insufficient|enough insufficient|necessary unnecessary|important unimportant
+well poorly|well badly|before after|first last|early late|input output|encoder decoder|start end
+upper lower|above below|inside outside|include exclude|add remove|accept reject|success failure
+overfit underfit|overfitting underfitting|exploding vanishing|preserve destroy|preserving changing
+constant changing|constant varying|unchanged changed|bounded unbounded|finite infinite|independent dependent
+symmetric asymmetric|valid invalid|stable unstable|biased unbiased|known unknown|observed latent
+observed hidden|clean noisy|train test|training test|generative discriminative|online offline
+parametric nonparametric|explicit implicit|exact approximate|lossless lossy|many few|multiple single
+several single|always never|all none|often rarely|usually rarely|typically rarely|common rare|frequent rare
+minimum maximum|minimizing maximizing|minimizes maximizes|expressive limited|powerful weak|cheap expensive
+efficient inefficient|easy impossible|grounded ungrounded|defined undefined|well-defined ill-defined
+well-posed ill-posed|definite indefinite|surjective injective|bounded diverges|increasing constant
+least most|superior inferior|good terrible|better terrible|large tiny|open closed|left right|unique multiple
+"""
+# A sentence that says these where its line hedges has made the line's claim sweeping.
+_SWEEPING = {"always", "never", "all", "every", "none", "only", "guarantee", "guarantees", "guaranteed",
+             "must", "certainly", "definitely", "proven", "proves", "impossible", "any"}  # fmt: skip
+_HEDGES = {"often", "sometimes", "usually", "typically", "may", "might", "can", "could", "generally",
+           "most", "some", "probably", "tends", "tend", "likely", "many", "perhaps", "possibly",
+           "mostly", "frequently", "partially", "partly"}  # fmt: skip
+_AFFIXES = ("un", "in", "im", "ir", "il", "non", "dis")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?%?")
+_NUMBER_WORDS = {"hundred", "thousand", "million", "billion", "percent", "twice", "thrice", "dozen"}
+# Words any paraphrase may bring without adding a claim (stems are compared).
+_GENERIC = """use used uses using call called mean means make makes made give gives given get gets way ways
+thing things also one ones kind type types called known term idea ideas approach method methods model slide
+slides lecture case cases example examples instance say says said show shows shown following follow able
+need needs needed take takes part parts order help refer refers basically simply actually just thus hence
+therefore whose here there something someone both either each whole rather instead another other others
+let lets allow allows called term terms become becomes set sets put puts doing done describe described
+"""
+_CLAUSE = re.compile(r"[,;:()\u2013\u2014]|\s(?:and|while|whereas|but|because|so|which|where|whereby)\s", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[\u2022\u25aa\u25e6\u2023\u2043\u25cf\u25cb\u00b7*\-\u2013]|\d+[.)]|[a-z][.)]|[ivx]+\))\s*")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One slide line (a bullet with its wrapped continuation, or the title)."""
+
+    slide: int
+    text: str
+    tokens: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the rules saw: the verdict they force (or "" when they force none), why, and the deciding line."""
+
+    verdict: str
+    reason: str
+    line: Line | None
+
+
+@lru_cache(maxsize=1)
+def _antonyms() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for pair in _ANTONYMS.replace("\n", "|").split("|"):
+        words = pair.split()
+        if len(words) != 2:
+            continue
+        a, b = (_stem(w) for w in words)
+        if a and b and a != b:
+            out.setdefault(a, set()).add(b)
+            out.setdefault(b, set()).add(a)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=4096)
+def _stem(word: str) -> str:
+    tokens = tokenize(word.replace("-", ""))
+    return tokens[0] if tokens else word.lower().replace("-", "")
+
+
+@lru_cache(maxsize=1)
+def _generic() -> frozenset[str]:
+    return frozenset(_stem(w) for w in _GENERIC.split())
+
+
+def _joined(text: str) -> str:
+    # "non-linear" and "nonlinear", "ill-posed" and "ill posed" are one word to every rule here.
+    return re.sub(r"\b(non|un|ill|well|in|anti|multi|semi|pre|self)-(\w)", r"\1\2", text, flags=re.IGNORECASE)
+
+
+def words(text: str) -> frozenset[str]:
+    """Content words, stemmed (the index's tokenizer), compound prefixes joined."""
+    return frozenset(tokenize(_joined(text)))
+
+
+def raw_words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", _joined(text).lower())
+
+
+def slide_lines(slide: Slide) -> list[Line]:
+    """The slide's lines: its title and its bullets, a wrapped line joined to the one it continues."""
+    out: list[str] = []
+    for raw in slide.text.splitlines():
+        text = raw.strip()
+        if not text:
+            continue
+        starts = bool(_BULLET.match(text))
+        body = _BULLET.sub("", text).strip()
+        # A line that starts with a lower-case word and follows an unfinished one continues it.
+        if out and not starts and body[:1].islower() and not out[-1].rstrip().endswith((".", ":", "?", "!")):
+            out[-1] = f"{out[-1]} {body}"
+        elif body:
+            out.append(body)
+    title = slide.title.strip()
+    lines = [title] if title and (not out or out[0] != title) else []
+    lines += out
+    return [Line(slide.number, t, words(t)) for t in dict.fromkeys(lines) if words(t)]
+
+
+def clauses(text: str) -> list[str]:
+    """The sentence cut at commas, colons and conjunctions; a piece with fewer than two content words joins its neighbour."""
+    pieces = [p.strip() for p in _CLAUSE.split(text) if p and p.strip()]
+    out: list[str] = []
+    for piece in pieces:
+        if out and (len(words(piece)) < 2 or len(words(out[-1])) < 2):
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return out or [text]
+
+
+def negated(text: str) -> bool:
+    """An odd number of negations (a double negation reads as none)."""
+    return len(_NEGATION.findall(text)) % 2 == 1
+
+
+def align(tokens: frozenset[str], lines: Sequence[Line]) -> tuple[Line | None, float]:
+    """The line sharing the most of ``tokens`` (ties: the shorter line), and the share shared."""
+    best: Line | None = None
+    best_key = (0.0, 0.0)
+    for line in lines:
+        shared = len(tokens & line.tokens)
+        key = (shared / max(len(tokens), 1), -len(line.tokens))
+        if shared and key > best_key:
+            best, best_key = line, key
+    return best, best_key[0]
+
+
+def antonym_flip(tokens: frozenset[str], line: Line) -> tuple[str, str] | None:
+    """A word of the sentence whose antonym the line says instead (neither side says both)."""
+    table = _antonyms()
+    for word in sorted(tokens - line.tokens):
+        for other in table.get(word, ()):
+            if other in line.tokens and other not in tokens:
+                return word, other
+    return None
+
+
+def affix_flip(tokens: frozenset[str], line: Line) -> tuple[str, str] | None:
+    """"insufficient" against "sufficient", "unlabeled" against "labeled"."""
+    for word in sorted(tokens - line.tokens):
+        for other in line.tokens - tokens:
+            for affix in _AFFIXES:
+                if word == affix + other or other == affix + word:
+                    return word, other
+    return None
+
+
+def sweeping(text: str, line: Line) -> str | None:
+    """A sweeping quantifier the sentence adds where its line hedges."""
+    said = set(raw_words(text))
+    line_words = set(raw_words(line.text))
+    strong = sorted((said & _SWEEPING) - line_words)
+    if strong and (line_words & _HEDGES) and not (said & _HEDGES & line_words):
+        return strong[0]
+    return None
+
+
+def swapped_comparison(text: str, line: Line) -> bool:
+    """Both say "X ... than Y" and the sentence puts on one side what the line puts on the other."""
+    parts = re.split(r"\bthan\b", text, maxsplit=1, flags=re.IGNORECASE)
+    line_parts = re.split(r"\bthan\b", line.text, maxsplit=1, flags=re.IGNORECASE)
+    if len(parts) != 2 or len(line_parts) != 2:
+        return False
+    left, right = words(parts[0]), words(parts[1])
+    line_left, line_right = words(line_parts[0]), words(line_parts[1])
+    moved_right = (left - right) & (line_right - line_left)
+    moved_left = (right - left) & (line_left - line_right)
+    return bool(moved_right and moved_left)
+
+
+def swapped_pairing(tokens: frozenset[str], lines: Sequence[Line], title: frozenset[str]) -> tuple[Line, Line] | None:
+    """A clause that joins what two parallel lines keep apart: a word found only in one line and a word only in the other.
+
+    Parallel lines share words besides the title's ("Layer norm: compute stats ... single example" and
+    "Batch norm: compute stats ... multiple examples"): they pair terms with properties, and a clause
+    holding one line's term and the other line's property has swapped the pairing.
+    """
+    own: dict[str, Line] = {}
+    counts: dict[str, int] = {}
+    for line in lines:
+        for t in line.tokens - title:
+            counts[t] = counts.get(t, 0) + 1
+            own[t] = line
+    anchors = [t for t in sorted(tokens) if counts.get(t) == 1]
+    for i, a in enumerate(anchors):
+        for b in anchors[i + 1 :]:
+            la, lb = own[a], own[b]
+            if la is lb or la.slide != lb.slide:
+                continue
+            common = (la.tokens & lb.tokens) - title
+            if common and not (tokens >= (la.tokens - title) and tokens >= (lb.tokens - title)):
+                # The clause must follow one of the two lines closely (else it merely mentions both).
+                if len(tokens & la.tokens & lb.tokens) >= 1 or len(tokens & (la.tokens | lb.tokens)) >= 3:
+                    return la, lb
+    return None
+
+
+def contradiction(text: str, lines: Sequence[Line], titles: frozenset[str]) -> Finding | None:
+    """The first flip found between the sentence (whole, then clause by clause) and its best-aligned line."""
+    pieces = [text] + [c for c in clauses(text) if c != text]
+    for piece in pieces:
+        tokens = words(piece)
+        if len(tokens) < 2:
+            continue
+        line, share = align(tokens, lines)
+        if line is None or share < 0.34:
+            continue
+        if swapped_comparison(piece, line):
+            return Finding(CONTRADICTED, "the comparison is the other way round", line)
+        flip = antonym_flip(tokens, line) or affix_flip(tokens, line)
+        neg = negated(piece) != negated(line.text)
+        if flip and not neg:
+            return Finding(CONTRADICTED, f'"{flip[0]}" where the slide says "{flip[1]}"', line)
+        if neg and not flip and share >= 0.5:
+            return Finding(CONTRADICTED, "a negation the slide line does not have (or lacks one it has)", line)
+        strong = sweeping(piece, line)
+        if strong:
+            return Finding(CONTRADICTED, f'"{strong}" where the slide hedges', line)
+        if piece is not text:
+            pair = swapped_pairing(tokens, lines, titles)
+            if pair:
+                return Finding(CONTRADICTED, "pairs a term with another line's property", pair[0])
+    tokens = words(text)
+    pair = swapped_pairing(tokens, lines, titles) if len(clauses(text)) == 1 else None
+    if pair:
+        return Finding(CONTRADICTED, "pairs a term with another line's property", pair[0])
+    return None
+
+
+def numbers(text: str) -> set[str]:
+    found = {m.group(0).rstrip("%").replace(",", ".") for m in _NUMBER.finditer(text)}
+    return found | {w for w in raw_words(text) if w in _NUMBER_WORDS}
+
+
+def names(text: str) -> set[str]:
+    """Proper names and acronyms: a capitalised word not opening the sentence, or a word with inner capitals."""
+    out: set[str] = set()
+    tokens = re.findall(r"[A-Za-z][A-Za-z0-9'\-]*", text)
+    for i, word in enumerate(tokens):
+        inner = any(c.isupper() for c in word[1:])
+        if inner or (i > 0 and word[0].isupper() and len(word) > 1):
+            out.add(word.lower().rstrip("'s").strip("-"))
+    return out
+
+
+def invented_specific(text: str, known_text: str) -> str | None:
+    """A number or a name that neither the slides nor the question has."""
+    known_numbers = numbers(known_text)
+    new_numbers = sorted(n for n in numbers(text) if n not in known_numbers)
+    if new_numbers:
+        return f"the number {new_numbers[0]}"
+    known = set(raw_words(known_text)) | {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]*", known_text)}
+    flat = re.sub(r"[^a-z0-9]+", "", known_text.lower())
+    for name in sorted(names(text)):
+        parts = [p for p in re.split(r"[^a-z0-9]+", name) if p]
+        if parts and not all(p in known or p in flat for p in parts):
+            return f'the name "{name}"'
+    return None
+
+
+def novel_words(text: str, known: frozenset[str]) -> list[str]:
+    """Content words on neither the slides nor the question, generic paraphrase words aside."""
+    return sorted(words(text) - known - _generic())
