@@ -38,6 +38,7 @@ VERDICTS = (SUPPORTED, CONTRADICTED, NOT_ON_SLIDES, UNCHECKED)
 # Content words of a sentence found on neither the slides nor the question, as a share of its
 # content words, above which the sentence says something the slides do not (see NOVEL_* below).
 NOVEL_SHARE = 0.5
+NOVEL_MIN = 2
 # A line whose meaning is this close to the sentence excuses that many new words (a paraphrase).
 PARAPHRASE_COSINE = 0.75
 
@@ -67,6 +68,8 @@ minimum maximum|minimizing maximizing|minimizes maximizes|expressive limited|pow
 efficient inefficient|easy impossible|grounded ungrounded|defined undefined|well-defined ill-defined
 well-posed ill-posed|definite indefinite|surjective injective|bounded diverges|increasing constant
 least most|superior inferior|good terrible|better terrible|large tiny|open closed|left right|unique multiple
+max minimum|min maximum|much little|lot little|unchanged grow|unchanged increase|unchanged decrease|constant grow
+same grow|fixed changing|fixed learned|stays changes|agree disagree|enough insufficient|inside outside|before later
 """
 # A sentence that says these where its line hedges has made the line's claim sweeping.
 _SWEEPING = {"always", "never", "all", "every", "none", "only", "guarantee", "guarantees", "guaranteed",
@@ -74,6 +77,9 @@ _SWEEPING = {"always", "never", "all", "every", "none", "only", "guarantee", "gu
 _HEDGES = {"often", "sometimes", "usually", "typically", "may", "might", "can", "could", "generally",
            "most", "some", "probably", "tends", "tend", "likely", "many", "perhaps", "possibly",
            "mostly", "frequently", "partially", "partly"}  # fmt: skip
+_EXCLUSIVE = {"only", "solely", "exclusively", "alone", "just", "purely"}
+# Words too common to tie a clause to one line: comparatives and quantities go with any term.
+_WEAK_ANCHORS = frozenset({"more", "less", "most", "least", "much", "mani", "few", "also", "onli", "veri", "well"})
 _AFFIXES = ("un", "in", "im", "ir", "il", "non", "dis")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?%?")
 _NUMBER_WORDS = {"hundred", "thousand", "million", "billion", "percent", "twice", "thrice", "dozen"}
@@ -81,9 +87,12 @@ _NUMBER_WORDS = {"hundred", "thousand", "million", "billion", "percent", "twice"
 _GENERIC = """use used uses using call called mean means make makes made give gives given get gets way ways
 thing things also one ones kind type types called known term idea ideas approach method methods model slide
 slides lecture case cases example examples instance say says said show shows shown following follow able
-need needs needed take takes part parts order help refer refers basically simply actually just thus hence
+need needs needed take takes part parts order refer refers basically simply actually just thus hence
 therefore whose here there something someone both either each whole rather instead another other others
 let lets allow allows called term terms become becomes set sets put puts doing done describe described
+it its have has had having which we what would over were was been be being could should will shall they them
+their our us you your he she his her this that these those who whom how why when where then very also too
+such into onto upon about via per own people
 """
 _CLAUSE = re.compile(r"[,;:()\u2013\u2014]|\s(?:and|while|whereas|but|because|so|which|where|whereby)\s", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[\u2022\u25aa\u25e6\u2023\u2043\u25cf\u25cb\u00b7*\-\u2013]|\d+[.)]|[a-z][.)]|[ivx]+\))\s*")
@@ -96,6 +105,8 @@ class Line:
     slide: int
     text: str
     tokens: frozenset[str]
+    title: bool = False  # the slide's title: names the topic, claims nothing
+    headed: bool = False  # a header ("They are good at:") with the lines under it
 
 
 @dataclass(frozen=True)
@@ -161,9 +172,9 @@ def slide_lines(slide: Slide) -> list[Line]:
         elif body:
             out.append(body)
     title = slide.title.strip()
-    lines = [title] if title and (not out or out[0] != title) else []
-    lines += out
-    return [Line(slide.number, t, words(t)) for t in dict.fromkeys(lines) if words(t)]
+    body = [t for t in dict.fromkeys(out) if t != title and words(t)]
+    head = [Line(slide.number, title, words(title), title=True)] if words(title) else []
+    return head + [Line(slide.number, t, words(t)) for t in body]
 
 
 def clauses(text: str) -> list[str]:
@@ -183,16 +194,22 @@ def negated(text: str) -> bool:
     return len(_NEGATION.findall(text)) % 2 == 1
 
 
-def align(tokens: frozenset[str], lines: Sequence[Line]) -> tuple[Line | None, float]:
-    """The line sharing the most of ``tokens`` (ties: the shorter line), and the share shared."""
+def align(
+    tokens: frozenset[str], lines: Sequence[Line], title: frozenset[str] = frozenset()
+) -> tuple[Line | None, float]:
+    """The line sharing the most of ``tokens`` beyond the title's words (then in all; ties: the shorter line), and the share shared.
+
+    The title names the topic that every sentence about the slide repeats; what a sentence claims is
+    in the other words, so they decide which line it is held to.
+    """
     best: Line | None = None
-    best_key = (0.0, 0.0)
+    best_key: tuple[float, ...] = (0.0, 0.0, 0.0)
     for line in lines:
         shared = len(tokens & line.tokens)
-        key = (shared / max(len(tokens), 1), -len(line.tokens))
+        key = (len((tokens & line.tokens) - title), shared / max(len(tokens), 1), -len(line.tokens))
         if shared and key > best_key:
             best, best_key = line, key
-    return best, best_key[0]
+    return best, best_key[1]
 
 
 def antonym_flip(tokens: frozenset[str], line: Line) -> tuple[str, str] | None:
@@ -225,6 +242,35 @@ def sweeping(text: str, line: Line) -> str | None:
     return None
 
 
+def exclusive(text: str, tokens: frozenset[str], line: Line) -> str | None:
+    """"the conditional model only" where the line says "conditional and unconditional models"."""
+    said = set(raw_words(text)) & _EXCLUSIVE
+    if not said or said & set(raw_words(line.text)):
+        return None
+    for word in tokens & line.tokens:
+        for other in line.tokens - tokens:
+            if other in _antonyms().get(word, ()) or any(other == a + word or word == a + other for a in _AFFIXES):
+                return f'"{sorted(said)[0]} {word}" where the slide also says "{other}"'
+    return None
+
+
+def groups(lines: Sequence[Line]) -> list[Line]:
+    """Lines as claims: a header ending in ":" takes the lines under it; questions and the title are no claims."""
+    out: list[Line] = []
+    header = False
+    for line in lines:
+        if line.title or line.text.rstrip().endswith("?"):
+            header = False
+            continue
+        if header and out[-1].slide == line.slide and not line.text.rstrip().endswith(":"):
+            last = out[-1]
+            out[-1] = Line(last.slide, f"{last.text} {line.text}", last.tokens | line.tokens, headed=True)
+            continue
+        header = line.text.rstrip().endswith(":")
+        out.append(Line(line.slide, line.text, line.tokens, headed=header))
+    return out
+
+
 def swapped_comparison(text: str, line: Line) -> bool:
     """Both say "X ... than Y" and the sentence puts on one side what the line puts on the other."""
     parts = re.split(r"\bthan\b", text, maxsplit=1, flags=re.IGNORECASE)
@@ -238,7 +284,7 @@ def swapped_comparison(text: str, line: Line) -> bool:
     return bool(moved_right and moved_left)
 
 
-def swapped_pairing(tokens: frozenset[str], lines: Sequence[Line], title: frozenset[str]) -> tuple[Line, Line] | None:
+def swapped_pairing(tokens: frozenset[str], claims: Sequence[Line], title: frozenset[str]) -> tuple[Line, Line] | None:
     """A clause that joins what two parallel lines keep apart: a word found only in one line and a word only in the other.
 
     Parallel lines share words besides the title's ("Layer norm: compute stats ... single example" and
@@ -247,18 +293,18 @@ def swapped_pairing(tokens: frozenset[str], lines: Sequence[Line], title: frozen
     """
     own: dict[str, Line] = {}
     counts: dict[str, int] = {}
-    for line in lines:
-        for t in line.tokens - title:
+    for line in claims:
+        for t in line.tokens:
             counts[t] = counts.get(t, 0) + 1
             own[t] = line
-    anchors = [t for t in sorted(tokens) if counts.get(t) == 1]
+    anchors = [t for t in sorted(tokens) if counts.get(t) == 1 and len(t) >= 3 and t not in _WEAK_ANCHORS]
     for i, a in enumerate(anchors):
         for b in anchors[i + 1 :]:
             la, lb = own[a], own[b]
             if la is lb or la.slide != lb.slide:
                 continue
             common = (la.tokens & lb.tokens) - title
-            if common and not (tokens >= (la.tokens - title) and tokens >= (lb.tokens - title)):
+            if (common or (la.headed and lb.headed)) and not (tokens >= (la.tokens - title) and tokens >= (lb.tokens - title)):
                 # The clause must follow one of the two lines closely (else it merely mentions both).
                 if len(tokens & la.tokens & lb.tokens) >= 1 or len(tokens & (la.tokens | lb.tokens)) >= 3:
                     return la, lb
@@ -268,11 +314,12 @@ def swapped_pairing(tokens: frozenset[str], lines: Sequence[Line], title: frozen
 def contradiction(text: str, lines: Sequence[Line], titles: frozenset[str]) -> Finding | None:
     """The first flip found between the sentence (whole, then clause by clause) and its best-aligned line."""
     pieces = [text] + [c for c in clauses(text) if c != text]
+    claims = groups(lines)
     for piece in pieces:
         tokens = words(piece)
         if len(tokens) < 2:
             continue
-        line, share = align(tokens, lines)
+        line, share = align(tokens, lines, titles)
         if line is None or share < 0.34:
             continue
         if swapped_comparison(piece, line):
@@ -286,12 +333,15 @@ def contradiction(text: str, lines: Sequence[Line], titles: frozenset[str]) -> F
         strong = sweeping(piece, line)
         if strong:
             return Finding(CONTRADICTED, f'"{strong}" where the slide hedges', line)
+        only = exclusive(piece, tokens, line)
+        if only:
+            return Finding(CONTRADICTED, only, line)
         if piece is not text:
-            pair = swapped_pairing(tokens, lines, titles)
+            pair = swapped_pairing(tokens, claims, titles)
             if pair:
                 return Finding(CONTRADICTED, "pairs a term with another line's property", pair[0])
     tokens = words(text)
-    pair = swapped_pairing(tokens, lines, titles) if len(clauses(text)) == 1 else None
+    pair = swapped_pairing(tokens, claims, titles) if len(clauses(text)) == 1 else None
     if pair:
         return Finding(CONTRADICTED, "pairs a term with another line's property", pair[0])
     return None
@@ -326,6 +376,11 @@ def invented_specific(text: str, known_text: str) -> str | None:
         if parts and not all(p in known or p in flat for p in parts):
             return f'the name "{name}"'
     return None
+
+
+def says_more(novel: int, claim: int) -> bool:
+    """Enough of the claim's words are new (two at least: one new word is how paraphrases differ)."""
+    return novel >= NOVEL_MIN and novel / max(claim, 1) > NOVEL_SHARE
 
 
 def novel_words(text: str, known: frozenset[str]) -> list[str]:

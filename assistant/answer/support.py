@@ -151,7 +151,7 @@ class SupportChecker:
         for n in numbers:
             rows = self._line_vectors.get(n)
             if rows is None:
-                texts = [line.text for line in self._lines[n]]
+                texts = [line.text for line in self._lines[n] if not line.title]
                 rows = self._line_vectors[n] = self.encode(texts) if texts else np.zeros((0, len(vector)))
             if len(rows):
                 best = max(best, float(np.max(rows @ vector)))
@@ -168,14 +168,14 @@ class SupportChecker:
             return Judgement(text, faith.UNCHECKED, tuple(chosen), "", "no content words to check", 0.0)
         scores = {n: self.score(text, n) for n in chosen}
         best = max(chosen, key=lambda n: (scores[n], -chosen.index(n)))
-        line, _ = faith.align(tokens, lines)
+        titles = frozenset(t for n in chosen for t in faith.words(self.slides[n].title))
+        line, _ = faith.align(tokens, lines, titles)
         evidence = line.text if line else ""
         where = (line.slide,) if line else (best,)
         if scores[best] >= 1.0:  # a quotation of the slide
             return Judgement(text, faith.SUPPORTED, (best,), evidence, "quotes the slide", 1.0)
         if scores[best] < self.threshold:
             return Judgement(text, faith.NOT_ON_SLIDES, where, evidence, "about something the slides do not say", scores[best])
-        titles = frozenset(t for n in chosen for t in faith.words(self.slides[n].title))
         found = faith.contradiction(text, lines, titles)
         if found is not None:
             at = found.line or line
@@ -188,7 +188,8 @@ class SupportChecker:
             return Judgement(text, faith.NOT_ON_SLIDES, where, evidence, f"{specific} is not on the slides", scores[best])
         known = frozenset(faith.words(known_text))
         novel = faith.novel_words(text, known)
-        if len(novel) / len(tokens) > faith.NOVEL_SHARE and self._line_cosine(text, chosen) < faith.PARAPHRASE_COSINE:
+        claim = tokens - titles  # the title names the topic; the claim is in the other words
+        if faith.says_more(len(novel), len(claim)) and self._line_cosine(text, chosen) < faith.PARAPHRASE_COSINE:
             return Judgement(
                 text, faith.NOT_ON_SLIDES, where, evidence, "says more than the slides: " + ", ".join(novel), scores[best]
             )
