@@ -94,7 +94,7 @@ it its have has had having which we what would over were was been be being could
 their our us you your he she his her this that these those who whom how why when where then very also too
 such into onto upon about via per own people
 """
-_CLAUSE = re.compile(r"[,;:()\u2013\u2014]|\s(?:and|while|whereas|but|because|so|which|where|whereby)\s", re.IGNORECASE)
+_CLAUSE = re.compile(r"[,;:\u2013\u2014]|\s\(|\s(?:and|while|whereas|but|because|so|which|where|whereby)\s", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[\u2022\u25aa\u25e6\u2023\u2043\u25cf\u25cb\u00b7*\-\u2013]|\d+[.)]|[a-z][.)]|[ivx]+\))\s*")
 
 
@@ -271,6 +271,26 @@ def groups(lines: Sequence[Line]) -> list[Line]:
     return out
 
 
+_FORMULA = re.compile(r"\b[A-Za-z]\w{0,3}\s*\(([^()]{1,40})\)")
+
+
+def formulas(text: str) -> list[str]:
+    """Function-like formulas ("P(x|y)", "f(x, y)"), spaces out, lower case."""
+    return [re.sub(r"\s+", "", m.group(0)).lower() for m in _FORMULA.finditer(text)]
+
+
+def swapped_formula(text: str, line: Line) -> str | None:
+    """A formula with the line's symbols in another order ("P(y|x)" where the line says "P(x|y)")."""
+    theirs = formulas(line.text)
+    for mine in formulas(text):
+        if mine in theirs:
+            continue
+        for other in theirs:
+            if sorted(mine) == sorted(other):
+                return f'"{mine}" where the slide says "{other}"'
+    return None
+
+
 def swapped_comparison(text: str, line: Line) -> bool:
     """Both say "X ... than Y" and the sentence puts on one side what the line puts on the other."""
     parts = re.split(r"\bthan\b", text, maxsplit=1, flags=re.IGNORECASE)
@@ -324,6 +344,9 @@ def contradiction(text: str, lines: Sequence[Line], titles: frozenset[str]) -> F
             continue
         if swapped_comparison(piece, line):
             return Finding(CONTRADICTED, "the comparison is the other way round", line)
+        formula = swapped_formula(piece, line) if piece is not text or len(pieces) == 1 else None
+        if formula:
+            return Finding(CONTRADICTED, formula, line)
         flip = antonym_flip(tokens, line) or affix_flip(tokens, line)
         neg = negated(piece) != negated(line.text)
         if flip and not neg:

@@ -134,6 +134,10 @@ class SupportChecker:
     def best(self, text: str, allow_quote: bool = True) -> float:
         return max(self.scores(text, allow_quote).values(), default=0.0)
 
+    def lines(self, number: int) -> list[faith.Line]:
+        """The given slide's lines (title first), as the check aligns sentences to them."""
+        return self._lines.get(number, [])
+
     def _vector(self, text: str) -> np.ndarray | None:
         if self.encode is None:
             return None
@@ -204,7 +208,7 @@ class SupportChecker:
         way the sentence must then be judged supported (``judge``) to be shown.
         """
         cited = cited_numbers(raw)
-        text = _tidy(strip_citations(raw))
+        text = tidy(strip_citations(raw))
         if says_not_covered(text):
             return Verdict(None, len(cited), True)
         if not content_tokens(text):
@@ -223,7 +227,7 @@ class SupportChecker:
         return Verdict(Sentence(text, tuple(kept), bool(kept), judged.verdict, judged.evidence), dropped, False)
 
 
-def _tidy(text: str) -> str:
+def tidy(text: str) -> str:
     # Markdown list marks and emphasis a model adds are not part of the claim; control characters
     # (a terminal escape sequence) are not text anyone should be shown.
     text = "".join(ch if ch.isprintable() else " " for ch in text)
