@@ -81,7 +81,7 @@ _EXCLUSIVE = {"only", "solely", "exclusively", "alone", "just", "purely"}
 # Words too common to tie a clause to one line: comparatives and quantities go with any term.
 _WEAK_ANCHORS = frozenset({"more", "less", "most", "least", "much", "mani", "few", "also", "onli", "veri", "well"})
 _AFFIXES = ("un", "in", "im", "ir", "il", "non", "dis")
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?%?")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?%?(?![A-Za-z\d])")
 _NUMBER_WORDS = {"hundred", "thousand", "million", "billion", "percent", "twice", "thrice", "dozen"}
 # Words any paraphrase may bring without adding a claim (stems are compared).
 _GENERIC = """use used uses using call called mean means make makes made give gives given get gets way ways
@@ -317,7 +317,15 @@ def swapped_pairing(tokens: frozenset[str], claims: Sequence[Line], title: froze
         for t in line.tokens:
             counts[t] = counts.get(t, 0) + 1
             own[t] = line
-    anchors = [t for t in sorted(tokens) if counts.get(t) == 1 and len(t) >= 3 and t not in _WEAK_ANCHORS]
+    # A title word names the topic, unless the title names several things that lines then take
+    # apart ("Batch/Layer normalization": "batch" on one line, "layer" on another).
+    split_title = {t for t in title if counts.get(t) == 1}
+    named = split_title if len({id(own[t]) for t in split_title}) >= 2 else set()
+    anchors = [
+        t
+        for t in sorted(tokens)
+        if counts.get(t) == 1 and len(t) >= 3 and t not in _WEAK_ANCHORS and (t not in title or t in named)
+    ]
     for i, a in enumerate(anchors):
         for b in anchors[i + 1 :]:
             la, lb = own[a], own[b]
@@ -351,7 +359,9 @@ def contradiction(text: str, lines: Sequence[Line], titles: frozenset[str]) -> F
         neg = negated(piece) != negated(line.text)
         if flip and not neg:
             return Finding(CONTRADICTED, f'"{flip[0]}" where the slide says "{flip[1]}"', line)
-        if neg and not flip and share >= 0.5:
+        # A negation flips a claim only when the line makes that claim: it shares the sentence's
+        # words beyond the title's (two at least), not just the topic.
+        if neg and not flip and share >= 0.5 and len((tokens & line.tokens) - titles) >= 2:
             return Finding(CONTRADICTED, "a negation the slide line does not have (or lacks one it has)", line)
         strong = sweeping(piece, line)
         if strong:

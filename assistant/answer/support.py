@@ -176,7 +176,8 @@ class SupportChecker:
         line, _ = faith.align(tokens, lines, titles)
         evidence = line.text if line else ""
         where = (line.slide,) if line else (best,)
-        if scores[best] >= 1.0:  # a quotation of the slide
+        normal = _normal(text)
+        if len(normal) >= 8 and any(normal in self._normal[n] for n in chosen):  # a quotation of the slide
             return Judgement(text, faith.SUPPORTED, (best,), evidence, "quotes the slide", 1.0)
         if scores[best] < self.threshold:
             return Judgement(text, faith.NOT_ON_SLIDES, where, evidence, "about something the slides do not say", scores[best])
