@@ -70,6 +70,7 @@ well-posed ill-posed|definite indefinite|surjective injective|bounded diverges|i
 least most|superior inferior|good terrible|better terrible|large tiny|open closed|left right|unique multiple
 max minimum|min maximum|much little|lot little|unchanged grow|unchanged increase|unchanged decrease|constant grow
 same grow|fixed changing|fixed learned|stays changes|agree disagree|enough insufficient|inside outside|before later
+all few|normal abnormal|normal anomalous|likely unlikely|most least
 """
 # A sentence that says these where its line hedges has made the line's claim sweeping.
 _SWEEPING = {"always", "never", "all", "every", "none", "only", "guarantee", "guarantees", "guaranteed",
@@ -80,6 +81,10 @@ _HEDGES = {"often", "sometimes", "usually", "typically", "may", "might", "can", 
 _EXCLUSIVE = {"only", "solely", "exclusively", "alone", "just", "purely"}
 # Words too common to tie a clause to one line: comparatives and quantities go with any term.
 _WEAK_ANCHORS = frozenset({"more", "less", "most", "least", "much", "mani", "few", "also", "onli", "veri", "well"})
+_DENIAL = re.compile(
+    r"^\s*(?:it is|it's)\s+(?:not true|false|wrong|incorrect|not the case)\s+that\s+", re.IGNORECASE
+)
+_SEVERAL = re.compile(r"/|&|\b(?:vs|versus|and|or)\b", re.IGNORECASE)  # a title that names several things
 _AFFIXES = ("un", "in", "im", "ir", "il", "non", "dis")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?%?(?![A-Za-z\d])")
 _NUMBER_WORDS = {"hundred", "thousand", "million", "billion", "percent", "twice", "thrice", "dozen"}
@@ -178,14 +183,22 @@ def slide_lines(slide: Slide) -> list[Line]:
 
 
 def clauses(text: str) -> list[str]:
-    """The sentence cut at commas, colons and conjunctions; a piece with fewer than two content words joins its neighbour."""
+    """The sentence cut at commas, colons and conjunctions; a piece with fewer than two content words joins the next one."""
     pieces = [p.strip() for p in _CLAUSE.split(text) if p and p.strip()]
     out: list[str] = []
+    pending = ""  # a piece too short to stand alone goes with the one after it
     for piece in pieces:
-        if out and (len(words(piece)) < 2 or len(words(out[-1])) < 2):
-            out[-1] = f"{out[-1]} {piece}"
+        piece = f"{pending} {piece}".strip()
+        pending = ""
+        if len(words(piece)) < 2:
+            pending = piece
         else:
             out.append(piece)
+    if pending:
+        if out:
+            out[-1] = f"{out[-1]} {pending}"
+        else:
+            out.append(pending)
     return out or [text]
 
 
@@ -197,35 +210,62 @@ def negated(text: str) -> bool:
 def align(
     tokens: frozenset[str], lines: Sequence[Line], title: frozenset[str] = frozenset()
 ) -> tuple[Line | None, float]:
-    """The line sharing the most of ``tokens`` beyond the title's words (then in all; ties: the shorter line), and the share shared.
+    """The line sharing most of ``tokens`` beyond the title's words, each word weighted by how few lines have it
+    (then the share of all words; ties: the shorter line), and the share shared.
 
-    The title names the topic that every sentence about the slide repeats; what a sentence claims is
-    in the other words, so they decide which line it is held to.
+    The title names the topic that every sentence about the slide repeats, and a word on every line
+    says nothing about which line is meant; what a sentence claims is in its rarer words.
     """
+    df: dict[str, int] = {}
+    for line in lines:
+        for t in line.tokens & tokens:
+            df[t] = df.get(t, 0) + 1
     best: Line | None = None
     best_key: tuple[float, ...] = (0.0, 0.0, 0.0)
     for line in lines:
-        shared = len(tokens & line.tokens)
-        key = (len((tokens & line.tokens) - title), shared / max(len(tokens), 1), -len(line.tokens))
+        shared = tokens & line.tokens
+        weight = sum(1.0 / df[t] for t in shared - title)
+        key = (round(weight, 6), len(shared) / max(len(tokens), 1), -len(line.tokens))
         if shared and key > best_key:
             best, best_key = line, key
     return best, best_key[1]
 
 
-def antonym_flip(tokens: frozenset[str], line: Line) -> tuple[str, str] | None:
-    """A word of the sentence whose antonym the line says instead (neither side says both)."""
+def slide_antonym(tokens: frozenset[str], lines: Sequence[Line], title: frozenset[str]) -> tuple[str, Line] | None:
+    """A word found nowhere on the slide whose antonym a line says, that line sharing the clause's other words.
+
+    "Linear models are hard to optimize" where no line says "hard" and one says "easy to optimize".
+    """
+    on_slide = frozenset().union(*(line.tokens for line in lines)) if lines else frozenset()
+    table = _antonyms()
+    for word in sorted(tokens - on_slide):
+        opposites = table.get(word, frozenset())
+        # "several" is no flip of "single" on a slide that says "multiple": both have that opposite.
+        if any(table.get(t, frozenset()) & opposites for t in on_slide):
+            continue
+        for other in sorted(opposites):
+            if other in tokens:
+                continue
+            for line in lines:
+                if other in line.tokens and len((tokens & line.tokens) - title) >= 1:
+                    return f'"{word}" where the slide says "{other}"', line
+    return None
+
+
+def antonym_flip(tokens: frozenset[str], line: Line, sentence: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+    """A word of the clause whose antonym the line says instead (neither the line nor the sentence says both)."""
     table = _antonyms()
     for word in sorted(tokens - line.tokens):
         for other in table.get(word, ()):
-            if other in line.tokens and other not in tokens:
+            if other in line.tokens and other not in tokens and other not in sentence:
                 return word, other
     return None
 
 
-def affix_flip(tokens: frozenset[str], line: Line) -> tuple[str, str] | None:
+def affix_flip(tokens: frozenset[str], line: Line, sentence: frozenset[str] = frozenset()) -> tuple[str, str] | None:
     """"insufficient" against "sufficient", "unlabeled" against "labeled"."""
     for word in sorted(tokens - line.tokens):
-        for other in line.tokens - tokens:
+        for other in line.tokens - tokens - sentence:
             for affix in _AFFIXES:
                 if word == affix + other or other == affix + word:
                     return word, other
@@ -291,20 +331,32 @@ def swapped_formula(text: str, line: Line) -> str | None:
     return None
 
 
+_PIVOT = re.compile(r"\b(?:than|of|into)\b", re.IGNORECASE)
+
+
 def swapped_comparison(text: str, line: Line) -> bool:
-    """Both say "X ... than Y" and the sentence puts on one side what the line puts on the other."""
-    parts = re.split(r"\bthan\b", text, maxsplit=1, flags=re.IGNORECASE)
-    line_parts = re.split(r"\bthan\b", line.text, maxsplit=1, flags=re.IGNORECASE)
-    if len(parts) != 2 or len(line_parts) != 2:
-        return False
-    left, right = words(parts[0]), words(parts[1])
-    line_left, line_right = words(line_parts[0]), words(line_parts[1])
-    moved_right = (left - right) & (line_right - line_left)
-    moved_left = (right - left) & (line_left - line_right)
-    return bool(moved_right and moved_left)
+    """Both say "X than Y" (or "X of Y", "X into Y") and the sentence puts on one side what the line puts on the other.
+
+    "PCA is influenced more by small distances than large ones" against "more by large distances
+    than small ones"; "transformers are a special case of CNNs" against "CNNs: special case of transformers".
+    """
+    for pivot in ("than", "of", "into"):
+        parts = re.split(rf"\b{pivot}\b", text, maxsplit=1, flags=re.IGNORECASE)
+        line_parts = re.split(rf"\b{pivot}\b", line.text, maxsplit=1, flags=re.IGNORECASE)
+        if len(parts) != 2 or len(line_parts) != 2:
+            continue
+        left, right = words(parts[0]), words(parts[1])
+        line_left, line_right = words(line_parts[0]), words(line_parts[1])
+        moved_right = (left - right) & (line_right - line_left)
+        moved_left = (right - left) & (line_left - line_right)
+        if moved_right and moved_left:
+            return True
+    return False
 
 
-def swapped_pairing(tokens: frozenset[str], claims: Sequence[Line], title: frozenset[str]) -> tuple[Line, Line] | None:
+def swapped_pairing(
+    tokens: frozenset[str], claims: Sequence[Line], title: frozenset[str], title_text: str = ""
+) -> tuple[Line, Line] | None:
     """A clause that joins what two parallel lines keep apart: a word found only in one line and a word only in the other.
 
     Parallel lines share words besides the title's ("Layer norm: compute stats ... single example" and
@@ -320,7 +372,8 @@ def swapped_pairing(tokens: frozenset[str], claims: Sequence[Line], title: froze
     # A title word names the topic, unless the title names several things that lines then take
     # apart ("Batch/Layer normalization": "batch" on one line, "layer" on another).
     split_title = {t for t in title if counts.get(t) == 1}
-    named = split_title if len({id(own[t]) for t in split_title}) >= 2 else set()
+    several = len({id(own[t]) for t in split_title}) >= 2 and _SEVERAL.search(title_text)
+    named = split_title if several else set()
     anchors = [
         t
         for t in sorted(tokens)
@@ -331,37 +384,78 @@ def swapped_pairing(tokens: frozenset[str], claims: Sequence[Line], title: froze
             la, lb = own[a], own[b]
             if la is lb or la.slide != lb.slide:
                 continue
-            common = (la.tokens & lb.tokens) - title
+            common = {t for t in (la.tokens & lb.tokens) - title if len(t) >= 3}
             if (common or (la.headed and lb.headed)) and not (tokens >= (la.tokens - title) and tokens >= (lb.tokens - title)):
                 # The clause must follow one of the two lines closely (else it merely mentions both).
-                if len(tokens & la.tokens & lb.tokens) >= 1 or len(tokens & (la.tokens | lb.tokens)) >= 3:
+                # Under two headers ("good at:", "poor at:") the header's word and the item's are the pairing.
+                headed = la.headed and lb.headed
+                if headed or len(tokens & la.tokens & lb.tokens) >= 1 or len(tokens & (la.tokens | lb.tokens)) >= 3:
                     return la, lb
     return None
 
 
-def contradiction(text: str, lines: Sequence[Line], titles: frozenset[str]) -> Finding | None:
-    """The first flip found between the sentence (whole, then clause by clause) and its best-aligned line."""
-    pieces = [text] + [c for c in clauses(text) if c != text]
+def units(lines: Sequence[Line]) -> list[Line]:
+    """What a clause is held to: each line that makes a claim (questions do not), and each of its clauses."""
+    out: list[Line] = []
+    for line in lines:
+        if line.text.rstrip().endswith("?"):
+            continue
+        out.append(line)
+        parts = clauses(line.text)
+        if len(parts) > 1:
+            out += [Line(line.slide, p, words(p), line.title) for p in parts if words(p)]
+    return out
+
+
+def contradiction(text: str, lines: Sequence[Line], titles: frozenset[str], title_text: str = "") -> Finding | None:
+    """The first flip found between the sentence (whole, then clause by clause) and its best-aligned line or line clause.
+
+    A sentence of several clauses is compared whole only for flips that need no locality (antonyms,
+    comparisons, quantifiers); negations, formulas and pairings are compared clause by clause, each
+    clause with the line clause it matches, so a "not" in one part never flips another.
+    """
+    denial = _DENIAL.match(text)
+    if denial:
+        # "It is not true that X": X said by the slide makes the sentence its negation.
+        rest = text[denial.end() :]
+        line, share = align(words(rest), units(lines), titles)
+        if line is not None and share >= 0.5 and contradiction(rest, lines, titles, title_text) is None:
+            return Finding(CONTRADICTED, "denies what the slide line says", line)
+        return None
+    whole = words(text)
+    pieces = clauses(text)
+    single = len(pieces) == 1
+    pool = units(lines)
     claims = groups(lines)
-    for piece in pieces:
+    checks = [(text, pool if single else [u for u in pool if u in lines])]
+    checks += [] if single else [(p, pool) for p in pieces]
+    for piece, candidates in checks:
+        local = single or piece is not text
         tokens = words(piece)
         if len(tokens) < 2:
             continue
-        line, share = align(tokens, lines, titles)
+        line, share = align(tokens, candidates, titles)
         if line is None or share < 0.34:
+            far = _across_lines(piece, tokens, claims, pool, titles, title_text) if local else None
+            if far:
+                return far
             continue
         if swapped_comparison(piece, line):
             return Finding(CONTRADICTED, "the comparison is the other way round", line)
-        formula = swapped_formula(piece, line) if piece is not text or len(pieces) == 1 else None
+        formula = swapped_formula(piece, line) if local else None
         if formula:
             return Finding(CONTRADICTED, formula, line)
-        flip = antonym_flip(tokens, line) or affix_flip(tokens, line)
+        # The whole of a sentence of several clauses may hold both words of a pair, each in its clause.
+        guard = frozenset() if local else whole
+        flip = antonym_flip(tokens, line, guard) or affix_flip(tokens, line, guard)
+        # A negation is local to its clause; the whole sentence is compared only when one line says nearly all of it.
         neg = negated(piece) != negated(line.text)
-        if flip and not neg:
+        if flip and not neg:  # "not enough" against "insufficient" is no flip
             return Finding(CONTRADICTED, f'"{flip[0]}" where the slide says "{flip[1]}"', line)
         # A negation flips a claim only when the line makes that claim: it shares the sentence's
         # words beyond the title's (two at least), not just the topic.
-        if neg and not flip and share >= 0.5 and len((tokens & line.tokens) - titles) >= 2:
+        claim = share >= 0.5 and len((tokens & line.tokens) - titles) >= 2
+        if neg and not flip and claim and (local or share >= 0.75):
             return Finding(CONTRADICTED, "a negation the slide line does not have (or lacks one it has)", line)
         strong = sweeping(piece, line)
         if strong:
@@ -369,15 +463,26 @@ def contradiction(text: str, lines: Sequence[Line], titles: frozenset[str]) -> F
         only = exclusive(piece, tokens, line)
         if only:
             return Finding(CONTRADICTED, only, line)
-        if piece is not text:
-            pair = swapped_pairing(tokens, claims, titles)
-            if pair:
-                return Finding(CONTRADICTED, "pairs a term with another line's property", pair[0])
-    tokens = words(text)
-    pair = swapped_pairing(tokens, claims, titles) if len(clauses(text)) == 1 else None
+        far = _across_lines(piece, tokens, claims, pool, titles, title_text) if local else None
+        if far:
+            return far
+    return None
+
+
+def _across_lines(
+    piece: str,
+    tokens: frozenset[str],
+    claims: Sequence[Line],
+    pool: Sequence[Line],
+    titles: frozenset[str],
+    title_text: str,
+) -> Finding | None:
+    """The flips that no single best line shows: a swapped pairing, an antonym of a word on another line."""
+    pair = swapped_pairing(tokens, claims, titles, title_text)
     if pair:
         return Finding(CONTRADICTED, "pairs a term with another line's property", pair[0])
-    return None
+    far = slide_antonym(tokens, pool, titles) if not negated(piece) else None
+    return Finding(CONTRADICTED, far[0], far[1]) if far else None
 
 
 def numbers(text: str) -> set[str]:

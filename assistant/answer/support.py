@@ -181,7 +181,7 @@ class SupportChecker:
             return Judgement(text, faith.SUPPORTED, (best,), evidence, "quotes the slide", 1.0)
         if scores[best] < self.threshold:
             return Judgement(text, faith.NOT_ON_SLIDES, where, evidence, "about something the slides do not say", scores[best])
-        found = faith.contradiction(text, lines, titles)
+        found = faith.contradiction(text, lines, titles, " / ".join(self.slides[n].title for n in chosen))
         if found is not None:
             at = found.line or line
             return Judgement(
