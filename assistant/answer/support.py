@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer import faithfulness as faith
+from assistant.answer.entailment import ENTAIL_FLOOR, Entailment
 from assistant.answer.citations import (
     Sentence,
     cited_numbers,
@@ -95,7 +96,9 @@ class SupportChecker:
         chunk_vectors: Mapping[int, np.ndarray] | None = None,
         threshold: float = SUPPORT_THRESHOLD,
         question: str = "",
+        entailment: Entailment | None = None,
     ) -> None:
+        self.entailment = entailment
         self.slides = {s.number: s for s in slides}
         self.question = question
         self._lines = {s.number: faith.slide_lines(s) for s in slides}
@@ -198,6 +201,12 @@ class SupportChecker:
             return Judgement(
                 text, faith.NOT_ON_SLIDES, where, evidence, "says more than the slides: " + ", ".join(novel), scores[best]
             )
+        if self.entailment is not None and line is not None and not line.title:
+            entailed = float(self.entailment.entailed([(line.text, text)])[0])
+            if entailed < ENTAIL_FLOOR:
+                return Judgement(
+                    text, faith.UNCHECKED, where, evidence, f"the slide line does not entail it ({entailed:.2f})", scores[best]
+                )
         kept = tuple(n for n in chosen if scores[n] >= self.threshold)
         return Judgement(text, faith.SUPPORTED, kept, evidence, "", scores[best])
 
@@ -236,14 +245,18 @@ def tidy(text: str) -> str:
     return " ".join(text.replace("**", "").split())
 
 
-def checker_for(retriever, slides: Sequence[Slide], question: str = "") -> SupportChecker:
+def checker_for(retriever, slides: Sequence[Slide], question: str = "", nli: bool = True) -> SupportChecker:
     """The checker for these slides with the retriever's encoder and the index's chunk vectors.
 
-    ``question``: what the sentences answer; its numbers and names are not inventions.
+    ``question``: what the sentences answer; its numbers and names are not inventions. ``nli``:
+    use the entailment model when it is installed (``assistant.answer.entailment``).
     """
+    from assistant.answer.entailment import judge
+
+    model = judge() if nli else None
     index = getattr(retriever, "index", None)
     if index is None:
-        return SupportChecker(slides, question=question)
+        return SupportChecker(slides, question=question, entailment=model)
     owners = index.chunk_slides
     vectors: dict[int, np.ndarray] = {}
     for s in slides:
@@ -254,7 +267,7 @@ def checker_for(retriever, slides: Sequence[Slide], question: str = "") -> Suppo
             )
         except RuntimeError:  # an index type that cannot give rows back: encode the slide's chunks instead
             vectors[s.number] = retriever.encoder.encode([index.chunks[int(i)].text for i in rows])
-    return SupportChecker(slides, retriever.encoder.encode, vectors, question=question)
+    return SupportChecker(slides, retriever.encoder.encode, vectors, question=question, entailment=model)
 
 
 # -- sentences out of a stream of text pieces ---------------------------------------------------

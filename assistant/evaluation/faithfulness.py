@@ -153,13 +153,13 @@ def _swapped(lines: Sequence[str]) -> str | None:
 # -- judging ---------------------------------------------------------------------------------------
 
 
-def judge_all(retriever, slides: Sequence[Slide], items: Sequence[Item]) -> list[dict]:
+def judge_all(retriever, slides: Sequence[Slide], items: Sequence[Item], nli: bool = True) -> list[dict]:
     checkers: dict[tuple[int, str], SupportChecker] = {}
     rows = []
     for item in items:
         key = (item.slide, item.question)
         if key not in checkers:
-            checkers[key] = checker_for(retriever, [slides[item.slide - 1]], item.question)
+            checkers[key] = checker_for(retriever, [slides[item.slide - 1]], item.question, nli)
         j = checkers[key].judge(item.text)
         rank = (1.0 if j.supported else 0.0) + 0.5 * j.score
         rows.append({**item.__dict__, "verdict": j.verdict, "reason": j.reason, "evidence": j.evidence,
@@ -210,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-generated", action="store_true")
     parser.add_argument("--baseline", action="store_true", help="also the support score alone (before verdicts)")
     parser.add_argument("--show", choices=CATEGORIES, default=None, help="list the sentences of a category and their verdicts")
+    parser.add_argument("--no-nli", action="store_true", help="rules only, without the entailment model")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if args.every < 1:
@@ -228,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if not args.no_generated:
         items += generated_items(slides, args.every)
-    rows = judge_all(retriever, slides, items)
+    rows = judge_all(retriever, slides, items, not args.no_nli)
     report = {name: table(chosen) for name, chosen in groups(rows)}
     if args.baseline:
         from assistant.answer.support import SUPPORT_THRESHOLD
@@ -238,7 +239,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps({"index": str(retriever.index.path), "tables": report, "rows": rows}))
         return 0
-    print(f"index: {retriever.index.path} ({len(slides)} slides); {len(rows)} sentences")
+    from assistant.answer.entailment import judge
+
+    second = "rules only" if args.no_nli or judge() is None else "rules + entailment model"
+    print(f"index: {retriever.index.path} ({len(slides)} slides); {len(rows)} sentences; {second}")
     for name, lines in report.items():
         print_table(name, lines)
     if args.show:
