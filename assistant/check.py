@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import TextIO
 
 from assistant.cli import add_index_option, run
@@ -35,7 +34,9 @@ def build_parser(prog: str = "python -m assistant.check") -> argparse.ArgumentPa
     )
     parser.add_argument("text", nargs="*", help="the text to check (quotes optional)")
     parser.add_argument("--slides", metavar="N[,M]", help="the slides to hold it to: 196, 196,197 or 196-198")
-    parser.add_argument("--question", default="", help="what the text answers (its numbers and names are not inventions)")
+    parser.add_argument(
+        "--question", default="", help="what the text answers (its numbers and names are not inventions)"
+    )
     parser.add_argument("--json", action="store_true", help='print {"sentences": [...]}')
     parser.add_argument(
         "--batch",
@@ -67,7 +68,7 @@ def _print_plain(judgements) -> None:
 def _batch_request(line: str) -> tuple[list[int], str, str]:
     try:
         row = json.loads(line)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise InputError(f"not JSON ({exc.msg})") from None
     if not isinstance(row, dict):
         raise InputError("expected an object with slides and text")

@@ -42,9 +42,7 @@ NOVEL_MIN = 2
 # A line whose meaning is this close to the sentence excuses that many new words (a paraphrase).
 PARAPHRASE_COSINE = 0.75
 
-_NEGATION = re.compile(
-    r"\b(?:not|no|never|none|nor|neither|cannot|without|nothing|lacks?|n't)\b|n't\b", re.IGNORECASE
-)
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nor|neither|cannot|without|nothing|lacks?|n't)\b|n't\b", re.IGNORECASE)
 # Pairs in plain words; stemmed at first use. Both directions count.
 _ANTONYMS = """
 large small|big small|larger smaller|bigger smaller|largest smallest|high low|higher lower|highest lowest
@@ -81,9 +79,7 @@ _HEDGES = {"often", "sometimes", "usually", "typically", "may", "might", "can", 
 _EXCLUSIVE = {"only", "solely", "exclusively", "alone", "just", "purely"}
 # Words too common to tie a clause to one line: comparatives and quantities go with any term.
 _WEAK_ANCHORS = frozenset({"more", "less", "most", "least", "much", "mani", "few", "also", "onli", "veri", "well"})
-_DENIAL = re.compile(
-    r"^\s*(?:it is|it's)\s+(?:not true|false|wrong|incorrect|not the case)\s+that\s+", re.IGNORECASE
-)
+_DENIAL = re.compile(r"^\s*(?:it is|it's)\s+(?:not true|false|wrong|incorrect|not the case)\s+that\s+", re.IGNORECASE)
 _SEVERAL = re.compile(r"/|&|\b(?:vs|versus|and|or)\b", re.IGNORECASE)  # a title that names several things
 _AFFIXES = ("un", "in", "im", "ir", "il", "non", "dis")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?%?(?![A-Za-z\d])")
@@ -99,8 +95,12 @@ it its have has had having which we what would over were was been be being could
 their our us you your he she his her this that these those who whom how why when where then very also too
 such into onto upon about via per own people
 """
-_CLAUSE = re.compile(r"[,;:\u2013\u2014]|\s\(|\s(?:and|while|whereas|but|because|so|which|where|whereby)\s", re.IGNORECASE)
-_BULLET = re.compile(r"^\s*(?:[\u2022\u25aa\u25e6\u2023\u2043\u25cf\u25cb\u00b7*\-\u2013]|\d+[.)]|[a-z][.)]|[ivx]+\))\s*")
+_CLAUSE = re.compile(
+    r"[,;:\u2013\u2014]|\s\(|\s(?:and|while|whereas|but|because|so|which|where|whereby)\s", re.IGNORECASE
+)
+_BULLET = re.compile(
+    r"^\s*(?:[\u2022\u25aa\u25e6\u2023\u2043\u25cf\u25cb\u00b7*\-\u2013]|\d+[.)]|[a-z][.)]|[ivx]+\))\s*"
+)
 
 
 @dataclass(frozen=True)
@@ -177,21 +177,25 @@ def slide_lines(slide: Slide) -> list[Line]:
         elif body:
             out.append(body)
     title = slide.title.strip()
-    body = [t for t in dict.fromkeys(out) if t != title and words(t)]
+    kept = [t for t in dict.fromkeys(out) if t != title and words(t)]
     head = [Line(slide.number, title, words(title), title=True)] if words(title) else []
-    return head + [Line(slide.number, t, words(t)) for t in body]
+    return head + [Line(slide.number, t, words(t)) for t in kept]
 
 
 def clauses(text: str) -> list[str]:
     """The sentence cut at commas, colons and conjunctions; a piece with fewer than two content words joins the next one."""
-    pieces = [p.strip() for p in _CLAUSE.split(text) if p and p.strip()]
+    parts = re.split(f"({_CLAUSE.pattern})", text, flags=re.IGNORECASE)
     out: list[str] = []
     pending = ""  # a piece too short to stand alone goes with the one after it
-    for piece in pieces:
-        piece = f"{pending} {piece}".strip()
+    for i in range(0, len(parts), 2):
+        piece = f"{pending} {parts[i].strip()}".strip()
         pending = ""
-        if len(words(piece)) < 2:
-            pending = piece
+        if not piece:
+            continue
+        after = parts[i + 1] if i + 1 < len(parts) else ""
+        # "Batch norm: many examples" pairs a term with its property: a short label keeps its colon.
+        if len(words(piece)) < 2 or (after.strip() == ":" and len(piece.split()) <= 3):
+            pending = f"{piece}{after.strip()}" if after.strip() == ":" else piece
         else:
             out.append(piece)
     if pending:
@@ -263,7 +267,7 @@ def antonym_flip(tokens: frozenset[str], line: Line, sentence: frozenset[str] = 
 
 
 def affix_flip(tokens: frozenset[str], line: Line, sentence: frozenset[str] = frozenset()) -> tuple[str, str] | None:
-    """"insufficient" against "sufficient", "unlabeled" against "labeled"."""
+    """ "insufficient" against "sufficient", "unlabeled" against "labeled"."""
     for word in sorted(tokens - line.tokens):
         for other in line.tokens - tokens - sentence:
             for affix in _AFFIXES:
@@ -283,7 +287,7 @@ def sweeping(text: str, line: Line) -> str | None:
 
 
 def exclusive(text: str, tokens: frozenset[str], line: Line) -> str | None:
-    """"the conditional model only" where the line says "conditional and unconditional models"."""
+    """ "the conditional model only" where the line says "conditional and unconditional models"."""
     said = set(raw_words(text)) & _EXCLUSIVE
     if not said or said & set(raw_words(line.text)):
         return None
@@ -385,7 +389,9 @@ def swapped_pairing(
             if la is lb or la.slide != lb.slide:
                 continue
             common = {t for t in (la.tokens & lb.tokens) - title if len(t) >= 3}
-            if (common or (la.headed and lb.headed)) and not (tokens >= (la.tokens - title) and tokens >= (lb.tokens - title)):
+            if (common or (la.headed and lb.headed)) and not (
+                tokens >= (la.tokens - title) and tokens >= (lb.tokens - title)
+            ):
                 # The clause must follow one of the two lines closely (else it merely mentions both).
                 # Under two headers ("good at:", "poor at:") the header's word and the item's are the pairing.
                 headed = la.headed and lb.headed

@@ -66,7 +66,9 @@ def sources(result: Result, limit: int = MAX_SOURCES, profile: DeckProfile | Non
 
 
 def _checker(retriever, slides: Sequence[Slide], question: str = "") -> SupportChecker:
-    return checker_for(retriever, slides, question) if retriever is not None else SupportChecker(slides, question=question)
+    return (
+        checker_for(retriever, slides, question) if retriever is not None else SupportChecker(slides, question=question)
+    )
 
 
 def _gate(hits: Sequence[SlideHit], backend: str, confidence: float | None, threshold: float | None) -> Answer | None:
@@ -89,7 +91,9 @@ def _extractive(result: Result, slides: Sequence[Slide], checker: SupportChecker
             judged = checker.judge(bullet.sentence.replace(FORMULA, ""), [slide.number])
             supported = judged.supported
             sentences.append(
-                Sentence(bullet.sentence, (slide.number,) if supported else (), supported, judged.verdict, judged.evidence)
+                Sentence(
+                    bullet.sentence, (slide.number,) if supported else (), supported, judged.verdict, judged.evidence
+                )
             )
             if supported:
                 good.append(bullet)

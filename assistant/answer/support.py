@@ -31,13 +31,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer import faithfulness as faith
-from assistant.answer.entailment import ENTAIL_FLOOR, Entailment
 from assistant.answer.citations import (
     Sentence,
     cited_numbers,
     says_not_covered,
     strip_citations,
 )
+from assistant.answer.entailment import ENTAIL_FLOOR, Entailment
 from index.lexical import tokenize
 from index.records import Slide
 
@@ -152,7 +152,7 @@ class SupportChecker:
     def _line_cosine(self, text: str, numbers: Sequence[int]) -> float:
         """The best cosine between the sentence and one line of the slides (0 without an encoder)."""
         vector = self._vector(text)
-        if vector is None:
+        if vector is None or self.encode is None:
             return 0.0
         best = 0.0
         for n in numbers:
@@ -183,7 +183,9 @@ class SupportChecker:
         if len(normal) >= 8 and any(normal in self._normal[n] for n in chosen):  # a quotation of the slide
             return Judgement(text, faith.SUPPORTED, (best,), evidence, "quotes the slide", 1.0)
         if scores[best] < self.threshold:
-            return Judgement(text, faith.NOT_ON_SLIDES, where, evidence, "about something the slides do not say", scores[best])
+            return Judgement(
+                text, faith.NOT_ON_SLIDES, where, evidence, "about something the slides do not say", scores[best]
+            )
         found = faith.contradiction(text, lines, titles, " / ".join(self.slides[n].title for n in chosen))
         if found is not None:
             at = found.line or line
@@ -193,19 +195,31 @@ class SupportChecker:
         known_text = "\n".join([self.question, *(self.slides[n].text for n in chosen)])
         specific = faith.invented_specific(text, known_text)
         if specific:
-            return Judgement(text, faith.NOT_ON_SLIDES, where, evidence, f"{specific} is not on the slides", scores[best])
+            return Judgement(
+                text, faith.NOT_ON_SLIDES, where, evidence, f"{specific} is not on the slides", scores[best]
+            )
         known = frozenset(faith.words(known_text))
         novel = faith.novel_words(text, known)
         claim = tokens - titles  # the title names the topic; the claim is in the other words
         if faith.says_more(len(novel), len(claim)) and self._line_cosine(text, chosen) < faith.PARAPHRASE_COSINE:
             return Judgement(
-                text, faith.NOT_ON_SLIDES, where, evidence, "says more than the slides: " + ", ".join(novel), scores[best]
+                text,
+                faith.NOT_ON_SLIDES,
+                where,
+                evidence,
+                "says more than the slides: " + ", ".join(novel),
+                scores[best],
             )
         if self.entailment is not None and line is not None and not line.title:
             entailed = float(self.entailment.entailed([(line.text, text)])[0])
             if entailed < ENTAIL_FLOOR:
                 return Judgement(
-                    text, faith.UNCHECKED, where, evidence, f"the slide line does not entail it ({entailed:.2f})", scores[best]
+                    text,
+                    faith.UNCHECKED,
+                    where,
+                    evidence,
+                    f"the slide line does not entail it ({entailed:.2f})",
+                    scores[best],
                 )
         kept = tuple(n for n in chosen if scores[n] >= self.threshold)
         return Judgement(text, faith.SUPPORTED, kept, evidence, "", scores[best])

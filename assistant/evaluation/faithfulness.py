@@ -116,26 +116,29 @@ def generated_items(slides: Sequence[Slide], every: int = 1) -> list[Item]:
     for i, slide in enumerate(usable[::every]):
         lines = _good_lines(slide)
         line = max(lines, key=len)
-        n = slide.number
-
-        def add(category: str, text: str | None) -> None:
-            if text and _normal(text) != _normal(line):
-                out.append(Item(n, category, text, "generated", "generated"))
-
-        add("faithful", f"{slide.title.strip()}: {line[0].lower()}{line[1:]}")
-        add("faithful", _first(_PARAPHRASE_SWAPS, line))
+        made: list[tuple[str, str | None]] = [
+            ("faithful", f"{slide.title.strip()}: {line[0].lower()}{line[1:]}"),
+            ("faithful", _first(_PARAPHRASE_SWAPS, line)),
+        ]
         if len(lines) > 1:
             other = [x for x in lines if x != line][0]
-            add("faithful", f"{line.rstrip('.')}, and {other[0].lower()}{other[1:]}")
+            made.append(("faithful", f"{line.rstrip('.')}, and {other[0].lower()}{other[1:]}"))
         negation = _COPULA.sub(lambda m: f"{m.group(1)} not", line, count=1)
-        add("contradiction", negation if negation != line else f"It is not true that {line[0].lower()}{line[1:]}")
-        add("contradiction", _first(_FLIPS, line))
-        add("contradiction", _first(_HEDGE_TO_SWEEP, line))
-        add("contradiction", _swapped(lines))
-        add("invented", _INVENTIONS[i % len(_INVENTIONS)].format(line=line.rstrip(".")))
+        made += [
+            ("contradiction", negation if negation != line else f"It is not true that {line[0].lower()}{line[1:]}"),
+            ("contradiction", _first(_FLIPS, line)),
+            ("contradiction", _first(_HEDGE_TO_SWEEP, line)),
+            ("contradiction", _swapped(lines)),
+            ("invented", _INVENTIONS[i % len(_INVENTIONS)].format(line=line.rstrip("."))),
+        ]
         far = usable[(usable.index(slide) + len(usable) // 2) % len(usable)]
-        if abs(far.number - n) > 10:
-            add("other_slide", max(_good_lines(far), key=len))
+        if abs(far.number - slide.number) > 10:
+            made.append(("other_slide", max(_good_lines(far), key=len)))
+        out += [
+            Item(slide.number, category, text, "generated", "generated")
+            for category, text in made
+            if text and _normal(text) != _normal(line)
+        ]
     return out
 
 
@@ -144,7 +147,7 @@ def _swapped(lines: Sequence[str]) -> str | None:
     pairs = [line.split(":", 1) for line in lines if ":" in line and len(line.split(":", 1)[0].split()) <= 4]
     if len(pairs) < 2:
         return None
-    (a, pa), (b, pb) = pairs[0], pairs[1]
+    (a, pa), (_, pb) = pairs[0], pairs[1]
     if _normal(pa) == _normal(pb):
         return None
     return f"{a.strip()}:{pb}"
@@ -187,7 +190,9 @@ def print_table(title: str, lines: Sequence[dict]) -> None:
     for line in lines:
         auc = "-" if line["auc"] is None else f"{line['auc']:.3f}"
         share = line["pass"] / line["n"]
-        print(f"| {line['category']} | {line['n']} | {line['pass']} ({share:.0%}) | {auc} | {GOALS[line['category']]} |")
+        print(
+            f"| {line['category']} | {line['n']} | {line['pass']} ({share:.0%}) | {auc} | {GOALS[line['category']]} |"
+        )
 
 
 def groups(rows: Sequence[dict]) -> Iterator[tuple[str, list[dict]]]:
@@ -206,10 +211,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--index", type=Path, default=None)
     parser.add_argument("--data", type=Path, default=DATA, help="hand-written sentences (JSON lines)")
-    parser.add_argument("--every", type=int, default=3, help="generate for every N-th usable slide (default: %(default)s)")
+    parser.add_argument(
+        "--every", type=int, default=3, help="generate for every N-th usable slide (default: %(default)s)"
+    )
     parser.add_argument("--no-generated", action="store_true")
     parser.add_argument("--baseline", action="store_true", help="also the support score alone (before verdicts)")
-    parser.add_argument("--show", choices=CATEGORIES, default=None, help="list the sentences of a category and their verdicts")
+    parser.add_argument(
+        "--show", choices=CATEGORIES, default=None, help="list the sentences of a category and their verdicts"
+    )
     parser.add_argument("--no-nli", action="store_true", help="rules only, without the entailment model")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -250,7 +259,9 @@ def main(argv: list[str] | None = None) -> int:
         for r in rows:
             if r["category"] == args.show:
                 mark = "PASS" if r["verdict"] == faith.SUPPORTED else "    "
-                print(f"{mark} [{r['split']}] slide {r['slide']}: {safe(r['text'])} -> {r['verdict']} {safe(r['reason'])}")
+                print(
+                    f"{mark} [{r['split']}] slide {r['slide']}: {safe(r['text'])} -> {r['verdict']} {safe(r['reason'])}"
+                )
     return 0
 
 

@@ -48,7 +48,12 @@ def format_check(result: OwnAnswerCheck) -> str:
 def print_check(session: StudySession, index_dir: Path | None, qid: str, answer: str, as_json: bool) -> int:
     card, key, result = own_check(session, index_dir, qid, answer)
     if as_json:
-        print(json.dumps({"id": card.qid, "question": card.text, "slides": list(key.slides), **result.to_json()}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {"id": card.qid, "question": card.text, "slides": list(key.slides), **result.to_json()},
+                ensure_ascii=False,
+            )
+        )
     else:
         print(f"{card.qid}: {safe(card.text)}\n  slides: {', '.join(map(str, key.slides))}\n" + format_check(result))
     return 0

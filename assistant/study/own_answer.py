@@ -2,8 +2,9 @@
 
 Each sentence gets the verdict every answer sentence gets (``assistant.answer.verify.judge_text``).
 A slide point (a bullet of the card's slides; the title, questions and header-only lines aside) is
-covered when a sentence judged supported shares at least half of its content words, or means the
-same (cosine of the index's encoder at least ``POINT_COSINE``). The grade is a suggestion: the
+covered when a sentence judged supported shares at least half of its content words, one of the
+words only that point has, and its formula if it has one; or means the same (cosine of the index's
+encoder at least ``POINT_COSINE``; not for a point with a formula). The grade is a suggestion: the
 student still chooses it.
 """
 
@@ -69,11 +70,22 @@ def slide_points(checker: SupportChecker) -> list[faith.Line]:
     return out
 
 
-def _covered(point: faith.Line, said: Sequence[Judgement], checker: SupportChecker, title: frozenset[str]) -> bool:
+def _covered(
+    point: faith.Line, said: Sequence[Judgement], checker: SupportChecker, title: frozenset[str], own: frozenset[str]
+) -> bool:
+    """``own``: the point's words no other line of its slide has; one of them (and its formula, if it has one) must be said."""
     need = point.tokens - title or point.tokens
+    formulas = faith.formulas(point.text)
     for j in said:
-        if len(need & faith.words(j.text)) / len(need) >= POINT_SHARE:
+        tokens = faith.words(j.text)
+        if formulas and not set(formulas) & set(faith.formulas(j.text)):
+            continue
+        if own and not own & tokens:
+            continue
+        if len(need & tokens) / len(need) >= POINT_SHARE:
             return True
+    if formulas:
+        return False
     if checker.encode is None or not said:
         return False
     vectors = checker.encode([point.text, *(j.text for j in said)])
@@ -101,8 +113,10 @@ def check_own_answer(checker: SupportChecker, answer: str) -> OwnAnswerCheck:
     sentences = tuple(judge_text(checker, answer))
     said = [j for j in sentences if j.supported]
     points = []
-    for line in slide_points(checker):
+    lines = slide_points(checker)
+    for line in lines:
         title = faith.words(checker.slides[line.slide].title)
-        points.append(Point(line.slide, line.text, _covered(line, said, checker, title)))
+        others = frozenset().union(*(o.tokens for o in lines if o is not line and o.slide == line.slide))
+        points.append(Point(line.slide, line.text, _covered(line, said, checker, title, line.tokens - others - title)))
     grade, why = suggest_grade(sentences, sum(p.covered for p in points), len(points))
     return OwnAnswerCheck(sentences, tuple(points), grade, why)
