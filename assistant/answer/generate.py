@@ -67,8 +67,10 @@ def sources(result: Result, limit: int = MAX_SOURCES, profile: DeckProfile | Non
     return tuple(h for h in result.slides if has_content(h.slide, profile))[:limit]
 
 
-def _checker(retriever, slides: Sequence[Slide]) -> SupportChecker:
-    return checker_for(retriever, slides) if retriever is not None else SupportChecker(slides)
+def _checker(retriever, slides: Sequence[Slide], question: str = "") -> SupportChecker:
+    return (
+        checker_for(retriever, slides, question) if retriever is not None else SupportChecker(slides, question=question)
+    )
 
 
 def _gate(hits: Sequence[SlideHit], backend: str, confidence: float | None, threshold: float | None) -> Answer | None:
@@ -88,9 +90,13 @@ def _extractive(result: Result, slides: Sequence[Slide], checker: SupportChecker
         good = []
         for bullet in bullets:
             # A note stands where the slide shows what its text lacks: it is ours, not a claim to check.
-            score = checker.score(without_notes(bullet.sentence), slide.number)
-            supported = score >= checker.threshold
-            sentences.append(Sentence(bullet.sentence, (slide.number,) if supported else (), supported))
+            judged = checker.judge(without_notes(bullet.sentence), [slide.number])
+            supported = judged.supported
+            sentences.append(
+                Sentence(
+                    bullet.sentence, (slide.number,) if supported else (), supported, judged.verdict, judged.evidence
+                )
+            )
             if supported:
                 good.append(bullet)
         if good:
@@ -152,13 +158,13 @@ def stream_answers(
     normalise = getattr(retriever, "normalise", None)
     query = normalise(result.query) if normalise is not None else result.query
     if backend == "extractive":
-        yield _extractive(result, slides, _checker(retriever, slides), query)
+        yield _extractive(result, slides, _checker(retriever, slides, result.query), query)
         return
     lm = _language_model(backend, model, url, allow_remote)
     # A model reads what an extractive answer would quote: the top slide and a second only on the
     # question's topic, each as its whole points (lists with their items), and may cite only those.
     slides = choose(slides, query)
-    checker = _checker(retriever, slides)
+    checker = _checker(retriever, slides, result.query)
     lines = [(s.number, source_lines(s, query)) for s in slides]
     stream = lm.stream(messages(result.query, lines), max_new_tokens=max_new_tokens)
     sentences: list[Sentence] = []

@@ -28,6 +28,7 @@ examples:
   python -m assistant.study --grade q1a2b3c4 good    record a review
   python -m assistant.study --stats                  per section: cards, due now, reviewed, recall
   python -m assistant.study --anki aml.apkg          the bank as an Anki deck, slides on the back
+  python -m assistant.study --check q1a2b3c4 "my answer"   your answer judged against the card's slides
 
 State lives in data/study.sqlite (or --db FILE, or $SLIDEBANK_STUDY_DB), keyed by question id.
 Editing a question a little keeps its history; a removed question's history is kept, never shown.
@@ -48,7 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verbs.add_argument("--stats", action="store_true", help="per section: cards, due now, reviewed, mean recall")
     verbs.add_argument("--anki", type=Path, metavar="FILE.apkg", help="export the bank as an Anki deck")
-    parser.add_argument("--json", action="store_true", help="with --next or --stats: print JSON")
+    verbs.add_argument(
+        "--check",
+        nargs=2,
+        metavar=("QUESTION_ID", "ANSWER"),
+        help="judge your answer sentence by sentence against the card's slides; lists the points it missed and suggests a grade",
+    )
+    parser.add_argument("--json", action="store_true", help="with --next, --stats or --check: print JSON")
     parser.add_argument(
         "--db", type=Path, default=None, help="study file (default: $SLIDEBANK_STUDY_DB or data/study.sqlite)"
     )
@@ -82,8 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         exam = _parse_date(args.exam)
-        if args.json and not (args.next or args.stats):
-            raise InputError("--json goes with --next or --stats")
+        if args.json and not (args.next or args.stats or args.check):
+            raise InputError("--json goes with --next, --stats or --check")
         grade = parse_grade(args.grade[1]) if args.grade else None
         session = open_session(args.db, args.bank, args.index, exam)
         filters = _filters(session, args.section, args.mark, not args.all)
@@ -95,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
             return print_stats(session, args.json)
         if args.anki is not None:
             return export(session, args.anki)
+        if args.check:
+            from assistant.study.check_cli import print_check
+
+            return print_check(session, args.index, args.check[0], args.check[1], args.json)
         return loop(session, filters)
     except (SlidebankError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
