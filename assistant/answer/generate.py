@@ -15,7 +15,7 @@ sentence no given slide supports is left out of the answer (it stays in ``Answer
 marked unsupported). Nothing survives: the answer abstains. A language model's answer streams by
 sentence, each one shown only once checked, so no draft is ever shown and then withdrawn.
 
-Before any of that, a query whose retrieval confidence (``assistant.answer.confidence``) is below
+Before any of that, a query whose retrieval confidence (``assistant.retrieval.confidence``) is below
 the calibrated threshold abstains without generating anything.
 
 Slide text is data: it goes into the prompt only inside ``<source>`` blocks (``prompt.py``), and
@@ -116,13 +116,15 @@ def _citations(sentences: Sequence[Sentence]) -> tuple[int, ...]:
     return tuple(dict.fromkeys(n for s in sentences if s.supported for n in s.slides))
 
 
-def _language_model(backend: str, model: str | None, url: str | None, allow_remote: bool):
+def _language_model(
+    backend: str, model: str | None, url: str | None, allow_remote: bool, timeout_s: float | None, api_key: str | None
+):
     if backend == "server":
         from assistant.answer import server
 
         if not url:
             raise server.ModelServerError(f"the server backend needs --llm-url (or {server.ENV_URL})")
-        return server.connect(url, model, allow_remote)
+        return server.connect(url, model, allow_remote, timeout_s=timeout_s, api_key=api_key)
     from assistant.answer import llm
 
     return llm.load(model or llm.BUNDLED)
@@ -138,15 +140,17 @@ def stream_answers(
     model: str | None = None,
     url: str | None = None,
     allow_remote: bool = False,
+    timeout_s: float | None = None,
+    api_key: str | None = None,
     max_new_tokens: int = MAX_NEW_TOKENS,
 ) -> Iterator[Answer]:
     """Answers as they grow, one checked sentence at a time (``reason == "partial"``), then the final one (last).
 
     ``retriever``: gives the support check the index's encoder and chunk vectors, and the deck's
     structure; without it the check is lexical only. ``confidence``/``threshold``: see
-    ``assistant.answer.confidence``. ``model``: a name or path for ``llm`` (default: the bundled
+    ``assistant.retrieval.confidence``. ``model``: a name or path for ``llm`` (default: the bundled
     SmolLM2), the served model's name for ``server`` (default: the server's only model).
-    ``url``/``allow_remote``: the model server (see ``assistant.answer.server``).
+    ``url``/``allow_remote``/``timeout_s``/``api_key``: the model server (see ``assistant.answer.server``).
     """
     hits = sources(result, profile=deck_profile(retriever))
     gated = _gate(hits, backend, confidence, threshold)
@@ -160,7 +164,7 @@ def stream_answers(
     if backend == "extractive":
         yield _extractive(result, slides, _checker(retriever, slides, result.query), query)
         return
-    lm = _language_model(backend, model, url, allow_remote)
+    lm = _language_model(backend, model, url, allow_remote, timeout_s, api_key)
     # A model reads what an extractive answer would quote: the top slide and a second only on the
     # question's topic, each as its whole points (lists with their items), and may cite only those.
     slides = choose(slides, query)

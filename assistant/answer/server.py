@@ -13,7 +13,6 @@ data) becomes one ``ModelServerError`` whose message is a single line.
 from __future__ import annotations
 
 import ipaddress
-import os
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -22,11 +21,10 @@ from urllib.parse import urlsplit
 
 from assistant.answer.llm import decode_rate
 from index.errors import SlidebankError
+from index.settings import DEFAULT_LLM_TIMEOUT_S, ENV_LLM_URL
 
-ENV_URL = "SLIDEBANK_LLM_URL"
-ENV_API_KEY = "SLIDEBANK_LLM_API_KEY"  # most local servers ignore it; vLLM --api-key and hosted ones need it
-ENV_TIMEOUT = "SLIDEBANK_LLM_TIMEOUT"  # seconds without a byte from the server before giving up
-DEFAULT_TIMEOUT_S = 120.0
+ENV_URL = ENV_LLM_URL  # named in messages; the command resolves it (index/settings.py)
+DEFAULT_TIMEOUT_S = DEFAULT_LLM_TIMEOUT_S
 MAX_TOKENS = 200
 
 
@@ -95,7 +93,13 @@ class ServerLM:
     """One model on one OpenAI-compatible server. ``model`` None: the server's only model."""
 
     def __init__(
-        self, url: str, model: str | None = None, *, allow_remote: bool = False, timeout_s: float | None = None
+        self,
+        url: str,
+        model: str | None = None,
+        *,
+        allow_remote: bool = False,
+        timeout_s: float | None = None,
+        api_key: str | None = None,
     ) -> None:
         self.url = check_url(url, allow_remote)  # before the client exists: nothing has connected yet
         try:
@@ -105,9 +109,10 @@ class ServerLM:
                 "the model-server backend needs the openai package; run: pip install openai"
             ) from exc
         self._openai = openai
-        timeout_s = timeout_s if timeout_s is not None else float(os.environ.get(ENV_TIMEOUT) or DEFAULT_TIMEOUT_S)
+        timeout_s = timeout_s if timeout_s is not None else DEFAULT_TIMEOUT_S
+        # Most local servers ignore the key; vLLM --api-key and hosted ones need it ($SLIDEBANK_LLM_API_KEY).
         self.client = openai.OpenAI(
-            base_url=self.url, api_key=os.environ.get(ENV_API_KEY) or "not-needed", timeout=timeout_s, max_retries=0
+            base_url=self.url, api_key=api_key or "not-needed", timeout=timeout_s, max_retries=0
         )
         self.timeout_s = timeout_s
         self._model = model
@@ -209,12 +214,19 @@ class ServerLM:
         return self.last
 
 
-_clients: dict[tuple[str, str | None, bool], ServerLM] = {}
+_clients: dict[tuple[str, str | None, bool, float | None, str | None], ServerLM] = {}
 
 
-def connect(url: str, model: str | None = None, allow_remote: bool = False) -> ServerLM:
+def connect(
+    url: str,
+    model: str | None = None,
+    allow_remote: bool = False,
+    *,
+    timeout_s: float | None = None,
+    api_key: str | None = None,
+) -> ServerLM:
     """One client per (URL, model) per process: a batch or the app reuses its connection pool."""
-    key = (url, model, allow_remote)
+    key = (url, model, allow_remote, timeout_s, api_key)
     if key not in _clients:
-        _clients[key] = ServerLM(url, model, allow_remote=allow_remote)
+        _clients[key] = ServerLM(url, model, allow_remote=allow_remote, timeout_s=timeout_s, api_key=api_key)
     return _clients[key]

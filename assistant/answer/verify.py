@@ -18,7 +18,7 @@ from index.records import Slide
 
 def open_checking(index_dir: Path | None):
     """The index and its encoder (a retriever without a bank): everything the check needs."""
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
 
     retriever, _ = open_retriever(index_dir, Path("none"))
     if retriever.index is None:
