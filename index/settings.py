@@ -26,7 +26,7 @@ ENV_BANK = "SLIDEBANK_BANK"
 ENV_CACHE = "SLIDEBANK_CACHE"
 ENV_STUDY_DB = "SLIDEBANK_STUDY_DB"
 ENV_LLM_URL = "SLIDEBANK_LLM_URL"
-ENV_LLM_TIMEOUT = "SLIDEBANK_LLM_TIMEOUT"  # seconds without a byte from the server before giving up
+ENV_LLM_TIMEOUT = "SLIDEBANK_LLM_TIMEOUT"  # seconds one model-server answer may take, request to last byte
 ENV_LLM_API_KEY = "SLIDEBANK_LLM_API_KEY"  # most local servers ignore it; vLLM --api-key and hosted ones need it
 ENV_WORKER_MEMORY = "SLIDEBANK_WORKER_MEMORY_MB"
 ENV_QUERY_ENCODER = "SLIDEBANK_QUERY_ENCODER"
@@ -72,7 +72,7 @@ class UserSettings:
         return str(self.bank) == NO_BANK
 
     def llm_timeout(self) -> float:
-        """Seconds the model server may stay silent; an InputError names the bad value."""
+        """Seconds one model-server answer may take in all; an InputError names the bad value."""
         raw = self.llm_timeout_s.strip()
         if not raw:
             return DEFAULT_LLM_TIMEOUT_S

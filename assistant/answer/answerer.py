@@ -21,7 +21,7 @@ class AnswerSettings:
     model: str | None = None  # llm: name or path; server: the served model's name (None: its only one)
     url: str | None = None
     allow_remote: bool = False
-    timeout_s: float | None = None  # seconds the server may stay silent (None: the default)
+    timeout_s: float | None = None  # seconds one server answer may take in all (None: the default)
     api_key: str | None = None
 
     def check(self) -> None:

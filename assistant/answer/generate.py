@@ -39,6 +39,7 @@ from assistant.answer.layout import without_notes
 from assistant.answer.prompt import messages
 from assistant.answer.support import SupportChecker, checked, checker_for
 from assistant.retrieval.retriever import Result, SlideHit
+from assistant.retrieval.terms import never_mentioned
 from index.records import Slide
 
 BACKENDS = ("extractive", "llm", "server")
@@ -73,13 +74,24 @@ def _checker(retriever, slides: Sequence[Slide], question: str = "") -> SupportC
     )
 
 
-def _gate(hits: Sequence[SlideHit], backend: str, confidence: float | None, threshold: float | None) -> Answer | None:
+def _gate(
+    hits: Sequence[SlideHit],
+    backend: str,
+    confidence: float | None,
+    threshold: float | None,
+    unknown: Sequence[str] = (),
+) -> Answer | None:
     if backend not in BACKENDS:
         raise ValueError(f"unknown answer backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     if not hits:
         return Answer(ABSTENTION, (), True, backend, 0, "no slides")
     if confidence is not None and threshold is not None and confidence < threshold:
         return Answer(ABSTENTION, (), True, backend, 0, "low confidence")
+    if unknown:
+        # The slides are close to the question, but a key term of it is on none of them: whatever
+        # the nearest slides say would answer another question.
+        said = never_mentioned(tuple(unknown))
+        return Answer(f"{said[0].upper()}{said[1:]}. {ABSTENTION}", (), True, backend, 0, "unknown term")
     return None
 
 
@@ -153,14 +165,14 @@ def stream_answers(
     ``url``/``allow_remote``/``timeout_s``/``api_key``: the model server (see ``assistant.answer.server``).
     """
     hits = sources(result, profile=deck_profile(retriever))
-    gated = _gate(hits, backend, confidence, threshold)
+    gated = _gate(hits, backend, confidence, threshold, result.unknown)
     if gated is not None:
         yield gated
         return
     slides = [h.slide for h in hits]
-    # The question as searched (acronyms spelled out from the deck): "CFG" names the slide's topic.
+    # The question as searched (typos corrected, acronyms spelled out from the deck): "CFG" names the slide's topic.
     normalise = getattr(retriever, "normalise", None)
-    query = normalise(result.query) if normalise is not None else result.query
+    query = normalise(result.query) if normalise is not None else result.searched
     if backend == "extractive":
         yield _extractive(result, slides, _checker(retriever, slides, result.query), query)
         return
@@ -170,11 +182,12 @@ def stream_answers(
     slides = choose(slides, query)
     checker = _checker(retriever, slides, result.query)
     lines = [(s.number, source_lines(s, query)) for s in slides]
-    stream = lm.stream(messages(result.query, lines), max_new_tokens=max_new_tokens)
+    stream = lm.stream(messages(result.searched, lines), max_new_tokens=max_new_tokens)
     sentences: list[Sentence] = []
     dropped = 0
     model_abstains = False
-    for verdict in checked(iter(stream), checker):
+    # A reply cut short (time or size limit) ends inside a sentence: that fragment is not checked.
+    for verdict in checked(iter(stream), checker, finished=lambda: not getattr(stream, "cut", "")):
         dropped += verdict.dropped
         model_abstains |= verdict.abstains
         if verdict.sentence is None:
@@ -185,11 +198,12 @@ def stream_answers(
                 shown_text(sentences), _citations(sentences), False, backend, dropped, "partial", tuple(sentences)
             )
     cited = _citations(sentences)
+    note = getattr(stream, "cut", "")
     if cited:
-        yield Answer(shown_text(sentences), cited, False, backend, dropped, "", tuple(sentences))
+        yield Answer(shown_text(sentences), cited, False, backend, dropped, "", tuple(sentences), note)
     else:
         reason = "model" if model_abstains else ("unsupported" if sentences else "no valid citation")
-        yield Answer(ABSTENTION, (), True, backend, dropped, reason, tuple(sentences))
+        yield Answer(ABSTENTION, (), True, backend, dropped, reason, tuple(sentences), note)
 
 
 def answer(result: Result, backend: str = "extractive", **options) -> Answer:

@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from assistant.cli import (
@@ -30,6 +30,7 @@ from assistant.study.schedule import GRADES, parse_grade
 from assistant.study.session import AnswerKey, StudySession
 from index.errors import IndexMissing, InputError
 from index.settings import ENV_STUDY_DB, UserSettings
+from index.symbols import latex_to_unicode
 from index.terminal import safe
 
 EPILOG = f"""
@@ -219,7 +220,7 @@ def print_next(session: StudySession, filters: Filters, as_json: bool) -> int:
     if as_json:
         print(json.dumps(card_json(session, card, key, len(queue)), ensure_ascii=False))
     else:
-        print(format_card(card) + f"\n  id {card.qid} · {len(queue)} in the queue\n" + format_key(key))
+        print(format_card(card) + f"\n  id {safe(card.qid)} · {len(queue)} in the queue\n" + format_key(key))
     return 0
 
 
@@ -229,7 +230,7 @@ def print_grade(session: StudySession, qid: str, grade, key: str | None = None) 
 
         raise UnknownCard(f"question {qid} is not in the bank; see --next or --stats for the ids")
     memory = session.grade(qid, grade, key)
-    print(f"{qid}: {grade}, next due {memory.due:%Y-%m-%d %H:%M} UTC")
+    print(f"{safe(qid)}: {grade}, next due {local_time(memory.due)}")
     return 0
 
 
@@ -249,7 +250,8 @@ def print_stats(session: StudySession, as_json: bool) -> int:
             )
         )
     else:
-        print(format_table(rows, session.exam, session.clock().date()))
+        # Section names come from the bank: each passes through ``safe`` (one line, no escape sequences).
+        print(format_table(rows, session.exam, session.clock().date(), shown=safe))
     return 0
 
 
@@ -274,7 +276,7 @@ def export(session: StudySession, path: Path) -> int:
     keys = {c.qid: session.answer_key(c) for c in session.cards}
     report = export_apkg(path, session.cards, keys, session.index, session.store.origins())
     print(
-        f"wrote {path}: {report.notes} notes, {report.images} slide images, {report.suggested} with suggested slides, {report.without_slides} without slides"
+        f"wrote {safe(path)}: {report.notes} notes, {report.images} slide images, {report.suggested} with suggested slides, {report.without_slides} without slides"
     )
     return 0
 
@@ -282,20 +284,27 @@ def export(session: StudySession, path: Path) -> int:
 # -- the interactive loop -----------------------------------------------------------------------
 
 
+def local_time(moment: datetime) -> str:
+    """A review time as the student's clock shows it (the study file keeps UTC)."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 def format_card(card: StudyCard) -> str:
-    mark = f"  [{card.marker}]" if card.marker else ""
-    return f"\n{card.section}\n  {card.text}{mark}"
+    """The card as printed: bank text through ``safe``, like every printer of ``assistant.query``, and
+    inline LaTeX as characters, as the web app shows it (``$\\omega$`` → ω)."""
+    mark = f"  [{safe(card.marker)}]" if card.marker else ""
+    return f"\n{safe(card.section)}\n  {safe(latex_to_unicode(card.text))}{mark}"
 
 
 def format_key(key: AnswerKey) -> str:
     if not key.slides:
         return "  (cites no slides, and none are suggested)"
     head = "  suggested slides (the question cites none):" if key.suggested else "  slides:"
-    lines = [head] + [f"    {n:>4}  {t or '(untitled)'}" for n, t in zip(key.slides, key.titles)]
+    lines = [head] + [f"    {n:>4}  {safe(t or '(untitled)')}" for n, t in zip(key.slides, key.titles)]
     if key.missing:
         lines.append(f"    not in the index: {', '.join(map(str, key.missing))}")
     if key.answer:
-        lines += ["  from the slides:"] + [f"    {line}" for line in key.answer.splitlines()]
+        lines += ["  from the slides:"] + [f"    {safe(line)}" for line in key.answer.splitlines()]
     return "\n".join(lines)
 
 
@@ -327,7 +336,7 @@ def loop(
                     continue
                 memory = session.grade(card.qid, grade)
                 graded += 1
-                write(f"  {grade}: next due {memory.due:%Y-%m-%d %H:%M} UTC")
+                write(f"  {grade}: next due {local_time(memory.due)}")
                 break
         except EOFError:
             write("")

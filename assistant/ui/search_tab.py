@@ -6,6 +6,11 @@ handlers. Gradio is imported inside the functions, so that importing this module
 
 from assistant.ui.viewer import scroll_to, show_slide, slide_viewer
 
+# Answers wait on a model server, not on the cores: they get their own slots (apart from the
+# searches' one), so one tab's slow or stuck server never holds another tab's answer. Each answer
+# ends by SLIDEBANK_LLM_TIMEOUT whatever its server does, which gives its slot back.
+ANSWER_CONCURRENCY = 4
+
 
 def search_tab(view) -> None:
     import gradio as gr
@@ -72,7 +77,12 @@ def search_tab(view) -> None:
         return show_slide(view, number) if number is not None else tuple(gr.skip() for _ in range(6))
 
     gr.on([query.submit, button.click], guarded(run), query, [slides, bank, result], api_name="search").then(
-        guarded(view.answer_html), [result, backend, model, url], answer, api_visibility="private"
+        guarded(view.answer_html),
+        [result, backend, model, url],
+        answer,
+        api_visibility="private",
+        concurrency_limit=ANSWER_CONCURRENCY,
+        concurrency_id="answer",
     )
     for source in (slides, bank, answer):
         source.click(guarded(open_clicked), None, viewer.outputs, api_visibility="private").then(

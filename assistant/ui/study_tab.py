@@ -117,8 +117,12 @@ def slide_caption(key: AnswerKey, at: int) -> str:
     )
 
 
-def answer_markdown(key: AnswerKey) -> str:
-    return "**From the slides**\n\n" + key.answer if key.answer else ""
+def answer_html(key: AnswerKey) -> str:
+    """The answer key's bullets, escaped by the template as the Search panel's are (no Markdown)."""
+    from assistant.ui.render import render
+
+    lines = [line.removeprefix("- ") for line in key.answer.splitlines() if line.strip()]
+    return render("study_answer.html", lines=lines)
 
 
 def progress_frame(rows: Sequence[SectionStats]) -> tuple[Any, Any]:
@@ -244,7 +248,7 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
                     image = gr.Image(
                         type="pil", format="png", show_label=False, interactive=False, elem_id="study-slide", height=420
                     )
-                    answer = gr.Markdown(elem_id="study-answer")
+                    answer = gr.HTML(elem_id="study-answer")
                 with gr.Row():
                     grades = [
                         gr.Button(
@@ -328,7 +332,7 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
             revealed,
             gr.Column(visible=True),
             key_html(answer_key),
-            answer_markdown(answer_key),
+            answer_html(answer_key),
             *slide(revealed, 0),
             *(gr.Button(interactive=True) for _ in grades),
         )
