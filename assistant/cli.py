@@ -204,6 +204,12 @@ COMMANDS: dict[str, Command] = {
         "python -m assistant.eval",
         frozenset({"index", "bank"}),
     ),
+    "check": Command(
+        "assistant.check",
+        "each sentence of a text judged against chosen slides",
+        "python -m assistant.check",
+        frozenset({"index"}),
+    ),
     "answer-eval": Command(
         "assistant.evaluation.answers",
         "answer abstention and citations against the bank",

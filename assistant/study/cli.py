@@ -41,6 +41,7 @@ examples:
   python -m assistant.study --grade q1a2b3c4 good    record a review
   python -m assistant.study --stats                  per section: cards, due now, reviewed, recall
   python -m assistant.study --anki aml.apkg          the bank as an Anki deck, slides on the back
+  python -m assistant.study --check q1a2b3c4 "my answer"   your answer judged against the card's slides
   python -m assistant.study --restore-backup         put back the daily backup of a damaged study file
 
 State lives in data/study.sqlite (or --db FILE, or ${ENV_STUDY_DB}), keyed by question id.
@@ -65,6 +66,12 @@ def build_parser(prog: str = "python -m assistant.study") -> argparse.ArgumentPa
     verbs.add_argument("--stats", action="store_true", help="per section: cards, due now, reviewed, mean recall")
     verbs.add_argument("--anki", type=Path, metavar="FILE.apkg", help="export the bank as an Anki deck")
     verbs.add_argument(
+        "--check",
+        nargs=2,
+        metavar=("QUESTION_ID", "ANSWER"),
+        help="judge your answer sentence by sentence against the card's slides; lists the points it missed and suggests a grade",
+    )
+    verbs.add_argument(
         "--restore-backup",
         action="store_true",
         help="put the study file's daily backup (FILE.backup) in its place; the damaged file is kept beside it",
@@ -74,7 +81,7 @@ def build_parser(prog: str = "python -m assistant.study") -> argparse.ArgumentPa
         default=None,
         help="with --grade: a key of your choosing; a grade repeated with the same key is recorded once",
     )
-    add_json_option(parser, "with --next or --stats: print JSON")
+    add_json_option(parser, "with --next, --stats or --check: print JSON")
     parser.add_argument("--db", type=Path, default=None, help=STUDY_DB_HELP)
     add_bank_option(parser, BANK_SUBJECT_HELP)
     add_index_option(parser, "index folder, for slide titles and images (default: $SLIDEBANK_INDEX or data/index)")
@@ -98,8 +105,8 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.study")
     user = settings_from(args)
     try:
         exam = _parse_date(args.exam)
-        if args.json and not (args.next or args.stats):
-            raise InputError("--json goes with --next or --stats")
+        if args.json and not (args.next or args.stats or args.check):
+            raise InputError("--json goes with --next, --stats or --check")
         grade = parse_grade(args.grade[1]) if args.grade else None
         if args.key is not None and not args.grade:
             raise InputError("--key goes with --grade")
@@ -115,6 +122,10 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.study")
             return print_stats(session, args.json)
         if args.anki is not None:
             return export(session, args.anki)
+        if args.check:
+            from assistant.study.check_cli import print_check
+
+            return print_check(session, user.index, args.check[0], args.check[1], args.json)
         return loop(session, filters)
     except ValueError as exc:  # a malformed value in a file or an answer: one line, like every other error
         fail(str(exc))

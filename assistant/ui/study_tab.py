@@ -235,6 +235,10 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
             with gr.Column(scale=6):
                 card = gr.HTML(elem_id="study-card", js_on_load=KEYS_JS)
                 show = gr.Button("Show answer  (space)", variant="primary", elem_id="study-show")
+                with gr.Accordion("Check my answer", open=False, elem_id="study-own"):
+                    own = gr.Textbox(label="Your answer", lines=3, elem_id="study-own-answer")
+                    own_check = gr.Button("Check my answer", size="sm", elem_id="study-own-check")
+                    own_result = gr.HTML(elem_id="study-own-result")
                 with gr.Column(visible=False, elem_id="study-answer-box") as answer_box:
                     key = gr.HTML(elem_id="study-key")
                     with gr.Row(equal_height=True):
@@ -283,7 +287,7 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
         at = gr.State(0)
 
     filters = [section, marks, scope, exam]
-    card_outputs = [card, shown, at, answer_box, show, *grades, counts_plot, recall_plot]
+    card_outputs = [card, shown, at, answer_box, show, *grades, counts_plot, recall_plot, own, own_result]
 
     def render(sec: str, mark: str, scp: str, exam_text: str):
         follow_view(view, session)
@@ -301,6 +305,8 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
             *(gr.Button(interactive=False) for _ in grades),
             counts,
             recall,
+            "",
+            "",
         )
 
     def slide(state: _Shown, n: int):
@@ -351,6 +357,14 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
     )
     prev.click(lambda s, n: slide(s, n - 1), [shown, at], [image, caption, at, prev, nxt], api_visibility="private")
     nxt.click(lambda s, n: slide(s, n + 1), [shown, at], [image, caption, at, prev, nxt], api_visibility="private")
+    from assistant.ui.own_answer import check_card
+
+    own_check.click(
+        lambda state, text: check_card(session, view.retriever, state.qid, text),
+        [shown, own],
+        own_result,
+        api_visibility="private",
+    )
     for word, button in zip(GRADES, grades):
         button.click(said(grade_with(word)), [shown, *filters], card_outputs, api_name=f"study_{word}")
     return session
