@@ -44,6 +44,35 @@ def add_index_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index", type=Path, default=None, help=INDEX_HELP)
 
 
+def add_database_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database",
+        default=None,
+        metavar="URL",
+        help="read the shared store of a class, a PostgreSQL database (postgresql://...; default: $SLIDEBANK_DATABASE_URL)",
+    )
+
+
+def database_url(args: argparse.Namespace) -> str | None:
+    """``--database``, else $SLIDEBANK_DATABASE_URL when no --index is given; None: the local index.
+
+    InputError when both --index and --database are given, or the URL is not postgresql://.
+    """
+    import os
+
+    from index.errors import InputError
+
+    given = getattr(args, "database", None)
+    if given and getattr(args, "index", None) is not None:
+        raise InputError("give --index or --database, not both")
+    url = given or (os.environ.get("SLIDEBANK_DATABASE_URL") if getattr(args, "index", None) is None else None)
+    if not url:
+        return None
+    from index.pg.connect import check_url
+
+    return check_url(url)
+
+
 def add_bank_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bank", type=Path, default=None, help=BANK_HELP)
 

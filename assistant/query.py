@@ -8,7 +8,7 @@ import json
 import sys
 from typing import TextIO
 
-from assistant.cli import RERANKER_HELP, add_bank_option, add_index_option, run
+from assistant.cli import RERANKER_HELP, add_bank_option, add_database_option, add_index_option, database_url, run
 from index.errors import InputError, SlidebankError
 from index.terminal import safe
 
@@ -60,6 +60,7 @@ def build_parser(prog: str = "python -m assistant.query") -> argparse.ArgumentPa
         "--batch", metavar="FILE", help="one query per line from FILE ('-' for stdin); prints JSON lines"
     )
     add_index_option(parser)
+    add_database_option(parser)
     add_bank_option(parser)
     parser.add_argument(
         "--model", default=None, help="expected embedding model; an index built with another is an error"
@@ -152,7 +153,9 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str =
                 source = (
                     stdin if stdin is not None and args.batch == "-" else files.enter_context(_open_batch(args.batch))
                 )
-            retriever, notices = open_retriever(args.index, args.bank, args.model, reranker=args.reranker)
+            retriever, notices = open_retriever(
+                args.index, args.bank, args.model, reranker=args.reranker, database=database_url(args)
+            )
         except OSError as exc:
             return _fail(f"cannot read {args.batch} ({exc.strerror})")
         except SlidebankError as exc:

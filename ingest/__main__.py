@@ -31,6 +31,8 @@ examples:
   python -m ingest lectures/                  every PDF in the folder, by file name
   python -m ingest slides.pdf --index /tmp/ix build elsewhere (or set {ENV_INDEX})
   python -m ingest lectures/ --bank none      a course without a question bank
+  python -m ingest slides.pdf --database postgresql://staff@db.example/course --bank bank.md
+                                              the shared store of a class (or set $SLIDEBANK_DATABASE_URL)
 
 The question bank (--bank, default $SLIDEBANK_BANK or data/question_bank.md) is checked against the
 deck: its references must exist here and its sections must name what the cited slides are titled.
@@ -77,6 +79,12 @@ def build_parser(prog: str = "python -m ingest") -> argparse.ArgumentParser:
         metavar="FILE",
         help="question bank to check against the deck, or 'none' (default: $SLIDEBANK_BANK or data/question_bank.md, if present)",
     )
+    parser.add_argument(
+        "--database",
+        default=None,
+        metavar="URL",
+        help="write into this PostgreSQL database (postgresql://...; default: $SLIDEBANK_DATABASE_URL) instead of an index folder",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars, only the summary line")
     return parser
 
@@ -87,6 +95,17 @@ def main(argv: list[str] | None = None, prog: str = "python -m ingest") -> int:
         print("error: need --chunk-size >= 50 and 0 <= --chunk-overlap < --chunk-size", file=sys.stderr)
         return 2
     index_dir = args.index or default_index_dir()
+    if args.database and args.index:
+        print("error: give --index or --database, not both", file=sys.stderr)
+        return 2
+    try:
+        if args.database or (os.environ.get("SLIDEBANK_DATABASE_URL") and args.index is None):
+            from index.pg.connect import check_url
+
+            check_url(args.database or os.environ["SLIDEBANK_DATABASE_URL"])
+    except SlidebankError as exc:
+        print(f"error: {safe(exc)}", file=sys.stderr)
+        return 2
     try:
         bank = _bank_citations(args.bank)
     except SlidebankError as exc:
@@ -141,6 +160,21 @@ def main(argv: list[str] | None = None, prog: str = "python -m ingest") -> int:
 def _ingest(
     args: argparse.Namespace, index_dir: Path, password: str | None, bank: BankCitations | None
 ) -> IngestReport:
+    database = args.database or os.environ.get("SLIDEBANK_DATABASE_URL") or None
+    if database and args.index is None:
+        from ingest.database import ingest_into_database
+
+        return ingest_into_database(
+            args.pdfs,
+            database,
+            bank=bank,
+            bank_file=_bank_file(args.bank) if bank is not None else None,
+            model=args.model,
+            chunk_size=args.chunk_size,
+            chunk_overlap=args.chunk_overlap,
+            password=password,
+            progress=not args.quiet and sys.stderr.isatty(),
+        )
     from ingest.build import ingest
 
     return ingest(
@@ -153,6 +187,12 @@ def _ingest(
         progress=not args.quiet and sys.stderr.isatty(),
         bank=bank,
     )
+
+
+def _bank_file(choice: str | None) -> Path:
+    from assistant.bank.parse import default_bank_path
+
+    return Path(choice) if choice is not None else default_bank_path()
 
 
 def _bank_citations(choice: str | None) -> BankCitations | None:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Sequence
 
 from assistant.bank.parse import Question, is_no_bank
-from assistant.cli import RERANKER_HELP, add_bank_option, add_index_option
+from assistant.cli import RERANKER_HELP, add_bank_option, add_database_option, add_index_option, database_url
 from assistant.retrieval.retriever import METHODS, Method, Retriever, open_retriever, parent_text
 from index.errors import SlidebankError
 from index.store import load_index
@@ -335,6 +335,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.eval") 
         description="Score retrieval against the slides the question bank cites (leave-one-out), per method, section and ablation.",
     )
     add_index_option(parser)
+    add_database_option(parser)
     add_bank_option(parser)
     parser.add_argument(
         "--free-form",
@@ -358,8 +359,10 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.eval") 
         print(f"error: no free-form questions at {args.free_form}", file=sys.stderr)
         return 2
     try:
-        load_index(args.index)  # fail fast, before loading a model, when there is nothing to score
-        retriever, notices = open_retriever(args.index, args.bank, reranker=args.reranker)
+        database = database_url(args)
+        if database is None:
+            load_index(args.index)  # fail fast, before loading a model, when there is nothing to score
+        retriever, notices = open_retriever(args.index, args.bank, reranker=args.reranker, database=database)
         if retriever.index is None:
             raise SlidebankError(
                 notices[0].split(";")[0] + "; the eval needs slides: python -m ingest path/to/slides.pdf"

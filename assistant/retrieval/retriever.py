@@ -392,6 +392,7 @@ def open_retriever(
     settings: Settings | None = None,
     encoder: QueryEncoder | None = None,
     reranker: str | None = None,
+    database: str | None = None,
 ) -> tuple[Retriever, tuple[str, ...]]:
     """Load index (if any), bank and encoder. Returns the retriever and notices for the user.
 
@@ -406,6 +407,9 @@ def open_retriever(
 
     ``reranker`` (a local cross-encoder folder or cached name; default none) re-orders the top of
     every fused ranking; it loads sentence-transformers, and an unloadable one is an InputError.
+
+    ``database`` (a postgresql:// URL) reads the live generation of the shared store instead of an
+    index folder, with the course bank stored beside it unless ``bank_path`` names another.
     """
     from assistant.bank.parse import read_bank, reference_notices
     from index.embedder import DEFAULT_MODEL, check_probe, load_embedder
@@ -413,10 +417,17 @@ def open_retriever(
     from index.store import ENV_INDEX, load_index
 
     notices: list[str] = []
+    stored: tuple[tuple[Question, ...], str] | None = None
     try:
-        index: LoadedIndex | None = load_index(index_dir)
+        if database is not None:
+            from assistant.retrieval.database import open_database, stored_bank
+
+            index: LoadedIndex | None = open_database(database)
+            stored = stored_bank(index) if bank_path is None else None  # type: ignore[arg-type]
+        else:
+            index = load_index(index_dir)
     except IndexMissing as exc:
-        if index_dir is not None or os.environ.get(ENV_INDEX):
+        if database is not None or index_dir is not None or os.environ.get(ENV_INDEX):
             raise  # an index the user named (--index, $SLIDEBANK_INDEX) that is not there is a mistake
         index = None
         notices.append(f"{exc}; showing bank matches only")
@@ -444,7 +455,7 @@ def open_retriever(
     probe = ""
     if index is not None:
         probe = ",".join(f"{x:.3f}" for x in index.manifest.probe[:8])
-    bank, digest = read_bank(bank_path)
+    bank, digest = stored if stored is not None else read_bank(bank_path)
     fit = _recorded_fit(index, digest) if bank else None
     if fit is not None and not fit.fits and bank_path is None:
         bank = ()  # another course's bank: off unless given explicitly; the app's status line says so
