@@ -35,6 +35,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from index.backend import LexicalScorer
 from index.errors import IndexInvalid, IndexMissing, SlidebankError
 from index.lexical import LexicalIndex
 from index.paths import PROJECT_ROOT
@@ -133,8 +134,8 @@ class LoadedIndex:
     slides: tuple[Slide, ...]
     chunks: tuple[Chunk, ...]
     chunk_hashes: tuple[str, ...]
-    dense: Any  # faiss.Index; typed loosely so importing this module does not import faiss
-    lexical: LexicalIndex
+    dense: Any  # a DenseSearch (index/backend.py): faiss.Index here, typed loosely so this module does not import faiss
+    lexical: LexicalScorer
     notes: tuple[str, ...] = ()  # what a user should know, e.g. that CURRENT was recovered
 
     @property
@@ -331,7 +332,7 @@ def _load_generation(index_dir: Path, gen: Path, verify: bool) -> LoadedIndex:
 
 
 def _inconsistency(
-    manifest: Manifest, slides: Sequence[Slide], chunks: Sequence[Chunk], dense, lexical: LexicalIndex
+    manifest: Manifest, slides: Sequence[Slide], chunks: Sequence[Chunk], dense, lexical: LexicalScorer
 ) -> str:
     """What does not add up between the manifest and the data files; "" when all agree.
 
