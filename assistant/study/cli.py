@@ -29,7 +29,12 @@ examples:
   python -m assistant.study --stats                  per section: cards, due now, reviewed, recall
   python -m assistant.study --anki aml.apkg          the bank as an Anki deck, slides on the back
 
-State lives in data/study.sqlite (or --db FILE, or $SLIDEBANK_STUDY_DB), keyed by question id.
+  python -m assistant.study --database postgresql://db.example/course --user ada --next
+                                                     a student's cards on the shared store of a class
+  python -m assistant.study --database URL --user ada --add "GANs" "why does mode collapse happen?" --cites 219
+
+State lives in data/study.sqlite (or --db FILE, or $SLIDEBANK_STUDY_DB), keyed by question id; with
+--database, in the student's own rows of the shared store (reviews, marks, added questions).
 Editing a question a little keeps its history; a removed question's history is kept, never shown.
 """
 
@@ -48,6 +53,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verbs.add_argument("--stats", action="store_true", help="per section: cards, due now, reviewed, mean recall")
     verbs.add_argument("--anki", type=Path, metavar="FILE.apkg", help="export the bank as an Anki deck")
+    verbs.add_argument(
+        "--set-mark",
+        nargs=2,
+        metavar=("QUESTION_ID", "MARK"),
+        help="with --database: your study mark on a question, * or - or none",
+    )
+    verbs.add_argument(
+        "--add",
+        nargs=2,
+        metavar=("SECTION", "QUESTION"),
+        help="with --database: add a question to your own layer over the course bank (--cites for its slides)",
+    )
+    parser.add_argument(
+        "--cites", default=None, metavar="SLIDES", help="with --add: the slides it cites, e.g. 12,14-15"
+    )
+    parser.add_argument(
+        "--database",
+        default=None,
+        metavar="URL",
+        help="the shared store of a class (postgresql://...; default: $SLIDEBANK_DATABASE_URL); needs --user",
+    )
+    parser.add_argument("--user", default=None, metavar="NAME", help="with --database: whose study state")
     parser.add_argument("--json", action="store_true", help="with --next or --stats: print JSON")
     parser.add_argument(
         "--db", type=Path, default=None, help="study file (default: $SLIDEBANK_STUDY_DB or data/study.sqlite)"
@@ -85,8 +112,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.json and not (args.next or args.stats):
             raise InputError("--json goes with --next or --stats")
         grade = parse_grade(args.grade[1]) if args.grade else None
-        session = open_session(args.db, args.bank, args.index, exam)
+        session = _open(args, exam)
         filters = _filters(session, args.section, args.mark, not args.all)
+        if args.set_mark:
+            from assistant.study.shared import set_mark
+
+            return set_mark(session, *args.set_mark)
+        if args.add:
+            from assistant.study.shared import add
+
+            return add(session, args.add[0], args.add[1], args.cites)
         if args.next:
             return print_next(session, filters, args.json)
         if args.grade:
@@ -105,6 +140,25 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # -- opening ------------------------------------------------------------------------------------
+
+
+def _open(args: argparse.Namespace, exam: date | None) -> StudySession:
+    """The local study file, or with --database (or $SLIDEBANK_DATABASE_URL) the student's rows in the shared store."""
+    import os
+
+    url = args.database or (
+        os.environ.get("SLIDEBANK_DATABASE_URL") if args.index is None and args.db is None else None
+    )
+    if args.database and (args.db is not None or args.index is not None):
+        raise InputError("--database replaces --db and --index; give one or the other")
+    if not url:
+        if args.user or args.set_mark or args.add:
+            raise InputError("--user, --set-mark and --add go with --database URL")
+        return open_session(args.db, args.bank, args.index, exam)
+    from assistant.study.shared import open_student
+    from index.pg.connect import check_url
+
+    return open_student(check_url(url), args.user, args.bank, exam, _lazy_suggestions(None, args.bank, url))
 
 
 def open_session(db: Path | None, bank_path: Path | None, index_dir: Path | None, exam: date | None) -> StudySession:
@@ -129,7 +183,9 @@ def open_session(db: Path | None, bank_path: Path | None, index_dir: Path | None
     )
 
 
-def _lazy_suggestions(index_dir: Path | None, bank_path: Path | None) -> Callable[[str], tuple[int, ...]]:
+def _lazy_suggestions(
+    index_dir: Path | None, bank_path: Path | None, database: str | None = None
+) -> Callable[[str], tuple[int, ...]]:
     """Loads the retriever (the query encoder) only when an uncited card needs suggestions."""
     found: dict[str, tuple[int, ...]] | None = None
 
@@ -140,7 +196,7 @@ def _lazy_suggestions(index_dir: Path | None, bank_path: Path | None) -> Callabl
             from assistant.study.suggestions import audit_suggestions
 
             print("slidebank: finding suggested slides for questions that cite none ...", file=sys.stderr, flush=True)
-            retriever, _ = open_retriever(index_dir, bank_path)
+            retriever, _ = open_retriever(index_dir, bank_path, database=database)
             found = audit_suggestions(retriever)
         return found.get(qid, ())
 
