@@ -87,6 +87,9 @@ def build_parser(prog: str = "python app.py") -> argparse.ArgumentParser:
         "results that stay close to it; the rest under 'Other places this comes up')",
     )
     parser.add_argument("--reranker", metavar="NAME_OR_PATH", default=None, help=RERANKER_HELP)
+    from assistant.ui.shared import add_options
+
+    add_options(parser)  # --database, --users, --auth-header
     parser.add_argument(
         "--llm-url",
         metavar="URL",
@@ -351,7 +354,10 @@ def build_app(view):
                 audit_tab(view)
             with gr.Tab("Question bank", id="bank"):
                 bank_tab(view)
-            study_tab(view)  # its own gr.Tab: assistant/ui/study_tab.py
+            students = getattr(view, "students", None)  # the shared store: each student's own session
+            study_tab(view, sessions=students)  # its own gr.Tab: assistant/ui/study_tab.py
+            if students is not None:
+                students.api()
         demo.load(
             guarded(view.status_html), None, status, api_visibility="private"
         )  # a reload shows a re-ingested deck
@@ -376,8 +382,10 @@ def theme():
     return gr.themes.Soft(primary_hue="indigo", neutral_hue="slate", font=sans, font_mono=mono)
 
 
-def launch(demo, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, share: bool = False, block: bool = True):
-    """Start serving. ``block=False`` returns at once (tests)."""
+def launch(
+    demo, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, share: bool = False, block: bool = True, auth=None
+):
+    """Start serving. ``block=False`` returns at once (tests). ``auth``: Gradio's sign-in check (--users)."""
     from assistant.ui.render import static_text
     from assistant.ui.server import app_kwargs
 
@@ -385,6 +393,7 @@ def launch(demo, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, share: bool
         server_name=host,
         server_port=port,
         share=share,
+        auth=auth,
         prevent_thread_lock=not block,
         quiet=True,
         theme=theme(),
@@ -429,11 +438,18 @@ def main(argv: list[str] | None = None, prog: str = "python app.py") -> int:
     )
     from assistant.retrieval.retriever import open_retriever
     from assistant.ui.live import Follow
+    from assistant.ui.shared import SharedSettings, StudentSessions
     from assistant.ui.web import WebView
     from index.store import default_index_dir
 
+    try:
+        shared = SharedSettings.from_args(args, os.environ.get("SLIDEBANK_DATABASE_URL"))
+    except SlidebankError as exc:
+        return _fail(str(exc))
+
     def reopen():
-        retriever, notices = open_retriever(args.index, args.bank, reranker=args.reranker)
+        database = shared.url if shared is not None else None
+        retriever, notices = open_retriever(args.index, args.bank, reranker=args.reranker, database=database)
         retriever.adapter_for()  # trained (or read from the cache) now, not on the first search
         return retriever, notices
 
@@ -451,14 +467,16 @@ def main(argv: list[str] | None = None, prog: str = "python app.py") -> int:
         retriever,
         notices,
         k=args.slides,
-        follow=Follow(Path(args.index or default_index_dir()), reopen),
+        follow=Follow(Path(args.index or default_index_dir()), reopen, live=shared.live() if shared else None),
         answer_settings=answer_settings,
         # Reachable from other machines: the page must not point this computer at a server of its choosing.
         url_from_page=_is_loopback(args.host),
     )
+    if shared is not None:
+        view.students = StudentSessions(shared, view)  # type: ignore[attr-defined]
     demo = build_app(view)
     try:
-        launch(demo, args.host, args.port, share=args.share, block=False)
+        launch(demo, args.host, args.port, share=args.share, block=False, auth=shared.auth() if shared else None)
     except OSError as exc:
         return _fail(f"cannot listen on {args.host}:{args.port} ({exc}); try another --port")
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host

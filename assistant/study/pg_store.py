@@ -25,6 +25,7 @@ from assistant.study.cards import Known, StudyCard
 from assistant.study.schedule import Grade, Memory, Study, memory_from_json
 from assistant.study.store import Review, SyncReport, plan_sync, reviewed
 from index.errors import InputError
+from index.pg.connect import Pool
 
 MAX_USER = 64
 MARKS = ("*", "-", "")
@@ -78,18 +79,25 @@ def student_bank(course: Sequence[Question], layer: str, marks: dict[str, str]) 
 
 
 class StudentStore:
-    """One student's study state in the database; ``conn`` is an autocommit psycopg connection."""
+    """One student's study state in the database. ``source`` is an autocommit psycopg connection, or
+    a ``Pool`` shared by every student an app serves (one connection per server thread)."""
 
-    def __init__(self, conn: Any, user: str) -> None:
-        self.conn = conn
+    def __init__(self, source: Any, user: str) -> None:
+        self._source = source
         self.user = check_user(user)
+        conn = self.conn
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('slidebank_study_schema'))")
             for statement in TABLES:
                 conn.execute(statement)
 
+    @property
+    def conn(self) -> Any:
+        return self._source.conn() if isinstance(self._source, Pool) else self._source
+
     def close(self) -> None:
-        self.conn.close()
+        if not isinstance(self._source, Pool):  # a shared pool is closed by its owner
+            self._source.close()
 
     @contextmanager
     def _locked(self) -> Iterator[None]:

@@ -7,7 +7,7 @@ the HTML comes from the small pure functions below, which tests call without a b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -148,20 +148,30 @@ def open_session(view: WebView, db: Path | None = None) -> StudySession:
     return StudySession(view.retriever.bank, open_store(db), view.index, suggest=Suggestions(view.retriever))
 
 
-def study_tab(view: WebView, db: Path | None = None, session: StudySession | None = None) -> StudySession | None:
-    """The Study tab, built inside the caller's ``gr.Tabs``. Returns the session (None: no study file)."""
+def study_tab(
+    view: WebView,
+    db: Path | None = None,
+    session: StudySession | None = None,
+    sessions: Callable[[Any], StudySession] | None = None,
+) -> StudySession | None:
+    """The Study tab, built inside the caller's ``gr.Tabs``. Returns the session (None: no study file).
+
+    ``sessions`` (the shared store, assistant/ui/shared.py) gives each request its signed-in student's
+    session instead of the one local session."""
     import gradio as gr
 
+    from assistant.ui.shared import takes_request
     from index.errors import SlidebankError
 
     with gr.Tab("Study", id="study") as tab:
         gr.HTML(f"<style>{CSS}</style>", elem_id="study-style", container=False, padding=False)
         try:
-            session = session or open_session(view, db)
+            session = session or (open_session(view, db) if sessions is None else None)
         except SlidebankError as exc:
             gr.HTML(f'<div class="sb-note sb-note-warn">{escape(str(exc))}</div>')
             return None
-        sections = [ALL_SECTIONS, *dict.fromkeys(c.section for c in session.cards)]
+        bank = session.cards if session is not None else view.retriever.bank
+        sections = [ALL_SECTIONS, *dict.fromkeys(c.section for c in bank)]
         with gr.Row():
             section = gr.Dropdown(sections, value=ALL_SECTIONS, label="Section", elem_id="study-section", scale=3)
             marks = gr.Dropdown(
@@ -225,8 +235,16 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
     filters = [section, marks, scope, exam]
     card_outputs = [card, shown, at, answer_box, show, *grades, counts_plot, recall_plot]
 
-    def render(sec: str, mark: str, scp: str, exam_text: str):
-        if session.bank is not view.retriever.bank:  # the bank grew ("Add to my bank") or was reloaded
+    def of(request: gr.Request) -> StudySession:
+        if sessions is not None:
+            return sessions(request)
+        assert session is not None
+        return session
+
+    @takes_request
+    def render(sec: str, mark: str, scp: str, exam_text: str, request: gr.Request):
+        session = of(request)
+        if sessions is None and session.bank is not view.retriever.bank:  # the bank grew ("Add to my bank")
             session.reload(view.retriever.bank)
         session.exam = parse_exam(exam_text)
         queue = session.queue(filters_from(sec, mark, scp))
@@ -256,7 +274,9 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
             gr.Button(interactive=n < len(state.key.slides) - 1),
         )
 
-    def reveal(state: _Shown):
+    @takes_request
+    def reveal(state: _Shown, request: gr.Request):
+        session = of(request)
         found = session.card(state.qid or "")
         if found is None:
             return (gr.skip(),) * 13
@@ -272,10 +292,12 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
         )
 
     def grade_with(word: str):
-        def handler(state: _Shown, sec: str, mark: str, scp: str, exam_text: str):
+        @takes_request
+        def handler(state: _Shown, sec: str, mark: str, scp: str, exam_text: str, request: gr.Request):
+            session = of(request)
             if state.qid is not None and session.card(state.qid) is not None:
                 session.grade(state.qid, word)  # type: ignore[arg-type]
-            return render(sec, mark, scp, exam_text)
+            return render(sec, mark, scp, exam_text, request)
 
         return handler
 

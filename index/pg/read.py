@@ -46,12 +46,44 @@ def current_generation_id(pool: Pool) -> int | None:
     return int(row[0]) if row else None
 
 
+def folder_name(where: str, generation: int, created: object) -> str:
+    """The cache folder of one generation of one database: also the name an app compares to follow ingests."""
+    return f"gen-{generation}-" + hashlib.sha256(f"{where}\0{generation}\0{created}".encode()).hexdigest()[:16]
+
+
+def live_name(pool: Pool) -> str | None:
+    """``folder_name`` of the live generation (one small query), None when there is none or the database is away."""
+    import psycopg
+
+    from index.pg.connect import DatabaseError
+
+    try:
+        conn = pool.conn()
+        if not has_schema(conn):
+            return None
+        row = conn.execute(
+            "SELECT g.id, g.created FROM slidebank_current c JOIN slidebank_generations g ON g.id = c.generation"
+        ).fetchone()
+    except (DatabaseError, psycopg.Error):
+        return None  # the database is away: keep serving what is loaded; a closed connection reopens next time
+    return folder_name(redact(pool.url), int(row[0]), row[1]) if row else None
+
+
 class DatabaseDense:
     """A generation's chunk vectors in PostgreSQL, searched like a FAISS inner-product index."""
 
-    def __init__(self, pool: Pool, generation: int, dim: int, ntotal: int, exact_limit: int = EXACT_LIMIT) -> None:
+    def __init__(
+        self,
+        pool: Pool,
+        generation: int,
+        dim: int,
+        ntotal: int,
+        exact_limit: int = EXACT_LIMIT,
+        ef_search: int = EF_SEARCH,
+    ) -> None:
         self.pool, self.generation, self.d, self.ntotal = pool, generation, int(dim), int(ntotal)
         self.exact = self.ntotal <= exact_limit
+        self.ef_search = ef_search
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """``(sims, ids)`` of shape ``(1, k)`` for one query vector; missing rows are -1, as FAISS pads."""
@@ -65,7 +97,9 @@ class DatabaseDense:
         else:
             k = min(int(k), _MAX_EF)
             with conn.transaction():
-                conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(min(max(k, EF_SEARCH), _MAX_EF)),))
+                conn.execute(
+                    "SELECT set_config('hnsw.ef_search', %s, true)", (str(min(max(k, self.ef_search), _MAX_EF)),)
+                )
                 rows = conn.execute(
                     sql.SQL(
                         "SELECT position, embedding::vector({dim}) <#> %s FROM slidebank_chunks"
@@ -203,7 +237,7 @@ def load_database_index(pool: Pool, lexical: Lexical = "bm25") -> DatabaseIndex:
         raise IndexInvalid(
             f"the database {where} holds an unreadable manifest ({exc}); re-run python -m ingest"
         ) from None
-    folder = cache_dir() / "database" / hashlib.sha256(f"{where}\0{generation}\0{head[3]}".encode()).hexdigest()[:20]
+    folder = cache_dir() / "database" / folder_name(where, generation, head[3])
     for name, _digest, data in files:
         target = folder / name
         if QUERY_ENCODER_DIR in Path(name).parts[:1] and ".." not in Path(name).parts and not target.is_file():
