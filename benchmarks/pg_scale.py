@@ -33,6 +33,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunks", type=int, default=100_000, help="synthetic chunks (default: %(default)s)")
     parser.add_argument("--noise", type=float, default=0.03)
     parser.add_argument("--queries", type=int, default=100, help="bank questions to search (default: %(default)s)")
+    parser.add_argument(
+        "--ef",
+        default="40,100,200,1000",
+        help="hnsw.ef_search values to measure; the app's dense search asks for 1000 candidates (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
 
     from psycopg import sql
@@ -92,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         print("| search | p50 ms | p95 ms | recall@10 vs exact |")
         print("| --- | ---: | ---: | ---: |")
         print(f"| exact (sequential scan) | {pct(exact_times, 0.5):.1f} | {pct(exact_times, 0.95):.1f} | 1.000 |")
-        for ef in (40, 100, 200):
+        for ef in (int(x) for x in args.ef.split(",")):
             hnsw = DatabaseDense(pool, generation, corpus.shape[1], len(corpus), exact_limit=0, ef_search=ef)
             found, times = search_all(hnsw, queries)
             print(

@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.audit")
     from assistant.audit.report import format_markdown, format_text
     from assistant.bank.annotate import with_suggestions
     from assistant.bank.parse import default_bank_path, is_no_bank
+    from assistant.cli import add_database_option, database_url
     from assistant.retrieval.retriever import open_retriever
     from index.store import load_index
 
@@ -53,6 +54,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.audit")
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_database_option(parser)  # the course bank stored with the deck, unless --bank names a file
     args = parser.parse_args(argv)
     bank_path = Path(args.bank or default_bank_path())
     try:
@@ -63,8 +65,13 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.audit")
         for target in (args.markdown, args.write_suggestions):
             if target is not None and not target.resolve().parent.is_dir():
                 raise SlidebankError(f"cannot write {target}: folder {target.parent} does not exist")
-        load_index(args.index)  # fail fast, before loading a model, when there is nothing to audit
-        retriever, notices = open_retriever(args.index, bank_path)
+        database = database_url(args)
+        if database is not None and args.bank is None and args.write_suggestions is not None:
+            raise SlidebankError("--write-suggestions with --database needs the bank file: give --bank FILE")
+        if database is None:
+            load_index(args.index)  # fail fast, before loading a model, when there is nothing to audit
+        stored = database is not None and args.bank is None
+        retriever, notices = open_retriever(args.index, None if stored else bank_path, database=database)
         if retriever.index is None:
             raise SlidebankError(
                 notices[0].split(";")[0] + "; the audit needs slides: python -m ingest path/to/slides.pdf"

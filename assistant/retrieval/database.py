@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 
 from assistant.bank.parse import Question, parse_bank
-from index.pg.connect import Pool
+from index.pg.connect import shared_pool
 from index.pg.read import DatabaseIndex, Lexical, load_database_index
 
 
 def open_database(url: str, lexical: Lexical = "bm25") -> DatabaseIndex:
     """The live generation of the database at ``url`` (IndexMissing when it holds none)."""
-    return load_database_index(Pool(url), lexical)
+    return load_database_index(shared_pool(url), lexical)
 
 
 def stored_bank(index: DatabaseIndex) -> tuple[tuple[Question, ...], str]:

@@ -88,10 +88,10 @@ class SharedSettings:
         return lambda name, password: verify(read_accounts(users), name, password)
 
     def live(self) -> Callable[[], str | None]:
-        from index.pg.connect import Pool
+        from index.pg.connect import shared_pool
         from index.pg.read import live_name
 
-        pool = Pool(self.url)
+        pool = shared_pool(self.url)
         return lambda: live_name(pool)
 
 
@@ -99,11 +99,11 @@ class StudentSessions:
     """Each signed-in student's study session, built on first use and rebuilt when the course bank changes."""
 
     def __init__(self, settings: SharedSettings, view: Any) -> None:
-        from index.pg.connect import Pool
+        from index.pg.connect import shared_pool
 
         self.settings = settings
         self.view = view
-        self.pool = Pool(settings.url)
+        self.pool = shared_pool(settings.url)
         self._lock = threading.Lock()
         self._sessions: dict[str, tuple[object, StudySession]] = {}
 

@@ -99,3 +99,17 @@ class Pool:
             for conn in self._all:
                 conn.close()
             self._all.clear()
+
+
+_POOLS: dict[str, Pool] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def shared_pool(url: str) -> Pool:
+    """The process's one pool for ``url``: the loaded generation, the follow check and the students'
+    sessions of an app use the same connection per thread, and a reopened generation opens no more."""
+    with _POOLS_LOCK:
+        pool = _POOLS.get(url)
+        if pool is None:
+            pool = _POOLS[url] = Pool(url)
+        return pool

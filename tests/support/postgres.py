@@ -83,8 +83,10 @@ class PostgresServer:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def start_server(timeout: float = 60.0) -> PostgresServer:
-    """initdb + pg_ctl start on a free loopback port; raises RuntimeError with the log's tail if it cannot start."""
+def start_server(timeout: float = 60.0, durable: bool = False) -> PostgresServer:
+    """initdb + pg_ctl start on a free loopback port; raises RuntimeError with the log's tail if it cannot start.
+
+    ``durable``: fsync on and a bigger cache, as a deployment runs it (for benchmarks); tests run without fsync."""
     _ensure_user()
     root = Path(tempfile.mkdtemp(prefix="slidebank-pg-"))
     os.chmod(root, 0o755)  # the server user must reach its data folder
@@ -119,7 +121,12 @@ def start_server(timeout: float = 60.0) -> PostgresServer:
         raise RuntimeError(f"initdb failed: {init.stderr.strip()[-400:]}")
     port = free_port()
     # Small settings: the test machine is small and shared; fsync off only here, never in a deployment.
-    options = f"-h 127.0.0.1 -p {port} -k {root / 'data'} -c fsync=off -c shared_buffers=64MB -c max_connections=60"
+    settings = (
+        "-c shared_buffers=512MB -c max_connections=100"
+        if durable
+        else "-c fsync=off -c shared_buffers=64MB -c max_connections=60"
+    )
+    options = f"-h 127.0.0.1 -p {port} -k {root / 'data'} {settings}"
     log = root / "server.log"
     start = subprocess.run(
         _as_server_user([str(binaries / "pg_ctl"), "-D", str(root / "data"), "-o", options, "-l", str(log), "start"]),
