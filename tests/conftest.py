@@ -104,3 +104,13 @@ def pg_url(pg_server, request: pytest.FixtureRequest) -> str:
 
     name = re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
     return pg_server.create_database(name)
+
+
+@pytest.fixture()
+def pg_course(pg_url: str, tiny_decks: list[Path], bank_file: Path) -> str:
+    """``pg_url`` with the tiny decks and their bank ingested by the real command (hash embedder)."""
+    from tests.support.cli_run import run_module
+
+    proc = run_module("ingest", *tiny_decks, "--database", pg_url, "--bank", bank_file, "--model", "hash:64", "-q")
+    assert proc.returncode == 0, proc.stderr
+    return pg_url

@@ -4,20 +4,12 @@ reads or changes another's reviews, marks or added questions."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from tests.support.cli_run import assert_one_line_error, run_module
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture()
-def course(pg_url: str, tiny_decks: list[Path], bank_file: Path) -> str:
-    proc = run_module("ingest", *tiny_decks, "--database", pg_url, "--bank", bank_file, "--model", "hash:64", "-q")
-    assert proc.returncode == 0, proc.stderr
-    return pg_url
 
 
 def study(url: str, user: str | None, *args: object):
@@ -31,19 +23,19 @@ def stats(url: str, user: str) -> dict:
     return json.loads(proc.stdout)
 
 
-def test_each_student_has_their_own_reviews(course: str) -> None:
-    first = study(course, "ada", "--next", "--json")
+def test_each_student_has_their_own_reviews(pg_course: str) -> None:
+    first = study(pg_course, "ada", "--next", "--json")
     assert first.returncode == 0, first.stderr
     qid = json.loads(first.stdout)["id"]
-    assert study(course, "ada", "--grade", qid, "good").returncode == 0
-    assert stats(course, "ada")["total"]["reviewed"] == 1
-    assert stats(course, "bob")["total"]["reviewed"] == 0
+    assert study(pg_course, "ada", "--grade", qid, "good").returncode == 0
+    assert stats(pg_course, "ada")["total"]["reviewed"] == 1
+    assert stats(pg_course, "bob")["total"]["reviewed"] == 0
     # bob grading the same question changes bob's card only
-    assert study(course, "bob", "--grade", qid, "again").returncode == 0
+    assert study(pg_course, "bob", "--grade", qid, "again").returncode == 0
     from assistant.study.pg_store import StudentStore
     from index.pg.connect import connect
 
-    ada, bob = StudentStore(connect(course), "ada"), StudentStore(connect(course), "bob")
+    ada, bob = StudentStore(connect(pg_course), "ada"), StudentStore(connect(pg_course), "bob")
     try:
         assert [r.grade for r in ada.history(qid)] == ["good"]
         assert [r.grade for r in bob.history(qid)] == ["again"]
@@ -53,28 +45,28 @@ def test_each_student_has_their_own_reviews(course: str) -> None:
         bob.close()
 
 
-def test_added_questions_and_marks_are_the_students_own(course: str) -> None:
+def test_added_questions_and_marks_are_the_students_own(pg_course: str) -> None:
     import psycopg
 
-    with psycopg.connect(course) as conn:
+    with psycopg.connect(pg_course) as conn:
         bank_before = conn.execute("SELECT bank FROM slidebank_generations").fetchall()
-    cards = stats(course, "ada")["total"]["cards"]
+    cards = stats(pg_course, "ada")["total"]["cards"]
     added = study(
-        course, "ada", "--add", "diffusion", "why does guidance trade diversity for fidelity?", "--cites", "4"
+        pg_course, "ada", "--add", "diffusion", "why does guidance trade diversity for fidelity?", "--cites", "4"
     )
     assert added.returncode == 0, added.stderr
-    assert stats(course, "ada")["total"]["cards"] == cards + 1
-    assert stats(course, "bob")["total"]["cards"] == cards
-    with psycopg.connect(course) as conn:
+    assert stats(pg_course, "ada")["total"]["cards"] == cards + 1
+    assert stats(pg_course, "bob")["total"]["cards"] == cards
+    with psycopg.connect(pg_course) as conn:
         assert conn.execute("SELECT bank FROM slidebank_generations").fetchall() == bank_before
 
-    nxt = json.loads(study(course, "ada", "--next", "--json", "--mark", "none").stdout)
+    nxt = json.loads(study(pg_course, "ada", "--next", "--json", "--mark", "none").stdout)
     qid = nxt["id"]
-    assert study(course, "ada", "--set-mark", qid, "-").returncode == 0
-    marked = json.loads(study(course, "ada", "--next", "--json", "--mark", "-", "--all").stdout)
+    assert study(pg_course, "ada", "--set-mark", qid, "-").returncode == 0
+    marked = json.loads(study(pg_course, "ada", "--next", "--json", "--mark", "-", "--all").stdout)
     assert marked["mark"] == "-"
-    ids_ada = _marked(course, "ada", "-")
-    ids_bob = _marked(course, "bob", "-")
+    ids_ada = _marked(pg_course, "ada", "-")
+    ids_bob = _marked(pg_course, "bob", "-")
     assert qid in ids_ada and qid not in ids_bob
 
 
@@ -88,7 +80,7 @@ def _marked(url: str, user: str, mark: str) -> set[str]:
         session.store.close()
 
 
-def test_a_student_store_never_touches_another_students_rows(course: str) -> None:
+def test_a_student_store_never_touches_another_students_rows(pg_course: str) -> None:
     from datetime import datetime, timezone
 
     from assistant.study.pg_store import StudentStore
@@ -97,11 +89,11 @@ def test_a_student_store_never_touches_another_students_rows(course: str) -> Non
     from assistant.study.store import UnknownCard
     from index.pg.connect import connect
 
-    ada = open_student(course, "ada", None, None)
+    ada = open_student(pg_course, "ada", None, None)
     added = ada.store.add_question("mine", "a question only ada has", (2,))  # type: ignore[attr-defined]
     ada.reload(ada.bank + (added,))
     ada.grade(added.id, "good")
-    bob = StudentStore(connect(course), "bob")
+    bob = StudentStore(connect(pg_course), "bob")
     try:
         assert added.id not in bob.origins() and bob.history(added.id) == ()
         with pytest.raises(UnknownCard):  # not in bob's cards: bob cannot grade ada's question
@@ -110,10 +102,10 @@ def test_a_student_store_never_touches_another_students_rows(course: str) -> Non
     finally:
         bob.close()
         ada.store.close()
-    assert [r.grade for r in open_student(course, "ada", None, None).store.history(added.id)] == ["good"]
+    assert [r.grade for r in open_student(pg_course, "ada", None, None).store.history(added.id)] == ["good"]
 
 
-def test_database_without_a_user_is_a_one_line_error(course: str) -> None:
-    assert_one_line_error(study(course, None, "--stats"), "--user NAME")
-    assert_one_line_error(study(course, "", "--stats"), "--user")
+def test_database_without_a_user_is_a_one_line_error(pg_course: str) -> None:
+    assert_one_line_error(study(pg_course, None, "--stats"), "--user NAME")
+    assert_one_line_error(study(pg_course, "", "--stats"), "--user")
     assert_one_line_error(run_module("assistant.study", "--user", "ada", "--stats"), "--database")
