@@ -13,6 +13,7 @@ import argparse
 import sys
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Sequence
 
 from assistant.evaluation.retrieval import (
@@ -65,7 +66,7 @@ def parity_row(name: str, local: Retriever, shared: Retriever, queries: Sequence
     return ParityRow(name, len(queries), same, scores(a), scores(b))
 
 
-def parity(local: Retriever, shared: Retriever, free_form=FREE_FORM) -> list[ParityRow]:
+def parity(local: Retriever, shared: Retriever, free_form: Path = FREE_FORM) -> list[ParityRow]:
     local, shared = local.with_settings(rerank_depth=0), shared.with_settings(rerank_depth=0)
     groups = [
         ("bank, clicked", bank_queries(local, with_section=True)),
@@ -103,16 +104,15 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.evaluat
     parser.add_argument("--database", required=True, metavar="URL", help="the database holding the same deck")
     parser.add_argument("--bank", default=None, help="bank for the local index (default: data/question_bank.md)")
     parser.add_argument("--lexical", choices=("bm25", "fts"), default="bm25")
+    parser.add_argument("--free-form", type=Path, default=FREE_FORM, metavar="TSV", help="free-form questions")
     args = parser.parse_args(argv)
     try:
-        from pathlib import Path
-
         local, _ = open_retriever(Path(args.index), args.bank)
         shared, _ = open_retriever(None, None, database=args.database)
         if args.lexical == "fts":
             shared = with_full_text(shared)
         started = time.perf_counter()
-        rows = parity(local, shared)
+        rows = parity(local, shared, args.free_form)
     except SlidebankError as exc:
         print(f"error: {safe(exc)}", file=sys.stderr)
         return 2
