@@ -43,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     from psycopg import sql
 
     from assistant.bank.parse import load_bank
-    from assistant.retrieval.retriever import open_retriever, question_context
+    from assistant.retrieval.loading import open_retriever
+    from assistant.retrieval.retriever import question_context
     from index.pg.connect import Pool, connect, redact
     from index.pg.read import DatabaseDense
     from index.pg.schema import ensure_schema, hnsw_index_name

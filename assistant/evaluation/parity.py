@@ -26,7 +26,8 @@ from assistant.evaluation.retrieval import (
     free_form_queries,
     summarise,
 )
-from assistant.retrieval.retriever import Retriever, open_retriever
+from assistant.retrieval.loading import open_retriever
+from assistant.retrieval.retriever import Retriever
 from index.errors import SlidebankError
 from index.terminal import safe
 

@@ -8,15 +8,17 @@ parsed here, unless a bank file is given explicitly.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from assistant.bank.parse import Question, parse_bank
 from index.pg.connect import shared_pool
 from index.pg.read import DatabaseIndex, Lexical, load_database_index
 
 
-def open_database(url: str, lexical: Lexical = "bm25") -> DatabaseIndex:
-    """The live generation of the database at ``url`` (IndexMissing when it holds none)."""
-    return load_database_index(shared_pool(url), lexical)
+def open_database(url: str, lexical: Lexical = "bm25", cache: Path | None = None) -> DatabaseIndex:
+    """The live generation of the database at ``url`` (IndexMissing when it holds none); its thumbnails
+    and query encoder are copied out under ``cache`` (None: a temporary folder of this process)."""
+    return load_database_index(shared_pool(url), lexical, cache)
 
 
 def stored_bank(index: DatabaseIndex) -> tuple[tuple[Question, ...], str]:

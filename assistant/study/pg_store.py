@@ -49,9 +49,12 @@ TABLES = (
         qid text NOT NULL,
         grade text NOT NULL,
         at text NOT NULL,
-        fsrs_after text NOT NULL
+        fsrs_after text NOT NULL,
+        key text
     )""",
     "CREATE INDEX IF NOT EXISTS slidebank_study_reviews_user ON slidebank_study_reviews (username, qid)",
+    # A grade's idempotency key (one per card shown): a retried grade is recorded once.
+    "CREATE UNIQUE INDEX IF NOT EXISTS slidebank_study_reviews_key ON slidebank_study_reviews (username, key)",
     """CREATE TABLE IF NOT EXISTS slidebank_study_marks (
         username text NOT NULL,
         qid text NOT NULL,
@@ -203,17 +206,28 @@ class StudentStore:
         ).fetchall()
         return tuple(Review(*r) for r in rows)
 
-    def grade(self, qid: str, grade: Grade, now: datetime, study: Study) -> Memory:
-        """One review: the log row and the card's new state in one transaction."""
+    def grade(self, qid: str, grade: Grade, now: datetime, study: Study, key: str | None = None) -> Memory:
+        """One review: the log row and the card's new state in one transaction. With ``key``, a grade
+        already recorded under it (by this student) is not recorded again: the state it left is returned."""
         with self._locked():
+            if key is not None:
+                done = self.conn.execute(
+                    "SELECT qid, fsrs_after FROM slidebank_study_reviews WHERE username = %s AND key = %s",
+                    (self.user, key),
+                ).fetchone()
+                if done is not None:
+                    if done[0] != qid:
+                        raise InputError(f"grade key {key!r} was already used for question {done[0]}")
+                    return memory_from_json(done[1])
             row = self.conn.execute(
                 "SELECT fsrs, orphaned FROM slidebank_study_cards WHERE username = %s AND qid = %s FOR UPDATE",
                 (self.user, qid),
             ).fetchone()
             after = reviewed(row, qid, grade, now, study)
             self.conn.execute(
-                "INSERT INTO slidebank_study_reviews (username, qid, grade, at, fsrs_after) VALUES (%s, %s, %s, %s, %s)",
-                (self.user, qid, grade, now.isoformat(), after.fsrs_json),
+                "INSERT INTO slidebank_study_reviews (username, qid, grade, at, fsrs_after, key)"
+                " VALUES (%s, %s, %s, %s, %s, %s)",
+                (self.user, qid, grade, now.isoformat(), after.fsrs_json, key),
             )
             last = after.last_review.isoformat() if after.last_review else None
             self.conn.execute(

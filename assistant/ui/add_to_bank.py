@@ -40,7 +40,8 @@ def add(view: WebView, query: str, section: str, slides: list[int], request: Any
             return f'<div class="sb-note sb-note-warn">{escape(str(exc))}</div>'
         return f'<div class="sb-note">Added to your own bank under <b>{escape(mine.section)}</b>; it is a Study card now.</div>'
 
-    path = default_bank_path()
+    # The bank the app reads (its settings record: --bank, $SLIDEBANK_BANK), so the new question is searched at once.
+    path = view.settings.bank if view.settings is not None else default_bank_path()
     try:
         question = add_question(path, section or "", query or "", [int(n) for n in slides or []])
         use_bank(view, load_bank(path))

@@ -5,7 +5,7 @@ The app process keeps no state of its own: the deck and the course bank come fro
 live generation (followed between requests, so an ingest switches every replica), and each
 signed-in student's study session reads and writes their own rows (assistant/study/pg_store.py).
 Who the student is comes from Gradio's sign-in against the users file (scrypt hashes,
-assistant/ui/accounts.py), or from a header set by the institution's reverse proxy, which must then
+assistant/ui/users.py), or from a header set by the institution's reverse proxy, which must then
 be the only way to reach the app (docs/deployment.md).
 """
 
@@ -29,26 +29,6 @@ def takes_request(fn: Callable) -> Callable:
     return fn
 
 
-def add_options(parser: argparse.ArgumentParser) -> None:
-    from assistant.cli import add_database_option
-
-    add_database_option(parser)  # with --users or --auth-header
-    who = parser.add_mutually_exclusive_group()
-    who.add_argument(
-        "--users",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="with --database: students sign in (python -m assistant.ui.accounts FILE NAME adds one)",
-    )
-    who.add_argument(
-        "--auth-header",
-        default=None,
-        metavar="HEADER",
-        help="with --database: trust this header (e.g. X-Remote-User) for the student's name; only behind the proxy that sets it",
-    )
-
-
 @dataclass(frozen=True)
 class SharedSettings:
     url: str
@@ -56,9 +36,9 @@ class SharedSettings:
     header: str | None
 
     @classmethod
-    def from_args(cls, args: argparse.Namespace, env_url: str | None) -> "SharedSettings | None":
-        """None for the local app; InputError when the flags do not add up."""
-        url = args.database or (env_url if args.index is None else None)
+    def from_args(cls, args: argparse.Namespace, url: str | None) -> "SharedSettings | None":
+        """None for the local app; InputError when the flags do not add up. ``url``: the settings
+        record's database URL (--database, else $SLIDEBANK_DATABASE_URL)."""
         if not url:
             if args.users or args.auth_header:
                 raise InputError("--users and --auth-header go with --database URL")
@@ -70,7 +50,7 @@ class SharedSettings:
         from index.pg.connect import check_url
 
         if args.users is not None:
-            from assistant.ui.accounts import read_accounts
+            from assistant.ui.users import read_accounts
 
             if not read_accounts(args.users):
                 raise InputError(
@@ -82,7 +62,7 @@ class SharedSettings:
         """Gradio's sign-in check for --users (the file is read again at each sign-in: added users need no restart)."""
         if self.users is None:
             return None
-        from assistant.ui.accounts import read_accounts, verify
+        from assistant.ui.users import read_accounts, verify
 
         users = self.users
         return lambda name, password: verify(read_accounts(users), name, password)

@@ -22,7 +22,6 @@ from psycopg import sql
 
 from index.errors import IndexInvalid, IndexMissing
 from index.lexical import LexicalIndex
-from index.paths import cache_dir
 from index.pg.connect import Pool, redact
 from index.pg.schema import has_schema
 from index.records import Chunk, Slide
@@ -188,6 +187,22 @@ class DatabaseIndex(LoadedIndex):
         return path
 
 
+def _process_cache() -> Path:
+    """A temporary folder for this process, removed at exit: where no cache folder is configured."""
+    global _TEMP_CACHE
+    if _TEMP_CACHE is None:
+        import atexit
+        import shutil
+        import tempfile
+
+        _TEMP_CACHE = Path(tempfile.mkdtemp(prefix="slidebank-db-"))
+        atexit.register(shutil.rmtree, _TEMP_CACHE, True)
+    return _TEMP_CACHE
+
+
+_TEMP_CACHE: Path | None = None
+
+
 def _write_once(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole (another process may be writing the same bytes at the same time)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -196,7 +211,7 @@ def _write_once(path: Path, data: bytes) -> None:
     os.replace(part, path)
 
 
-def load_database_index(pool: Pool, lexical: Lexical = "bm25") -> DatabaseIndex:
+def load_database_index(pool: Pool, lexical: Lexical = "bm25", cache: Path | None = None) -> DatabaseIndex:
     """The live generation. IndexMissing when the database holds none, IndexInvalid when it does not add up."""
     generation = current_generation_id(pool)
     where = redact(pool.url)
@@ -237,7 +252,7 @@ def load_database_index(pool: Pool, lexical: Lexical = "bm25") -> DatabaseIndex:
         raise IndexInvalid(
             f"the database {where} holds an unreadable manifest ({exc}); re-run python -m ingest"
         ) from None
-    folder = cache_dir() / "database" / folder_name(where, generation, head[3])
+    folder = (cache if cache is not None else _process_cache()) / "database" / folder_name(where, generation, head[3])
     for name, _digest, data in files:
         target = folder / name
         if QUERY_ENCODER_DIR in Path(name).parts[:1] and ".." not in Path(name).parts and not target.is_file():

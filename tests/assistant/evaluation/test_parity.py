@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 def test_database_ranks_the_real_deck_as_the_local_index(real_index: Path, real_retriever, pg_url: str) -> None:
     from assistant.bank.parse import default_bank_path
     from assistant.evaluation.parity import format_parity, parity
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
     from index.pg.connect import connect
     from index.pg.write import store_generation
     from index.store import load_index

@@ -109,3 +109,19 @@ def test_database_without_a_user_is_a_one_line_error(pg_course: str) -> None:
     assert_one_line_error(study(pg_course, None, "--stats"), "--user NAME")
     assert_one_line_error(study(pg_course, "", "--stats"), "--user")
     assert_one_line_error(run_module("assistant.study", "--user", "ada", "--stats"), "--database")
+
+
+def test_a_retried_grade_with_its_key_counts_once(pg_course: str) -> None:
+    from assistant.study.shared import open_student
+
+    session = open_student(pg_course, "ada", None, None)
+    try:
+        qid = session.queue()[0].qid
+        first = session.grade(qid, "good", key="shown-1")
+        again = session.grade(qid, "good", key="shown-1")  # the same click, retried
+        assert again.due == first.due
+        assert [r.grade for r in session.store.history(qid)] == ["good"]
+        session.grade(qid, "hard", key="shown-2")
+        assert [r.grade for r in session.store.history(qid)] == ["good", "hard"]
+    finally:
+        session.store.close()

@@ -71,7 +71,7 @@ def test_ingest_writes_the_database_and_no_index_folder(
 
 def test_database_ranks_as_the_local_index(pg_url: str, tiny_decks: list[Path], hash_index: Path) -> None:
     assert _ingest(tiny_decks, pg_url).returncode == 0
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
 
     local, _ = open_retriever(hash_index, "none")
     shared, _ = open_retriever(None, "none", database=pg_url)
@@ -95,7 +95,7 @@ def test_reingest_reuses_vectors_and_switches(pg_url: str, tiny_decks: list[Path
 
 def test_reader_keeps_its_generation_through_an_ingest(pg_url: str, tiny_decks: list[Path]) -> None:
     assert _ingest(tiny_decks, pg_url).returncode == 0
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
 
     reader, _ = open_retriever(None, "none", database=pg_url)
     before = [h.slide.number for h in reader.search("gradient descent", k=3).slides]
