@@ -19,7 +19,7 @@ def die() -> None:
 
 
 def arm(marker: str) -> None:
-    import index.store as store
+    import index.staging as staging
     from index.embedder import HashEmbedder
     from index.lexical import LexicalIndex
 
@@ -61,7 +61,8 @@ def arm(marker: str) -> None:
                     die()
                 real_replace(src, dst)
 
-        store.os = PatchedOs()
+        # The generation is renamed into place and CURRENT switched by index.staging.
+        staging.os = PatchedOs()
     elif marker == "database":
         import index.pg.write as write
 
