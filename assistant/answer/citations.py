@@ -31,6 +31,8 @@ class Sentence:
     text: str
     slides: tuple[int, ...]
     supported: bool
+    verdict: str = ""  # supported, contradicted, not on the slides, unchecked ("" when not judged)
+    evidence: str = ""  # the slide line that decided the verdict
 
 
 @dataclass(frozen=True)

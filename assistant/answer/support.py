@@ -10,6 +10,13 @@ Support of a sentence by one slide is the mean of two signals:
 A sentence that quotes the slide (its words, in order, inside the slide text) is supported
 outright: that is what an extractive answer writes, and it needs no encoding.
 
+Support is about topic. ``SupportChecker.judge`` adds truth: a sentence that clears the support
+threshold is then held line by line to the slide (``faithfulness.py``: flips, swapped pairings,
+numbers and names found on neither the slides nor the question, new content words) and gets one of
+four verdicts: supported, contradicted, not on the slides, unchecked. Only "supported" is shown as
+supported. Answers (extractive and model), ``python -m assistant.check``, the study check and the
+app all go through ``judge``.
+
 ``SUPPORT_THRESHOLD`` was calibrated without any bank question: the deck's own sentences are the
 positives, out-of-scope text the negatives; ``python -m assistant.evaluation.support`` recomputes
 it and prints the ROC point (see docs/answers.md).
@@ -23,12 +30,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answer import faithfulness as faith
 from assistant.answer.citations import (
     Sentence,
     cited_numbers,
     says_not_covered,
     strip_citations,
 )
+from assistant.answer.entailment import ENTAIL_FLOOR, ENTAIL_LINES, Entailment
 from index.lexical import tokenize
 from index.records import Slide
 
@@ -46,6 +55,22 @@ def _normal(text: str) -> str:
 
 def content_tokens(text: str) -> list[str]:
     return tokenize(text)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One sentence judged against given slides: the verdict, the slides and the slide line that decide it, and why."""
+
+    text: str
+    verdict: str  # one of faithfulness.VERDICTS
+    slides: tuple[int, ...]  # supported: the slides that support it; otherwise the slide of the deciding line
+    evidence: str  # the deciding slide line ("" when there is none)
+    reason: str
+    score: float  # the support (topic) score of the best slide
+
+    @property
+    def supported(self) -> bool:
+        return self.verdict == faith.SUPPORTED
 
 
 @dataclass(frozen=True)
@@ -70,8 +95,14 @@ class SupportChecker:
         encode: Encode | None = None,
         chunk_vectors: Mapping[int, np.ndarray] | None = None,
         threshold: float = SUPPORT_THRESHOLD,
+        question: str = "",
+        entailment: Entailment | None = None,
     ) -> None:
+        self.entailment = entailment
         self.slides = {s.number: s for s in slides}
+        self.question = question
+        self._lines = {s.number: faith.slide_lines(s) for s in slides}
+        self._line_vectors: dict[int, np.ndarray] = {}
         self.order = [s.number for s in slides]
         self.encode = encode
         self.chunk_vectors = dict(chunk_vectors or {})
@@ -98,23 +129,117 @@ class SupportChecker:
         vectors = self.chunk_vectors.get(number)
         if self.encode is None or vectors is None or len(vectors) == 0:
             return lexical
-        vector = self._vectors.get(text)
-        if vector is None:
-            vector = self._vectors[text] = self.encode([text])[0]
+        vector = self._vector(text)
+        assert vector is not None
         dense = max(0.0, float(np.max(vectors @ vector)))
         return DENSE_SHARE * dense + (1 - DENSE_SHARE) * lexical
 
     def best(self, text: str, allow_quote: bool = True) -> float:
         return max(self.scores(text, allow_quote).values(), default=0.0)
 
+    def lines(self, number: int) -> list[faith.Line]:
+        """The given slide's lines (title first), as the check aligns sentences to them."""
+        return self._lines.get(number, [])
+
+    def _vector(self, text: str) -> np.ndarray | None:
+        if self.encode is None:
+            return None
+        vector = self._vectors.get(text)
+        if vector is None:
+            vector = self._vectors[text] = self.encode([text])[0]
+        return vector
+
+    def _line_cosine(self, text: str, numbers: Sequence[int]) -> float:
+        """The best cosine between the sentence and one line of the slides (0 without an encoder)."""
+        vector = self._vector(text)
+        if vector is None or self.encode is None:
+            return 0.0
+        best = 0.0
+        for n in numbers:
+            rows = self._line_vectors.get(n)
+            if rows is None:
+                texts = [line.text for line in self._lines[n] if not line.title]
+                rows = self._line_vectors[n] = self.encode(texts) if texts else np.zeros((0, len(vector)))
+            if len(rows):
+                best = max(best, float(np.max(rows @ vector)))
+        return best
+
+    def judge(self, text: str, numbers: Sequence[int] | None = None) -> Judgement:
+        """The verdict on one sentence (citation markers removed) against the given slides ``numbers`` (default: all)."""
+        chosen = [n for n in dict.fromkeys(numbers or self.order) if n in self.slides] or list(self.order)
+        lines = [line for n in chosen for line in self._lines.get(n, [])]
+        tokens = faith.words(text)
+        if not chosen or not lines:
+            return Judgement(text, faith.UNCHECKED, tuple(chosen), "", "the slides have no text to check against", 0.0)
+        if not tokens:
+            return Judgement(text, faith.UNCHECKED, tuple(chosen), "", "no content words to check", 0.0)
+        scores = {n: self.score(text, n) for n in chosen}
+        best = max(chosen, key=lambda n: (scores[n], -chosen.index(n)))
+        titles = frozenset(t for n in chosen for t in faith.words(self.slides[n].title))
+        line, _ = faith.align(tokens, lines, titles)
+        evidence = line.text if line else ""
+        where = (line.slide,) if line else (best,)
+        normal = _normal(text)
+        if len(normal) >= 8 and any(normal in self._normal[n] for n in chosen):  # a quotation of the slide
+            return Judgement(text, faith.SUPPORTED, (best,), evidence, "quotes the slide", 1.0)
+        if scores[best] < self.threshold:
+            return Judgement(
+                text, faith.NOT_ON_SLIDES, where, evidence, "about something the slides do not say", scores[best]
+            )
+        found = faith.contradiction(text, lines, titles, " / ".join(self.slides[n].title for n in chosen))
+        if found is not None:
+            at = found.line or line
+            return Judgement(
+                text, found.verdict, (at.slide,) if at else where, at.text if at else "", found.reason, scores[best]
+            )
+        known_text = "\n".join([self.question, *(self.slides[n].text for n in chosen)])
+        specific = faith.invented_specific(text, known_text)
+        if specific:
+            return Judgement(
+                text, faith.NOT_ON_SLIDES, where, evidence, f"{specific} is not on the slides", scores[best]
+            )
+        known = frozenset(faith.words(known_text))
+        novel = faith.novel_words(text, known)
+        claim = tokens - titles  # the title names the topic; the claim is in the other words
+        if faith.says_more(len(novel), len(claim)) and self._line_cosine(text, chosen) < faith.PARAPHRASE_COSINE:
+            return Judgement(
+                text,
+                faith.NOT_ON_SLIDES,
+                where,
+                evidence,
+                "says more than the slides: " + ", ".join(novel),
+                scores[best],
+            )
+        # The model reads a sentence against the line whose claim words it reuses (two or more beyond
+        # the title's): the case rules miss, a line's words with its meaning changed.
+        premises = [
+            x.text
+            for x in faith.ranked(tokens, lines, titles)
+            if not x.title and len((tokens & x.tokens) - titles) >= 2
+        ][:ENTAIL_LINES]
+        if self.entailment is not None and premises:
+            entailed = float(np.max(self.entailment.entailed([(p, text) for p in premises])))
+            if entailed < ENTAIL_FLOOR:
+                return Judgement(
+                    text,
+                    faith.UNCHECKED,
+                    where,
+                    evidence,
+                    f"the slide line does not entail it ({entailed:.2f})",
+                    scores[best],
+                )
+        kept = tuple(n for n in chosen if scores[n] >= self.threshold)
+        return Judgement(text, faith.SUPPORTED, kept, evidence, "", scores[best])
+
     def check(self, raw: str) -> Verdict:
         """One sentence as a backend wrote it, markers and all.
 
         A marker stays only if its slide was given and supports the sentence; a sentence left
-        without one gets the best-supporting given slide when that clears the threshold.
+        without one gets the best-supporting given slide when that clears the threshold. Either
+        way the sentence must then be judged supported (``judge``) to be shown.
         """
         cited = cited_numbers(raw)
-        text = _tidy(strip_citations(raw))
+        text = tidy(strip_citations(raw))
         if says_not_covered(text):
             return Verdict(None, len(cited), True)
         if not content_tokens(text):
@@ -126,10 +251,14 @@ class SupportChecker:
             best = max(self.order, key=lambda n: (scores[n], -self.order.index(n)))
             if scores[best] >= self.threshold:
                 kept = [best]
-        return Verdict(Sentence(text, tuple(kept), bool(kept)), dropped, False)
+        judged = self.judge(text, kept or None)
+        if not judged.supported:
+            dropped += len(kept) - sum(n not in cited for n in kept)
+            kept = []
+        return Verdict(Sentence(text, tuple(kept), bool(kept), judged.verdict, judged.evidence), dropped, False)
 
 
-def _tidy(text: str) -> str:
+def tidy(text: str) -> str:
     # Markdown list marks and emphasis a model adds are not part of the claim; control characters
     # (a terminal escape sequence) are not text anyone should be shown.
     text = "".join(ch if ch.isprintable() else " " for ch in text)
@@ -137,11 +266,18 @@ def _tidy(text: str) -> str:
     return " ".join(text.replace("**", "").split())
 
 
-def checker_for(retriever, slides: Sequence[Slide]) -> SupportChecker:
-    """The checker for these slides with the retriever's encoder and the index's chunk vectors."""
+def checker_for(retriever, slides: Sequence[Slide], question: str = "", nli: bool = True) -> SupportChecker:
+    """The checker for these slides with the retriever's encoder and the index's chunk vectors.
+
+    ``question``: what the sentences answer; its numbers and names are not inventions. ``nli``:
+    use the entailment model when it is installed (``assistant.answer.entailment``).
+    """
+    from assistant.answer.entailment import judge
+
+    model = judge() if nli else None
     index = getattr(retriever, "index", None)
     if index is None:
-        return SupportChecker(slides)
+        return SupportChecker(slides, question=question, entailment=model)
     owners = index.chunk_slides
     vectors: dict[int, np.ndarray] = {}
     for s in slides:
@@ -152,7 +288,7 @@ def checker_for(retriever, slides: Sequence[Slide]) -> SupportChecker:
             )
         except RuntimeError:  # an index type that cannot give rows back: encode the slide's chunks instead
             vectors[s.number] = retriever.encoder.encode([index.chunks[int(i)].text for i in rows])
-    return SupportChecker(slides, retriever.encoder.encode, vectors)
+    return SupportChecker(slides, retriever.encoder.encode, vectors, question=question, entailment=model)
 
 
 # -- sentences out of a stream of text pieces ---------------------------------------------------

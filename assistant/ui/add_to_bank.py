@@ -47,16 +47,30 @@ def use_bank(view: WebView, bank: tuple[Question, ...]) -> None:
     view.use_retriever(dataclasses.replace(view.retriever, bank=bank, bank_vectors=None))
 
 
-def add(view: WebView, query: str, section: str, slides: list[int]) -> str:
+def add(view: WebView, query: str, section: str, slides: list[int], request: Any = None) -> str:
     """Write the question; returns a one-line status for the page."""
-    return add_question_to_bank(view, query, section, slides)[0]
+    return add_question_to_bank(view, query, section, slides, request)[0]
 
 
-def add_question_to_bank(view: WebView, query: str, section: str, slides: list[int]) -> tuple[str, bool]:
-    """(one-line status for the page, whether the bank changed)."""
+def add_question_to_bank(
+    view: WebView, query: str, section: str, slides: list[int], request: Any = None
+) -> tuple[str, bool]:
+    """(one-line status for the page, whether the bank changed). On the shared store of a class
+    (``view.students``) it goes to the signed-in student's own layer, never to the course bank."""
     from assistant.bank.edit import add_question
     from assistant.bank.parse import default_bank_path, load_bank
     from index.errors import SlidebankError
+
+    students = getattr(view, "students", None)
+    if students is not None:
+        try:
+            mine = students.add_question(request, section or "", query or "", [int(n) for n in slides or []])
+        except SlidebankError as exc:
+            return _note(str(exc), warn=True), False
+        return (
+            f'<div class="sb-note">Added to your own bank under <b>{escape(mine.section)}</b>; it is a Study card now.</div>',
+            True,
+        )
 
     # The bank the app reads (its settings record: --bank, $SLIDEBANK_BANK), so the new question is searched at once.
     path = view.settings.bank if view.settings is not None else default_bank_path()
@@ -127,8 +141,11 @@ def add_to_bank_panel(view: WebView, query: Any, result: Any) -> Any:
             "",
         )
 
-    def on_add(text: str, sec: str, ticked: list[int], count: int):
-        message, changed = add_question_to_bank(view, text, sec, ticked)
+    from assistant.ui.shared import takes_request
+
+    @takes_request
+    def on_add(text: str, sec: str, ticked: list[int], count: int, request: gr.Request):
+        message, changed = add_question_to_bank(view, text, sec, ticked, request)
         if not changed:
             return message, gr.skip(), gr.skip(), count
         # The form clears: the ticks go, the section list knows a new section.

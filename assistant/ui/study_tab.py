@@ -203,22 +203,31 @@ def grade_shown(session: StudySession, state: _Shown, word: str) -> None:
 
 
 def study_tab(
-    view: WebView, db: Path | None = None, session: StudySession | None = None, refresh: Any = None
+    view: WebView,
+    db: Path | None = None,
+    session: StudySession | None = None,
+    sessions: Callable[[Any], StudySession] | None = None,
+    refresh: Any = None,
 ) -> StudySession | None:
     """The Study tab, built inside the caller's ``gr.Tabs``. Returns the session (None: no study file).
+
+    ``sessions`` (the shared store, assistant/ui/shared.py) gives each request its signed-in student's
+    session instead of the one local session; it follows ingests and the student's bank itself.
     ``refresh``: a component whose ``change`` means the bank grew ("Add to my bank")."""
     import gradio as gr
 
+    from assistant.ui.shared import takes_request
     from index.errors import SlidebankError
 
     with gr.Tab("Study", id="study") as tab:
         gr.HTML(f"<style>{CSS}{PLAN_CSS}</style>", elem_id="study-style", container=False, padding=False)
         try:
-            session = session or open_session(view, db)
+            session = session or (open_session(view, db) if sessions is None else None)
         except SlidebankError as exc:
             gr.HTML(f'<div class="sb-note sb-note-warn">{escape(str(exc))}</div>')
             return None
-        sections = [ALL_SECTIONS, *dict.fromkeys(c.section for c in session.cards)]
+        shown_bank = session.cards if session is not None else view.retriever.bank
+        sections = [ALL_SECTIONS, *dict.fromkeys(c.section for c in shown_bank)]
         with gr.Row():
             section = gr.Dropdown(sections, value=ALL_SECTIONS, label="Section", elem_id="study-section", scale=3)
             marks = gr.Dropdown(
@@ -229,7 +238,7 @@ def study_tab(
                 label="Exam date (optional)", placeholder="e.g. 20/12/2026", elem_id="study-exam", scale=2, max_lines=1
             )
         with gr.Row():
-            count = gr.HTML(cards_note(session), elem_id="study-count")
+            count = gr.HTML(cards_note(session) if session is not None else "", elem_id="study-count")
             exam_note = gr.HTML(elem_id="study-exam-note")
         with gr.Row():
             with gr.Column(scale=6):
@@ -237,6 +246,10 @@ def study_tab(
                 with gr.Row():
                     show = gr.Button("Show answer  (space)", variant="primary", elem_id="study-show", scale=4)
                     skip = gr.Button("Skip  (s)", elem_id="study-skip", scale=1, min_width=100, interactive=False)
+                with gr.Accordion("Check my answer", open=False, elem_id="study-own"):
+                    own = gr.Textbox(label="Your answer", lines=3, elem_id="study-own-answer")
+                    own_check = gr.Button("Check my answer", size="sm", elem_id="study-own-check")
+                    own_result = gr.HTML(elem_id="study-own-result")
                 with gr.Column(visible=False, elem_id="study-answer-box") as answer_box:
                     key = gr.HTML(elem_id="study-key")
                     with gr.Row(equal_height=True):
@@ -292,11 +305,19 @@ def study_tab(
         skipped = gr.State(frozenset())  # cards skipped on this page (study_plan.py)
 
     filters = [section, marks, scope, exam, skipped]
-    card_outputs = [card, shown, at, answer_box, show, *grades, counts_plot, recall_plot]
+    card_outputs = [card, shown, at, answer_box, show, *grades, counts_plot, recall_plot, own, own_result]
     card_outputs += [skip, section, count, exam_note]  # study_plan.plan_updates
 
-    def render(sec: str, mark: str, scp: str, exam_text: str, gone: frozenset[str] = frozenset()):
+    def of(request: gr.Request) -> StudySession:
+        if sessions is not None:
+            return sessions(request)
+        assert session is not None
         follow_view(view, session)
+        return session
+
+    @takes_request
+    def render(sec: str, mark: str, scp: str, exam_text: str, gone: frozenset[str], request: gr.Request):
+        session = of(request)
         session.exam = parse_exam(exam_text)
         queue = not_skipped(session.queue(filters_from(sec, mark, scp)), gone)
         current = queue[0] if queue else None
@@ -311,6 +332,8 @@ def study_tab(
             *(gr.Button(interactive=False) for _ in grades),
             counts,
             recall,
+            "",
+            "",
             *plan_updates(session, current, exam_text),
         )
 
@@ -326,8 +349,9 @@ def study_tab(
             gr.Button(interactive=n < len(state.key.slides) - 1),
         )
 
-    def reveal(state: _Shown):
-        follow_view(view, session)
+    @takes_request
+    def reveal(state: _Shown, request: gr.Request):
+        session = of(request)
         found = session.card(state.qid or "")
         if found is None:
             return (gr.skip(),) * 13
@@ -343,9 +367,12 @@ def study_tab(
         )
 
     def grade_with(word: str):
-        def handler(state: _Shown, sec: str, mark: str, scp: str, exam_text: str, gone: frozenset[str]):
-            grade_shown(session, state, word)
-            return render(sec, mark, scp, exam_text, gone)
+        @takes_request
+        def handler(
+            state: _Shown, sec: str, mark: str, scp: str, exam_text: str, gone: frozenset[str], request: gr.Request
+        ):
+            grade_shown(of(request), state, word)
+            return render(sec, mark, scp, exam_text, gone, request)
 
         return handler
 
@@ -358,10 +385,13 @@ def study_tab(
     if refresh is not None:
         refresh.change(render, filters, card_outputs, api_visibility="private")
 
-    def skip_card(state: _Shown, sec: str, mark: str, scp: str, exam_text: str, gone: frozenset[str]):
+    @takes_request
+    def skip_card(
+        state: _Shown, sec: str, mark: str, scp: str, exam_text: str, gone: frozenset[str], request: gr.Request
+    ):
         """Leave the card for later on this page (the terminal's ``s``): no grade, nothing written."""
         gone = with_skipped(gone, state.qid if isinstance(state, _Shown) else None)
-        return (gone, *render(sec, mark, scp, exam_text, gone))
+        return (gone, *render(sec, mark, scp, exam_text, gone, request))
 
     skip.click(skip_card, [shown, *filters], [skipped, *card_outputs], api_visibility="private")
     show.click(
@@ -372,6 +402,14 @@ def study_tab(
     )
     prev.click(lambda s, n: slide(s, n - 1), [shown, at], [image, caption, at, prev, nxt], api_visibility="private")
     nxt.click(lambda s, n: slide(s, n + 1), [shown, at], [image, caption, at, prev, nxt], api_visibility="private")
+    from assistant.ui.own_answer import check_card
+
+    own_check.click(
+        lambda state, text: check_card(session, view.retriever, state.qid, text),
+        [shown, own],
+        own_result,
+        api_visibility="private",
+    )
     for word, button in zip(GRADES, grades):
         button.click(said(grade_with(word)), [shown, *filters], card_outputs, api_name=f"study_{word}")
     return session

@@ -3,7 +3,8 @@ at a named point, the way a power cut or the OOM killer would end it. Used by te
 
 Markers: ``thumbnail`` (mid-way through writing thumbnails), ``embed`` (inside embedding),
 ``lexical`` (while the BM25 files are written), ``staged`` (the generation is complete, not yet
-renamed into place), ``renamed`` (it is in place, CURRENT not yet switched).
+renamed into place), ``renamed`` (it is in place, CURRENT not yet switched), ``database`` (an ingest
+with --database, its slides and chunks written inside the open transaction, before the switch).
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ def arm(marker: str) -> None:
 
         # The generation is renamed into place and CURRENT switched by index.staging.
         staging.os = PatchedOs()
+    elif marker == "database":
+        import index.pg.write as write
+
+        write.build_hnsw = lambda conn, generation, dim: die()
     else:
         raise SystemExit(f"unknown marker {marker}")
 

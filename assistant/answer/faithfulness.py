@@ -1,0 +1,546 @@
+"""Is a sentence true to the slide lines it is held to? Rules that read meaning, not topic.
+
+The support score (``support.py``) says whether a sentence is *about* a slide. A sentence can reuse
+every word of a slide line and still say the opposite, or add a number the slide never gave. This
+module aligns a sentence (and each of its clauses) to its best slide line and compares them:
+
+- **flips** (contradicted): a negation the line does not have (or lacks one it has, including
+  "insufficient" against "sufficient"); a word whose antonym the line uses instead ("small" for
+  "large", "stochastic" for "deterministic", "decreases" for "increases"); a sweeping quantifier
+  ("always", "never", "all") where the line hedges ("often", "typically", "can");
+  the two sides of a comparison swapped ("more by small than large" against "more by large than
+  small"); a term paired with the property another, parallel line gives to another term
+  ("layer norm ... multiple examples" where the slide says "layer norm: single example" and
+  "batch norm: multiple examples");
+- **not on the slides**: a number or a name found on neither the slides nor the question; a sentence
+  most of whose content words are on neither (scored against the best line's meaning too, so a
+  paraphrase in other words stays).
+
+All of it is pure and deck-agnostic: the word lists are English, not any course's terms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from index.lexical import tokenize
+from index.records import Slide
+
+SUPPORTED = "supported"
+CONTRADICTED = "contradicted"
+NOT_ON_SLIDES = "not on the slides"
+UNCHECKED = "unchecked"
+VERDICTS = (SUPPORTED, CONTRADICTED, NOT_ON_SLIDES, UNCHECKED)
+
+# Content words of a sentence found on neither the slides nor the question, as a share of its
+# content words, above which the sentence says something the slides do not (see NOVEL_* below).
+NOVEL_SHARE = 0.5
+NOVEL_MIN = 2
+# A line whose meaning is this close to the sentence excuses that many new words (a paraphrase).
+PARAPHRASE_COSINE = 0.75
+
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nor|neither|cannot|without|nothing|lacks?|n't)\b|n't\b", re.IGNORECASE)
+# Pairs in plain words; stemmed at first use. Both directions count.
+_ANTONYMS = """
+large small|big small|larger smaller|bigger smaller|largest smallest|high low|higher lower|highest lowest
+more less|more fewer|most least|increase decrease|increase reduce|increasing decreasing|grow shrink
+rise fall|maximize minimize|maximum minimum|max min|fast slow|faster slower|easy hard|easy difficult
+easier harder|simple complex|simpler complex|good bad|good poor|better worse|best worst|strong weak
+stronger weaker|positive negative|same different|similar different|similar dissimilar|local global
+linear nonlinear|convex concave|convex nonconvex|smooth nonsmooth|deterministic stochastic
+deterministic random|discrete continuous|conditional unconditional|supervised unsupervised
+labeled unlabeled|labelled unlabelled|sparse dense|true false|correct wrong|correct incorrect
+possible impossible|sufficient insufficient|enough insufficient|necessary unnecessary|important unimportant
+well poorly|well badly|before after|first last|early late|input output|encoder decoder|start end
+upper lower|above below|inside outside|include exclude|add remove|accept reject|success failure
+overfit underfit|overfitting underfitting|exploding vanishing|preserve destroy|preserving changing
+constant changing|constant varying|unchanged changed|bounded unbounded|finite infinite|independent dependent
+symmetric asymmetric|valid invalid|stable unstable|biased unbiased|known unknown|observed latent
+observed hidden|clean noisy|train test|training test|generative discriminative|online offline
+parametric nonparametric|explicit implicit|exact approximate|lossless lossy|many few|multiple single
+several single|always never|all none|often rarely|usually rarely|typically rarely|common rare|frequent rare
+minimum maximum|minimizing maximizing|minimizes maximizes|expressive limited|powerful weak|cheap expensive
+efficient inefficient|easy impossible|grounded ungrounded|defined undefined|well-defined ill-defined
+well-posed ill-posed|definite indefinite|surjective injective|bounded diverges|increasing constant
+least most|superior inferior|good terrible|better terrible|large tiny|open closed|left right|unique multiple
+max minimum|min maximum|much little|lot little|unchanged grow|unchanged increase|unchanged decrease|constant grow
+same grow|fixed changing|fixed learned|stays changes|agree disagree|enough insufficient|inside outside|before later
+all few|normal abnormal|normal anomalous|likely unlikely|most least
+"""
+# A sentence that says these where its line hedges has made the line's claim sweeping.
+_SWEEPING = {"always", "never", "all", "every", "none", "only", "guarantee", "guarantees", "guaranteed",
+             "must", "certainly", "definitely", "proven", "proves", "impossible", "any"}  # fmt: skip
+_HEDGES = {"often", "sometimes", "usually", "typically", "may", "might", "can", "could", "generally",
+           "most", "some", "probably", "tends", "tend", "likely", "many", "perhaps", "possibly",
+           "mostly", "frequently", "partially", "partly"}  # fmt: skip
+_EXCLUSIVE = {"only", "solely", "exclusively", "alone", "just", "purely"}
+# Words too common to tie a clause to one line: comparatives and quantities go with any term.
+_WEAK_ANCHORS = frozenset({"more", "less", "most", "least", "much", "mani", "few", "also", "onli", "veri", "well"})
+_DENIAL = re.compile(r"^\s*(?:it is|it's)\s+(?:not true|false|wrong|incorrect|not the case)\s+that\s+", re.IGNORECASE)
+_SEVERAL = re.compile(r"/|&|\b(?:vs|versus|and|or)\b", re.IGNORECASE)  # a title that names several things
+_AFFIXES = ("un", "in", "im", "ir", "il", "non", "dis")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?%?(?![A-Za-z\d])")
+_NUMBER_WORDS = {"hundred", "thousand", "million", "billion", "percent", "twice", "thrice", "dozen"}
+# Words any paraphrase may bring without adding a claim (stems are compared).
+_GENERIC = """use used uses using call called mean means make makes made give gives given get gets way ways
+thing things also one ones kind type types called known term idea ideas approach method methods model slide
+slides lecture case cases example examples instance say says said show shows shown following follow able
+need needs needed take takes part parts order refer refers basically simply actually just thus hence
+therefore whose here there something someone both either each whole rather instead another other others
+let lets allow allows called term terms become becomes set sets put puts doing done describe described
+it its have has had having which we what would over were was been be being could should will shall they them
+their our us you your he she his her this that these those who whom how why when where then very also too
+such into onto upon about via per own people
+"""
+_CLAUSE = re.compile(
+    r"[,;:\u2013\u2014]|\s\(|\s(?:and|while|whereas|but|because|so|which|where|whereby)\s", re.IGNORECASE
+)
+_BULLET = re.compile(
+    r"^\s*(?:[\u2022\u25aa\u25e6\u2023\u2043\u25cf\u25cb\u00b7*\-\u2013]|\d+[.)]|[a-z][.)]|[ivx]+\))\s*"
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One slide line (a bullet with its wrapped continuation, or the title)."""
+
+    slide: int
+    text: str
+    tokens: frozenset[str]
+    title: bool = False  # the slide's title: names the topic, claims nothing
+    headed: bool = False  # a header ("They are good at:") with the lines under it
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the rules saw: the verdict they force (or "" when they force none), why, and the deciding line."""
+
+    verdict: str
+    reason: str
+    line: Line | None
+
+
+@lru_cache(maxsize=1)
+def _antonyms() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for pair in _ANTONYMS.replace("\n", "|").split("|"):
+        words = pair.split()
+        if len(words) != 2:
+            continue
+        a, b = (_stem(w) for w in words)
+        if a and b and a != b:
+            out.setdefault(a, set()).add(b)
+            out.setdefault(b, set()).add(a)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=4096)
+def _stem(word: str) -> str:
+    tokens = tokenize(word.replace("-", ""))
+    return tokens[0] if tokens else word.lower().replace("-", "")
+
+
+@lru_cache(maxsize=1)
+def _generic() -> frozenset[str]:
+    return frozenset(_stem(w) for w in _GENERIC.split())
+
+
+def _joined(text: str) -> str:
+    # "non-linear" and "nonlinear", "ill-posed" and "ill posed" are one word to every rule here.
+    return re.sub(r"\b(non|un|ill|well|in|anti|multi|semi|pre|self)-(\w)", r"\1\2", text, flags=re.IGNORECASE)
+
+
+def words(text: str) -> frozenset[str]:
+    """Content words, stemmed (the index's tokenizer), compound prefixes joined."""
+    return frozenset(tokenize(_joined(text)))
+
+
+def raw_words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", _joined(text).lower())
+
+
+def slide_lines(slide: Slide) -> list[Line]:
+    """The slide's lines: its title and its bullets, a wrapped line joined to the one it continues."""
+    out: list[str] = []
+    for raw in slide.text.splitlines():
+        text = raw.strip()
+        if not text:
+            continue
+        starts = bool(_BULLET.match(text))
+        body = _BULLET.sub("", text).strip()
+        # A line that starts with a lower-case word and follows an unfinished one continues it.
+        if out and not starts and body[:1].islower() and not out[-1].rstrip().endswith((".", ":", "?", "!")):
+            out[-1] = f"{out[-1]} {body}"
+        elif body:
+            out.append(body)
+    title = slide.title.strip()
+    kept = [t for t in dict.fromkeys(out) if t != title and words(t)]
+    head = [Line(slide.number, title, words(title), title=True)] if words(title) else []
+    return head + [Line(slide.number, t, words(t)) for t in kept]
+
+
+def clauses(text: str) -> list[str]:
+    """The sentence cut at commas, colons and conjunctions; a piece with fewer than two content words joins the next one."""
+    parts = re.split(f"({_CLAUSE.pattern})", text, flags=re.IGNORECASE)
+    out: list[str] = []
+    pending = ""  # a piece too short to stand alone goes with the one after it
+    for i in range(0, len(parts), 2):
+        piece = f"{pending} {parts[i].strip()}".strip()
+        pending = ""
+        if not piece:
+            continue
+        after = parts[i + 1] if i + 1 < len(parts) else ""
+        # "Batch norm: many examples" pairs a term with its property: a short label keeps its colon.
+        if len(words(piece)) < 2 or (after.strip() == ":" and len(piece.split()) <= 3):
+            pending = f"{piece}{after.strip()}" if after.strip() == ":" else piece
+        else:
+            out.append(piece)
+    if pending:
+        if out:
+            out[-1] = f"{out[-1]} {pending}"
+        else:
+            out.append(pending)
+    return out or [text]
+
+
+def negated(text: str) -> bool:
+    """An odd number of negations (a double negation reads as none)."""
+    return len(_NEGATION.findall(text)) % 2 == 1
+
+
+def ranked(tokens: frozenset[str], lines: Sequence[Line], title: frozenset[str] = frozenset()) -> list[Line]:
+    """The lines sharing any of ``tokens``, best aligned first (``align``'s order)."""
+    df: dict[str, int] = {}
+    for line in lines:
+        for t in line.tokens & tokens:
+            df[t] = df.get(t, 0) + 1
+    keyed = [
+        ((sum(1.0 / df[t] for t in (tokens & line.tokens) - title), len(tokens & line.tokens), -len(line.tokens)), i)
+        for i, line in enumerate(lines)
+        if tokens & line.tokens
+    ]
+    return [lines[i] for _, i in sorted(keyed, key=lambda k: (k[0][0], k[0][1], k[0][2], -k[1]), reverse=True)]
+
+
+def align(
+    tokens: frozenset[str], lines: Sequence[Line], title: frozenset[str] = frozenset()
+) -> tuple[Line | None, float]:
+    """The line sharing most of ``tokens`` beyond the title's words, each word weighted by how few lines have it
+    (then the share of all words; ties: the shorter line), and the share shared.
+
+    The title names the topic that every sentence about the slide repeats, and a word on every line
+    says nothing about which line is meant; what a sentence claims is in its rarer words.
+    """
+    df: dict[str, int] = {}
+    for line in lines:
+        for t in line.tokens & tokens:
+            df[t] = df.get(t, 0) + 1
+    best: Line | None = None
+    best_key: tuple[float, ...] = (0.0, 0.0, 0.0)
+    for line in lines:
+        shared = tokens & line.tokens
+        weight = sum(1.0 / df[t] for t in shared - title)
+        key = (round(weight, 6), len(shared) / max(len(tokens), 1), -len(line.tokens))
+        if shared and key > best_key:
+            best, best_key = line, key
+    return best, best_key[1]
+
+
+def slide_antonym(tokens: frozenset[str], lines: Sequence[Line], title: frozenset[str]) -> tuple[str, Line] | None:
+    """A word found nowhere on the slide whose antonym a line says, that line sharing the clause's other words.
+
+    "Linear models are hard to optimize" where no line says "hard" and one says "easy to optimize".
+    """
+    on_slide = frozenset().union(*(line.tokens for line in lines)) if lines else frozenset()
+    table = _antonyms()
+    for word in sorted(tokens - on_slide):
+        opposites = table.get(word, frozenset())
+        # "several" is no flip of "single" on a slide that says "multiple": both have that opposite.
+        if any(table.get(t, frozenset()) & opposites for t in on_slide):
+            continue
+        for other in sorted(opposites):
+            if other in tokens:
+                continue
+            for line in lines:
+                if other in line.tokens and len((tokens & line.tokens) - title) >= 1:
+                    return f'"{word}" where the slide says "{other}"', line
+    return None
+
+
+def antonym_flip(tokens: frozenset[str], line: Line, sentence: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+    """A word of the clause whose antonym the line says instead (neither the line nor the sentence says both)."""
+    table = _antonyms()
+    for word in sorted(tokens - line.tokens):
+        for other in table.get(word, ()):
+            if other in line.tokens and other not in tokens and other not in sentence:
+                return word, other
+    return None
+
+
+def affix_flip(tokens: frozenset[str], line: Line, sentence: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+    """ "insufficient" against "sufficient", "unlabeled" against "labeled"."""
+    for word in sorted(tokens - line.tokens):
+        for other in line.tokens - tokens - sentence:
+            for affix in _AFFIXES:
+                if word == affix + other or other == affix + word:
+                    return word, other
+    return None
+
+
+def sweeping(text: str, line: Line) -> str | None:
+    """A sweeping quantifier the sentence adds where its line hedges."""
+    said = set(raw_words(text))
+    line_words = set(raw_words(line.text))
+    strong = sorted((said & _SWEEPING) - line_words)
+    if strong and (line_words & _HEDGES) and not (said & _HEDGES & line_words):
+        return strong[0]
+    return None
+
+
+def exclusive(text: str, tokens: frozenset[str], line: Line) -> str | None:
+    """ "the conditional model only" where the line says "conditional and unconditional models"."""
+    said = set(raw_words(text)) & _EXCLUSIVE
+    if not said or said & set(raw_words(line.text)):
+        return None
+    for word in tokens & line.tokens:
+        for other in line.tokens - tokens:
+            if other in _antonyms().get(word, ()) or any(other == a + word or word == a + other for a in _AFFIXES):
+                return f'"{sorted(said)[0]} {word}" where the slide also says "{other}"'
+    return None
+
+
+def groups(lines: Sequence[Line]) -> list[Line]:
+    """Lines as claims: a header ending in ":" takes the lines under it; questions and the title are no claims."""
+    out: list[Line] = []
+    header = False
+    for line in lines:
+        if line.title or line.text.rstrip().endswith("?"):
+            header = False
+            continue
+        if header and out[-1].slide == line.slide and not line.text.rstrip().endswith(":"):
+            last = out[-1]
+            out[-1] = Line(last.slide, f"{last.text} {line.text}", last.tokens | line.tokens, headed=True)
+            continue
+        header = line.text.rstrip().endswith(":")
+        out.append(Line(line.slide, line.text, line.tokens, headed=header))
+    return out
+
+
+_FORMULA = re.compile(r"\b[A-Za-z]\w{0,3}\s*\(([^()]{1,40})\)")
+
+
+def formulas(text: str) -> list[str]:
+    """Function-like formulas ("P(x|y)", "f(x, y)"), spaces out, lower case."""
+    return [re.sub(r"\s+", "", m.group(0)).lower() for m in _FORMULA.finditer(text)]
+
+
+def swapped_formula(text: str, line: Line) -> str | None:
+    """A formula with the line's symbols in another order ("P(y|x)" where the line says "P(x|y)")."""
+    theirs = formulas(line.text)
+    for mine in formulas(text):
+        if mine in theirs:
+            continue
+        for other in theirs:
+            if sorted(mine) == sorted(other):
+                return f'"{mine}" where the slide says "{other}"'
+    return None
+
+
+_PIVOT = re.compile(r"\b(?:than|of|into)\b", re.IGNORECASE)
+
+
+def swapped_comparison(text: str, line: Line) -> bool:
+    """Both say "X than Y" (or "X of Y", "X into Y") and the sentence puts on one side what the line puts on the other.
+
+    "PCA is influenced more by small distances than large ones" against "more by large distances
+    than small ones"; "transformers are a special case of CNNs" against "CNNs: special case of transformers".
+    """
+    for pivot in ("than", "of", "into"):
+        parts = re.split(rf"\b{pivot}\b", text, maxsplit=1, flags=re.IGNORECASE)
+        line_parts = re.split(rf"\b{pivot}\b", line.text, maxsplit=1, flags=re.IGNORECASE)
+        if len(parts) != 2 or len(line_parts) != 2:
+            continue
+        left, right = words(parts[0]), words(parts[1])
+        line_left, line_right = words(line_parts[0]), words(line_parts[1])
+        moved_right = (left - right) & (line_right - line_left)
+        moved_left = (right - left) & (line_left - line_right)
+        if moved_right and moved_left:
+            return True
+    return False
+
+
+def swapped_pairing(
+    tokens: frozenset[str], claims: Sequence[Line], title: frozenset[str], title_text: str = ""
+) -> tuple[Line, Line] | None:
+    """A clause that joins what two parallel lines keep apart: a word found only in one line and a word only in the other.
+
+    Parallel lines share words besides the title's ("Layer norm: compute stats ... single example" and
+    "Batch norm: compute stats ... multiple examples"): they pair terms with properties, and a clause
+    holding one line's term and the other line's property has swapped the pairing.
+    """
+    own: dict[str, Line] = {}
+    counts: dict[str, int] = {}
+    for line in claims:
+        for t in line.tokens:
+            counts[t] = counts.get(t, 0) + 1
+            own[t] = line
+    # A title word names the topic, unless the title names several things that lines then take
+    # apart ("Batch/Layer normalization": "batch" on one line, "layer" on another).
+    split_title = {t for t in title if counts.get(t) == 1}
+    several = len({id(own[t]) for t in split_title}) >= 2 and _SEVERAL.search(title_text)
+    named = split_title if several else set()
+    anchors = [
+        t
+        for t in sorted(tokens)
+        if counts.get(t) == 1 and len(t) >= 3 and t not in _WEAK_ANCHORS and (t not in title or t in named)
+    ]
+    for i, a in enumerate(anchors):
+        for b in anchors[i + 1 :]:
+            la, lb = own[a], own[b]
+            if la is lb or la.slide != lb.slide:
+                continue
+            common = {t for t in (la.tokens & lb.tokens) - title if len(t) >= 3}
+            if (common or (la.headed and lb.headed)) and not (
+                tokens >= (la.tokens - title) and tokens >= (lb.tokens - title)
+            ):
+                # The clause must follow one of the two lines closely (else it merely mentions both).
+                # Under two headers ("good at:", "poor at:") the header's word and the item's are the pairing.
+                headed = la.headed and lb.headed
+                if headed or len(tokens & la.tokens & lb.tokens) >= 1 or len(tokens & (la.tokens | lb.tokens)) >= 3:
+                    return la, lb
+    return None
+
+
+def units(lines: Sequence[Line]) -> list[Line]:
+    """What a clause is held to: each line that makes a claim (questions do not), and each of its clauses."""
+    out: list[Line] = []
+    for line in lines:
+        if line.text.rstrip().endswith("?"):
+            continue
+        out.append(line)
+        parts = clauses(line.text)
+        if len(parts) > 1:
+            out += [Line(line.slide, p, words(p), line.title) for p in parts if words(p)]
+    return out
+
+
+def contradiction(text: str, lines: Sequence[Line], titles: frozenset[str], title_text: str = "") -> Finding | None:
+    """The first flip found between the sentence (whole, then clause by clause) and its best-aligned line or line clause.
+
+    A sentence of several clauses is compared whole only for flips that need no locality (antonyms,
+    comparisons, quantifiers); negations, formulas and pairings are compared clause by clause, each
+    clause with the line clause it matches, so a "not" in one part never flips another.
+    """
+    denial = _DENIAL.match(text)
+    if denial:
+        # "It is not true that X": X said by the slide makes the sentence its negation.
+        rest = text[denial.end() :]
+        line, share = align(words(rest), units(lines), titles)
+        if line is not None and share >= 0.5 and contradiction(rest, lines, titles, title_text) is None:
+            return Finding(CONTRADICTED, "denies what the slide line says", line)
+        return None
+    whole = words(text)
+    pieces = clauses(text)
+    single = len(pieces) == 1
+    pool = units(lines)
+    claims = groups(lines)
+    checks = [(text, pool if single else [u for u in pool if u in lines])]
+    checks += [] if single else [(p, pool) for p in pieces]
+    for piece, candidates in checks:
+        local = single or piece is not text
+        tokens = words(piece)
+        if len(tokens) < 2:
+            continue
+        line, share = align(tokens, candidates, titles)
+        if line is None or share < 0.34:
+            far = _across_lines(piece, tokens, claims, pool, titles, title_text) if local else None
+            if far:
+                return far
+            continue
+        if swapped_comparison(piece, line):
+            return Finding(CONTRADICTED, "the comparison is the other way round", line)
+        formula = swapped_formula(piece, line) if local else None
+        if formula:
+            return Finding(CONTRADICTED, formula, line)
+        # The whole of a sentence of several clauses may hold both words of a pair, each in its clause.
+        guard = frozenset() if local else whole
+        flip = antonym_flip(tokens, line, guard) or affix_flip(tokens, line, guard)
+        # A negation is local to its clause; the whole sentence is compared only when one line says nearly all of it.
+        neg = negated(piece) != negated(line.text)
+        if flip and not neg:  # "not enough" against "insufficient" is no flip
+            return Finding(CONTRADICTED, f'"{flip[0]}" where the slide says "{flip[1]}"', line)
+        # A negation flips a claim only when the line makes that claim: it shares the sentence's
+        # words beyond the title's (two at least), not just the topic.
+        claim = share >= 0.5 and len((tokens & line.tokens) - titles) >= 2
+        if neg and not flip and claim and (local or share >= 0.75):
+            return Finding(CONTRADICTED, "a negation the slide line does not have (or lacks one it has)", line)
+        strong = sweeping(piece, line)
+        if strong:
+            return Finding(CONTRADICTED, f'"{strong}" where the slide hedges', line)
+        only = exclusive(piece, tokens, line)
+        if only:
+            return Finding(CONTRADICTED, only, line)
+        far = _across_lines(piece, tokens, claims, pool, titles, title_text) if local else None
+        if far:
+            return far
+    return None
+
+
+def _across_lines(
+    piece: str,
+    tokens: frozenset[str],
+    claims: Sequence[Line],
+    pool: Sequence[Line],
+    titles: frozenset[str],
+    title_text: str,
+) -> Finding | None:
+    """The flips that no single best line shows: a swapped pairing, an antonym of a word on another line."""
+    pair = swapped_pairing(tokens, claims, titles, title_text)
+    if pair:
+        return Finding(CONTRADICTED, "pairs a term with another line's property", pair[0])
+    far = slide_antonym(tokens, pool, titles) if not negated(piece) else None
+    return Finding(CONTRADICTED, far[0], far[1]) if far else None
+
+
+def numbers(text: str) -> set[str]:
+    found = {m.group(0).rstrip("%").replace(",", ".") for m in _NUMBER.finditer(text)}
+    return found | {w for w in raw_words(text) if w in _NUMBER_WORDS}
+
+
+def names(text: str) -> set[str]:
+    """Proper names and acronyms: a capitalised word not opening the sentence, or a word with inner capitals."""
+    out: set[str] = set()
+    tokens = re.findall(r"[A-Za-z][A-Za-z0-9'\-]*", text)
+    for i, word in enumerate(tokens):
+        inner = any(c.isupper() for c in word[1:])
+        if inner or (i > 0 and word[0].isupper() and len(word) > 1):
+            out.add(word.lower().rstrip("'s").strip("-"))
+    return out
+
+
+def invented_specific(text: str, known_text: str) -> str | None:
+    """A number or a name that neither the slides nor the question has."""
+    known_numbers = numbers(known_text)
+    new_numbers = sorted(n for n in numbers(text) if n not in known_numbers)
+    if new_numbers:
+        return f"the number {new_numbers[0]}"
+    known = set(raw_words(known_text)) | {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]*", known_text)}
+    flat = re.sub(r"[^a-z0-9]+", "", known_text.lower())
+    for name in sorted(names(text)):
+        parts = [p for p in re.split(r"[^a-z0-9]+", name) if p]
+        if parts and not all(p in known or p in flat for p in parts):
+            return f'the name "{name}"'
+    return None
+
+
+def says_more(novel: int, claim: int) -> bool:
+    """Enough of the claim's words are new (two at least: one new word is how paraphrases differ)."""
+    return novel >= NOVEL_MIN and novel / max(claim, 1) > NOVEL_SHARE
+
+
+def novel_words(text: str, known: frozenset[str]) -> list[str]:
+    """Content words on neither the slides nor the question, generic paraphrase words aside."""
+    return sorted(words(text) - known - _generic())
