@@ -32,7 +32,7 @@ def _conf(s: Suggestion) -> str:
 
 def _suggestion_list(items: Sequence[Suggestion], cited: Sequence[int] = ()) -> str:
     return "; ".join(
-        f"{s.slide} {s.title[:40]} ({_conf(s)}{', the cited slide' if s.slide in cited else ''})" for s in items
+        f"{s.slide} {_short(s.title, 40)} ({_conf(s)}{', the cited slide' if s.slide in cited else ''})" for s in items
     )
 
 

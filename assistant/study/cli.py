@@ -112,9 +112,9 @@ def build_parser(prog: str = "python -m assistant.study") -> argparse.ArgumentPa
     add_index_option(parser, "index folder, for slide titles and images (default: $SLIDEBANK_INDEX or data/index)")
     parser.add_argument(
         "--exam",
-        metavar="YYYY-MM-DD",
+        metavar="DATE",
         default=None,
-        help="exam date: weakest sections first, so everything is seen before it",
+        help="exam date (2026-12-20, 20/12/2026, 20.12.2026 or Dec 20 2026): weakest sections first, so everything is seen before it",
     )
     parser.add_argument("--section", default=None, help="only this bank section")
     parser.add_argument(
@@ -226,10 +226,12 @@ def _lazy_suggestions(user: UserSettings) -> Callable[[str], tuple[int, ...]]:
 def _parse_date(text: str | None) -> date | None:
     if text is None:
         return None
+    from assistant.study.dates import parse_exam_date
+
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"--exam {text!r} is not a date; write it as YYYY-MM-DD") from None
+        return parse_exam_date(text)
+    except InputError as exc:
+        raise InputError(f"--exam {exc}") from None
 
 
 def _filters(session: StudySession, section: str | None, mark: str | None, due_only: bool) -> Filters:
@@ -360,18 +362,20 @@ def format_key(key: AnswerKey) -> str:
 def loop(
     session: StudySession, filters: Filters, read: Callable[[str], str] = input, write: Callable[[str], None] = print
 ) -> int:
-    """Question, Enter for the answer, then 1-4 (again, hard, good, easy); s skips, q quits."""
+    """Question, Enter for the answer, then 1-4 (again, hard, good, easy); s skips, q quits.
+    However it ends (q, Ctrl+D, nothing left), it says what was done."""
     skipped: set[str] = set()
-    graded = 0
+    graded: dict[str, int] = {}
     while True:
         queue = [c for c in session.queue(filters) if c.qid not in skipped]
         if not queue:
-            write(f"nothing more due ({graded} reviewed). --stats shows your progress.")
+            write(f"nothing more due ({sum(graded.values())} reviewed). --stats shows your progress.")
             return 0
         card = queue[0]
         write(format_card(card) + f"\n  ({len(queue)} to go)")
         try:
             if read("  Enter: show the answer, q: quit > ").strip().lower() == "q":
+                write(session_summary(graded, len(skipped), len(queue)))
                 return 0
             write(format_key(session.answer_key(card)))
             while True:
@@ -384,13 +388,23 @@ def loop(
                     write(f"  type 1-4 or one of {', '.join(GRADES)}")
                     continue
                 memory = session.grade(card.qid, grade)
-                graded += 1
+                graded[grade] = graded.get(grade, 0) + 1
                 write(f"  {grade}: next due {local_time(memory.due)}")
                 break
         except EOFError:
             write("")
+            write(session_summary(graded, len(skipped), len(queue)))
             return 0
         if choice == "q":
+            write(session_summary(graded, len(skipped), len(queue)))  # q instead of a grade: the card stays
             return 0
         if choice == "s":
             skipped.add(card.qid)
+
+
+def session_summary(graded: dict[str, int], skipped: int, left: int) -> str:
+    """The line a review ends on: reviews by grade, skips, and what is still waiting."""
+    total = sum(graded.values())
+    by_grade = ", ".join(f"{graded[g]} {g}" for g in GRADES if graded.get(g))
+    reviews = f"{total} reviewed ({by_grade})" if total else "0 reviewed"
+    return f"stopped: {reviews}, {skipped} skipped, {left} still in the queue. --stats shows your progress."

@@ -25,6 +25,17 @@ def section_names(bank: Sequence[Question]) -> list[str]:
     return list(dict.fromkeys(q.section for q in bank))
 
 
+def bank_count(bank: Sequence[Question]) -> str:
+    """The bank's size as the header and the Study tab say it. A section heading that cites slides
+    (``#### scaling laws (125)``) is a bank line, and votes in search, but it is a topic, not a
+    question: it is no study card. Saying so explains 183 bank lines against 182 cards."""
+    topics = sum(q.heading for q in bank)
+    questions = f"{len(bank) - topics} bank questions (study cards)"
+    if not topics:
+        return questions
+    return f"{questions} + {topics} section heading{'s' if topics > 1 else ''} citing slides ({len(bank)} bank lines; a heading is a topic, not a card)"
+
+
 def section_choices(bank: Sequence[Question]) -> list[tuple[str, str]]:
     """(label with its question count, value) for a section dropdown, ``ALL_SECTIONS`` first."""
     counts: dict[str, int] = {}

@@ -7,7 +7,7 @@ handlers. Gradio is imported inside the functions, so that importing this module
 from assistant.ui.viewer import scroll_to, show_slide, slide_viewer
 
 
-def bank_tab(view) -> None:
+def bank_tab(view, added=None) -> None:
     import gradio as gr
 
     from assistant.ui.render import static_text
@@ -55,6 +55,15 @@ def bank_tab(view) -> None:
 
     for control in (section, marks):
         control.change(guarded(refilter), [section, marks, selected], listing, api_visibility="private")
+    if added is not None:  # "Add to my bank": the new question (and its section) show at once
+        added.change(
+            guarded(
+                lambda sec, mark, chosen: (gr.Dropdown(choices=view.section_choices()), refilter(sec, mark, chosen))
+            ),
+            [section, marks, selected],
+            [section, listing],
+            api_visibility="private",
+        )
     listing.click(
         guarded(on_click), [section, marks], [listing, detail, selected, *viewer.outputs], api_visibility="private"
     ).then(None, js=scroll_to("bank-viewer"))

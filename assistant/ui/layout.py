@@ -28,18 +28,21 @@ examples:
   python app.py --host 0.0.0.0                   let other machines on your network in (think first)
   python app.py --reranker ~/models/my-ce        re-order the top slides with a local cross-encoder (slower)
 
-what you get:
+what you get (the tabs, left to right):
   Search       one box: the slides that answer your question as cards (the top slide with the
                slides around it on the same topic as one range, then the results that stay close
                to it; the rest folded under "Other places this comes up"), the matching bank
                questions with their cited slides as chips, and an answer panel (extractive, or a
                local model). Click a card or a chip to see the slide large, then step with
-               Previous / Next.
-  Bank audit   one button: references to check, suggested slides for uncited questions (marked
-               as suggestions), deck drift, and a coverage strip of thumbnails per lecture.
+               Previous / Next. "Add to my bank" writes the question into your bank file.
   Question bank
                sections -> questions with your * / - marks; click a question to see the slides
                it cites, or, when it cites none, the slides search suggests.
+  Bank audit   one button: references to check, suggested slides for uncited questions (marked
+               as suggestions), deck drift, and a coverage strip of thumbnails per lecture.
+  Study        the bank as spaced-repetition cards (as python -m assistant.study): one due
+               question, Show answer for its slides, grade Again / Hard / Good / Easy or Skip;
+               an exam date gives the new cards a day it needs; progress per section.
 
 Without an index the page says how to build one (python -m ingest slides.pdf) and the bank
 still works; a running app picks up a new ingest on the next search, no restart needed.
@@ -67,19 +70,21 @@ def build_app(view):
     with gr.Blocks(title="slidebank", fill_width=True, delete_cache=(3600, 3600)) as demo:
         status = gr.HTML(view.status_html(), elem_id="status")
         with gr.Tabs(elem_id="tabs"):
+            # The order the README and --help give: Search, Question bank, Bank audit, Study.
             with gr.Tab("Search", id="search"):
-                search_tab(view)
+                added = search_tab(view)
+            with gr.Tab("Question bank", id="bank"):
+                bank_tab(view, added)
             with gr.Tab("Bank audit", id="audit"):
                 audit_tab(view)
-            with gr.Tab("Question bank", id="bank"):
-                bank_tab(view)
             students = getattr(view, "students", None)  # the shared store: each student's own session
-            study_tab(view, sessions=students)  # its own gr.Tab: assistant/ui/study_tab.py
+            study_tab(view, sessions=students, refresh=added)  # its own gr.Tab: assistant/ui/study_tab.py
             if students is not None:
                 students.api()
         demo.load(
             guarded(view.status_html), None, status, api_visibility="private"
         )  # a reload shows a re-ingested deck
+        added.change(guarded(view.status_html), None, status, api_visibility="private")  # the header's count
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_MAX_SIZE)
     quiet_input_errors(demo)
     return demo

@@ -12,7 +12,8 @@ from assistant.ui.viewer import scroll_to, show_slide, slide_viewer
 ANSWER_CONCURRENCY = 4
 
 
-def search_tab(view) -> None:
+def search_tab(view):
+    """The tab, built where called. Returns the State "Add to my bank" bumps: other tabs refresh on it."""
     import gradio as gr
 
     from assistant.ui.render import static_text
@@ -41,29 +42,9 @@ def search_tab(view) -> None:
             gr.Markdown("### From your question bank")
             bank = gr.HTML(elem_id="bank-matches", js_on_load=click_js)
             gr.Markdown("### Answer")
-            with gr.Row():
-                settings = view.answer_settings
-                backend = gr.Radio(
-                    ["extractive", "llm", "server"],
-                    value=settings.backend,
-                    label="Written by",
-                    elem_id="answer-backend",
-                    scale=2,
-                )
-                model = gr.Textbox(
-                    value=settings.model or ("" if settings.backend == "server" else "smollm2"),
-                    label="Model (llm: name or path; server: its model name, empty for its only one)",
-                    elem_id="answer-model",
-                    scale=3,
-                )
-                url = gr.Textbox(
-                    value=settings.url or "",
-                    label="Model server URL (server; this computer only unless --allow-remote-llm)",
-                    placeholder="http://127.0.0.1:11434/v1",
-                    elem_id="answer-url",
-                    interactive=view.url_from_page,
-                    scale=3,
-                )
+            from assistant.ui.answer_controls import answer_controls
+
+            backend, model, url = answer_controls(view)
             answer = gr.HTML(next(view.answer_html(None)), elem_id="answer", js_on_load=click_js)
 
     def run(text: str):
@@ -90,4 +71,4 @@ def search_tab(view) -> None:
         )
     from assistant.ui.add_to_bank import add_to_bank_panel
 
-    add_to_bank_panel(view, query, result)
+    return add_to_bank_panel(view, query, result)

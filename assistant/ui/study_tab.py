@@ -12,7 +12,6 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,8 @@ from assistant.study.queue import Filters
 from assistant.study.schedule import GRADES
 from assistant.study.session import AnswerKey, StudySession
 from assistant.ui.bank_browser import ALL_SECTIONS, MARK_FILTERS
+from assistant.ui.study_plan import CSS as PLAN_CSS
+from assistant.ui.study_plan import cards_note, not_skipped, parse_exam, plan_updates, with_skipped
 from index.symbols import latex_to_unicode as readable
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ SCOPES = ("due only", "everything")
 STATUS_COLOURS = {"reviewed": "#2e7d32", "not reviewed": "#b0b7c3"}
 _MARK_OF = {"marked *": "*", "marked -": "-", "unmarked": ""}
 
-# Keys 1-4 grade, space reveals; only while the Study tab is on screen and no text box has the focus.
+# Keys 1-4 grade, space reveals, s skips; only while the Study tab is on screen and no text box has the focus.
 KEYS_JS = """
 if (!window.__sbStudyKeys) {
   window.__sbStudyKeys = true;
@@ -40,7 +41,7 @@ if (!window.__sbStudyKeys) {
     const card = document.getElementById('study-card');
     if (!card || card.offsetParent === null || e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.target.closest && e.target.closest('input, textarea, select, [contenteditable=true]')) return;
-    const ids = {'1': 'study-again', '2': 'study-hard', '3': 'study-good', '4': 'study-easy', ' ': 'study-show'};
+    const ids = {'1': 'study-again', '2': 'study-hard', '3': 'study-good', '4': 'study-easy', ' ': 'study-show', 's': 'study-skip'};
     const button = document.getElementById(ids[e.key]);
     if (!button) return;
     e.preventDefault();
@@ -65,13 +66,6 @@ CSS = """
 
 def filters_from(section: str, marks: str, scope: str) -> Filters:
     return Filters(None if section == ALL_SECTIONS else section, _MARK_OF.get(marks), scope != SCOPES[1])
-
-
-def parse_exam(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.strip()) if text and text.strip() else None
-    except ValueError:
-        return None
 
 
 def card_html(card: StudyCard | None, queued: int, new: bool) -> str:
@@ -213,18 +207,20 @@ def study_tab(
     db: Path | None = None,
     session: StudySession | None = None,
     sessions: Callable[[Any], StudySession] | None = None,
+    refresh: Any = None,
 ) -> StudySession | None:
     """The Study tab, built inside the caller's ``gr.Tabs``. Returns the session (None: no study file).
 
     ``sessions`` (the shared store, assistant/ui/shared.py) gives each request its signed-in student's
-    session instead of the one local session; it follows ingests and the student's bank itself."""
+    session instead of the one local session; it follows ingests and the student's bank itself.
+    ``refresh``: a component whose ``change`` means the bank grew ("Add to my bank")."""
     import gradio as gr
 
     from assistant.ui.shared import takes_request
     from index.errors import SlidebankError
 
     with gr.Tab("Study", id="study") as tab:
-        gr.HTML(f"<style>{CSS}</style>", elem_id="study-style", container=False, padding=False)
+        gr.HTML(f"<style>{CSS}{PLAN_CSS}</style>", elem_id="study-style", container=False, padding=False)
         try:
             session = session or (open_session(view, db) if sessions is None else None)
         except SlidebankError as exc:
@@ -239,12 +235,17 @@ def study_tab(
             )
             scope = gr.Radio(list(SCOPES), value=SCOPES[0], label="Cards", elem_id="study-scope", scale=2)
             exam = gr.Textbox(
-                label="Exam on (YYYY-MM-DD)", placeholder="optional", elem_id="study-exam", scale=2, max_lines=1
+                label="Exam date (optional)", placeholder="e.g. 20/12/2026", elem_id="study-exam", scale=2, max_lines=1
             )
+        with gr.Row():
+            count = gr.HTML(cards_note(session) if session is not None else "", elem_id="study-count")
+            exam_note = gr.HTML(elem_id="study-exam-note")
         with gr.Row():
             with gr.Column(scale=6):
                 card = gr.HTML(elem_id="study-card", js_on_load=KEYS_JS)
-                show = gr.Button("Show answer  (space)", variant="primary", elem_id="study-show")
+                with gr.Row():
+                    show = gr.Button("Show answer  (space)", variant="primary", elem_id="study-show", scale=4)
+                    skip = gr.Button("Skip  (s)", elem_id="study-skip", scale=1, min_width=100, interactive=False)
                 with gr.Accordion("Check my answer", open=False, elem_id="study-own"):
                     own = gr.Textbox(label="Your answer", lines=3, elem_id="study-own-answer")
                     own_check = gr.Button("Check my answer", size="sm", elem_id="study-own-check")
@@ -256,10 +257,16 @@ def study_tab(
                         caption = gr.HTML(elem_id="study-caption")
                         nxt = gr.Button("\u25b6", size="sm", elem_id="study-next", scale=0, min_width=60)
                     image = gr.Image(
-                        type="pil", format="png", show_label=False, interactive=False, elem_id="study-slide", height=420
+                        type="pil",
+                        format="png",
+                        show_label=False,
+                        interactive=False,
+                        buttons=["fullscreen"],  # no "share": it would post the slide to an outside site
+                        elem_id="study-slide",
+                        height=420,
                     )
                     answer = gr.HTML(elem_id="study-answer")
-                with gr.Row():
+                with gr.Row(elem_id="study-grades"):
                     grades = [
                         gr.Button(
                             f"{label}  ({n})",
@@ -295,9 +302,11 @@ def study_tab(
                 )
         shown = gr.State(_Shown())
         at = gr.State(0)
+        skipped = gr.State(frozenset())  # cards skipped on this page (study_plan.py)
 
-    filters = [section, marks, scope, exam]
+    filters = [section, marks, scope, exam, skipped]
     card_outputs = [card, shown, at, answer_box, show, *grades, counts_plot, recall_plot, own, own_result]
+    card_outputs += [skip, section, count, exam_note]  # study_plan.plan_updates
 
     def of(request: gr.Request) -> StudySession:
         if sessions is not None:
@@ -307,10 +316,10 @@ def study_tab(
         return session
 
     @takes_request
-    def render(sec: str, mark: str, scp: str, exam_text: str, request: gr.Request):
+    def render(sec: str, mark: str, scp: str, exam_text: str, gone: frozenset[str], request: gr.Request):
         session = of(request)
         session.exam = parse_exam(exam_text)
-        queue = session.queue(filters_from(sec, mark, scp))
+        queue = not_skipped(session.queue(filters_from(sec, mark, scp)), gone)
         current = queue[0] if queue else None
         memories = session.memories()
         counts, recall = progress_frame(session.stats())
@@ -325,6 +334,7 @@ def study_tab(
             recall,
             "",
             "",
+            *plan_updates(session, current, exam_text),
         )
 
     def slide(state: _Shown, n: int):
@@ -358,17 +368,32 @@ def study_tab(
 
     def grade_with(word: str):
         @takes_request
-        def handler(state: _Shown, sec: str, mark: str, scp: str, exam_text: str, request: gr.Request):
+        def handler(
+            state: _Shown, sec: str, mark: str, scp: str, exam_text: str, gone: frozenset[str], request: gr.Request
+        ):
             grade_shown(of(request), state, word)
-            return render(sec, mark, scp, exam_text, request)
+            return render(sec, mark, scp, exam_text, gone, request)
 
         return handler
 
     render, reveal = said(render), said(reveal)
     for control in (section, marks, scope):
         control.change(render, filters, card_outputs, api_visibility="private")
-    exam.submit(render, filters, card_outputs, api_visibility="private")
+    for event in (exam.submit, exam.blur):
+        event(render, filters, card_outputs, api_visibility="private")
     tab.select(render, filters, card_outputs, api_visibility="private")
+    if refresh is not None:
+        refresh.change(render, filters, card_outputs, api_visibility="private")
+
+    @takes_request
+    def skip_card(
+        state: _Shown, sec: str, mark: str, scp: str, exam_text: str, gone: frozenset[str], request: gr.Request
+    ):
+        """Leave the card for later on this page (the terminal's ``s``): no grade, nothing written."""
+        gone = with_skipped(gone, state.qid if isinstance(state, _Shown) else None)
+        return (gone, *render(sec, mark, scp, exam_text, gone, request))
+
+    skip.click(skip_card, [shown, *filters], [skipped, *card_outputs], api_visibility="private")
     show.click(
         reveal,
         shown,

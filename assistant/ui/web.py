@@ -165,7 +165,11 @@ class WebView:
             )
             unfit = f"{fit.summary}: {used}"
         return render(
-            "status.html", n_slides=loaded.n_slides, decks=decks, n_questions=len(loaded.retriever.bank), unfit=unfit
+            "status.html",
+            n_slides=loaded.n_slides,
+            decks=decks,
+            bank_count=bank_browser.bank_count(loaded.retriever.bank),
+            unfit=unfit,
         )
 
     # -- search tab ----------------------------------------------------------------------------
@@ -324,15 +328,20 @@ class WebView:
 
     # -- bank audit ----------------------------------------------------------------------------
 
-    def audit_views(self) -> tuple[str, str, list[list[str]], list[list[str]]]:
-        """(summary HTML, coverage strip HTML, flagged rows, suggestion rows) for the audit tab."""
+    def audit_views(self) -> tuple[str, str, str]:
+        """(summary HTML, coverage strip HTML, tables HTML) for the audit tab."""
         loaded = self.current()
         if loaded.index is None:
-            return render("audit_summary.html", state="no-index"), "", [], []
+            return render("audit_summary.html", state="no-index"), "", ""
+        from assistant.audit.findings import run_audit
         from assistant.audit.report import STATUS_COLOURS, audit_tab_data
+        from assistant.ui.audit_view import tables_context
 
-        data = audit_tab_data(loaded.retriever)
-        summary = render("audit_summary.html", state="report", summary=data["summary"], drift=data["drift"])
+        report = run_audit(loaded.retriever)
+        data = audit_tab_data(loaded.retriever, report)
+        summary = render(
+            "audit_summary.html", state="report", summary=data["summary"], drift=data["drift"], seconds=report.seconds
+        )
         lectures = [
             {
                 "deck": lec["deck"],
@@ -343,7 +352,7 @@ class WebView:
             for lec in data["coverage"]
         ]
         strip = render("coverage.html", lectures=lectures, colours=STATUS_COLOURS)
-        return summary, strip, data["flags"], data["suggestions"]
+        return summary, strip, render("audit_tables.html", **tables_context(report))
 
 
 def clicked(data: object) -> tuple[int | None, str | None]:

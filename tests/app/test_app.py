@@ -25,6 +25,23 @@ def test_help_teaches_and_defaults_to_loopback() -> None:
     assert "--share" in done.stdout
 
 
+def test_tabs_help_and_readme_name_the_same_tabs_in_the_same_order(hash_index: Path, bank_file: Path) -> None:
+    import gradio as gr
+
+    import app
+    from assistant.retrieval.loading import open_retriever
+    from assistant.ui.web import WebView
+
+    demo = app.build_app(WebView(*open_retriever(hash_index, bank_file)))
+    tabs = [block.label for block in demo.blocks.values() if isinstance(block, gr.Tab)]
+    assert tabs == ["Search", "Question bank", "Bank audit", "Study"]
+    help_text = " ".join(run_app("--help").stdout.split())
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    in_help = [help_text.index(f" {tab} ", help_text.index("what you get")) for tab in tabs]
+    in_readme = [readme.index(f"**{tab}**", readme.index("## The web app")) for tab in tabs]
+    assert in_help == sorted(in_help) and in_readme == sorted(in_readme)
+
+
 def test_bad_options_are_one_line_errors() -> None:
     done = run_app("--port", "70000")
     assert done.returncode == 2

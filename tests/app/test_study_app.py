@@ -66,3 +66,27 @@ def test_progress_frames_hold_every_section() -> None:
     counts, recall = progress_frame([SectionStats("A", 3, 1, 2, 0.9), SectionStats("B", 2, 2, 0, None)])
     assert counts.groupby("section")["cards"].sum().to_dict() == {"A": 3, "B": 2}
     assert recall.set_index("section")["recall"].to_dict() == {"A": 0.9, "B": 0.0}
+
+
+def test_add_to_my_bank_refuses_an_exact_duplicate(view, bank_file: Path) -> None:
+    from assistant.ui.add_to_bank import add_question_to_bank
+
+    message, changed = add_question_to_bank(view, "how do centroids move in k means", "diffusion", [6])
+    assert changed and "Added to" in message
+    written = bank_file.read_text()
+    for again in ("how do centroids move in k means", "  How do centroids  move in K means "):
+        message, changed = add_question_to_bank(view, again, "optimisation", [])
+        assert not changed and "Already in your bank under diffusion" in message
+    assert bank_file.read_text() == written
+    message, changed = add_question_to_bank(view, "explain kmeans", "diffusion", [6])  # in the original bank
+    assert not changed and "line 13" in message
+
+
+def test_the_section_is_preselected_from_the_closest_bank_question(view) -> None:
+    from assistant.ui.add_to_bank import closest_question, section_note
+
+    result = view.search("explain kmeans centroids")
+    best = closest_question(result)
+    assert best is not None and best.section == "diffusion"
+    assert "closest bank question" in section_note(result) and "(diffusion)" in section_note(result)
+    assert closest_question(None) is None and "pick or type a section" in section_note(None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support.required import require
@@ -58,3 +60,21 @@ def loopback_only(context, refused: list[str]) -> None:
 def chromium(playwright):
     """Debian's Chromium, started as every browser test starts it."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+@contextmanager
+def app_page(view, width: int = 1400, height: int = 900) -> Iterator:
+    """The app of ``view`` served on a free loopback port, opened in Chromium at ``width`` x ``height``."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.served import serving
+
+    with serving(view) as url, sync_playwright() as p:
+        browser = chromium(p)
+        try:
+            page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+            page.goto(url + "/")
+            yield page
+        finally:
+            browser.close()

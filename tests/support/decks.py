@@ -91,3 +91,62 @@ def encrypted(folder: Path, user_password: str, name: str = "locked.pdf") -> Pat
     out = folder / name
     writer.write(out)
     return out
+
+
+# Twenty-four slides on unrelated topics, and a bank that cites some right, some wrong, some not at
+# all: enough slides that a wrong reference falls out of the audit's top 10, with long titles and
+# a long unbroken word, the widths that pushed the audit tables out of their panel.
+TOPICS = [
+    "volcano basalt magma eruption",
+    "violin bow strings orchestra",
+    "glacier ice moraine valley",
+    "bakery sourdough yeast crust",
+    "comet nucleus tail orbit",
+    "chess opening gambit endgame",
+    "coral reef polyp lagoon",
+    "printing press movable type",
+    "honeybee hive pollen queen",
+    "lighthouse lens beacon coast",
+    "tectonic plate subduction trench",
+    "origami crease fold paper",
+    "penguin colony krill antarctic",
+    "telescope mirror aperture focus",
+    "windmill sails grain millstone",
+    "saffron crocus stigma spice",
+    "submarine ballast periscope sonar",
+    "tapestry loom weft warp",
+    "rainforest canopy epiphyte humidity",
+    "harpsichord quill pluck keyboard",
+    "desert dune sandstone erosion",
+    "kite string wind lift",
+    "cathedral buttress nave vault",
+    "mushroom mycelium spore gills",
+]
+LONG_TITLE = "An extraordinarily long slide title that goes on and on about volcano basalt and magma chambers"
+LONG_WORD = "supercalifragilistic" * 12  # 240 characters without a break
+
+
+def audit_deck_pages() -> list[tuple[str, list[str]]]:
+    pages = [(t.split()[0].title() + " " + t.split()[1], [t, t.split()[2] + " and " + t.split()[3]]) for t in TOPICS]
+    pages[0] = (LONG_TITLE, pages[0][1])
+    return pages
+
+
+AUDIT_BANK = f"""\
+### earth
+
+- what erupts from a volcano as magma and basalt? (1)
+- how does a glacier carve a moraine valley? (3)
+- why do tectonic plate trenches form by subduction? (11)
+- how do desert dunes erode sandstone? (7)
+- what does the {LONG_WORD} volcano basalt eruption leave behind?
+
+### crafts
+
+- how is sourdough yeast raised for a crust? (4)
+- how did the printing press use movable type? (8)
+- which crease makes an origami paper fold? (12)
+- how does a loom weave weft and warp in a tapestry? (2)
+- why does a kite need wind for lift on its string?
+- how does a harpsichord quill pluck the keyboard string, compared with the bow of a violin in an orchestra?
+"""

@@ -59,22 +59,29 @@ def test_filters_and_due_only(common: list[str], capsys: pytest.CaptureFixture[s
     assert next_json(common, capsys, "--all")["new"] is False
 
 
-def test_the_interactive_loop_reveals_and_grades(common: list[str], tmp_path: Path) -> None:
-    done = subprocess.run(
+def review(common: list[str], keys: str) -> subprocess.CompletedProcess[str]:
+    """The interactive loop in its own process, fed ``keys``."""
+    return subprocess.run(
         [sys.executable, "-m", "assistant.study", *common],
         cwd=ROOT,
-        input="\n3\n\nq\n",
+        input=keys,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def test_the_interactive_loop_reveals_and_grades(common: list[str], tmp_path: Path) -> None:
+    done = review(common, "\n3\n\nq\n")
     assert done.returncode == 0, done.stderr
     assert (
         "formulate SGD with momentum" in done.stdout
         and "SGD with Momentum" in done.stdout
         and "good: next due" in done.stdout
     )
+    # q on the second card: the review ends with what was done, and that card is still waiting.
+    assert "stopped: 1 reviewed (1 good), 0 skipped, " in done.stdout.rstrip().splitlines()[-1]
     stats = subprocess.run(
         [sys.executable, "-m", "assistant.study", *common, "--stats", "--json"],
         cwd=ROOT,
@@ -91,7 +98,8 @@ def test_the_interactive_loop_reveals_and_grades(common: list[str], tmp_path: Pa
     [
         (["--grade", "qnothere", "good"], "not in the bank"),
         (["--grade", "qnothere", "great"], "unknown grade"),
-        (["--exam", "14/07/2025"], "YYYY-MM-DD"),
+        (["--exam", "31/02/2025"], "not a day of the calendar"),
+        (["--exam", "next friday"], "write it as 20/12/2026"),
         (["--section", "nope", "--next"], "no section"),
         (["--json"], "--json goes with"),
         (["--anki", "/no/such/folder/x.apkg"], "does not exist"),
@@ -116,6 +124,12 @@ def test_the_db_comes_from_the_environment(
     monkeypatch.setenv("SLIDEBANK_STUDY_DB", str(tmp_path / "env.sqlite"))
     assert main(["--bank", str(bank_file), "--index", str(hash_index), "--stats"]) == 0
     assert (tmp_path / "env.sqlite").is_file()
+
+
+def test_skip_then_quit_ends_with_a_summary(common: list[str]) -> None:
+    done = review(common, "\ns\n\n1\nq\n")  # reveal, skip; reveal, again; quit
+    assert done.returncode == 0, done.stderr
+    assert "stopped: 1 reviewed (1 again), 1 skipped, " in done.stdout.splitlines()[-1]
 
 
 def test_a_grade_retried_with_the_same_key_is_recorded_once(

@@ -178,12 +178,13 @@ def test_bank_latex_reads_as_symbols() -> None:
 
 
 def test_audit_tab_views(view: WebView) -> None:
-    summary, strip, flags, suggestions = view.audit_views()
+    summary, strip, tables = view.audit_views()
     assert "questions cite slides" in summary and "Deck drift" in summary and "<strong>" in summary
     assert strip.count("data:image/jpeg;base64,") == view.n_slides  # every slide, inline: no file path served
     assert "/gradio_api/file=" not in strip
-    assert all(row[-1].startswith("suggested: ") for row in suggestions)
-    assert all(len(row) == 4 for row in flags)
+    assert "retrieval suggests instead" in tables or "None: every question's cited slides" in tables
+    assert 'id="audit-suggestions-table"' in tables and "suggestions, not references" in tables
+    assert "measured hit rate" in tables  # the percentages are explained on the page
 
 
 def test_grouped_results_show_the_topic_as_one_range_and_fold_the_rest(
