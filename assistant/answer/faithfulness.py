@@ -207,8 +207,8 @@ def clauses(text: str) -> list[str]:
 
 
 def negated(text: str) -> bool:
-    """An odd number of negations (a double negation reads as none)."""
-    return len(_NEGATION.findall(text)) % 2 == 1
+    """Any negation: "no test data (no population risk)" is one negated claim, not a double negative."""
+    return bool(_NEGATION.search(text))
 
 
 def ranked(tokens: frozenset[str], lines: Sequence[Line], title: frozenset[str] = frozenset()) -> list[Line]:
@@ -312,20 +312,25 @@ def exclusive(text: str, tokens: frozenset[str], line: Line) -> str | None:
     return None
 
 
+HEADER_ITEMS = 2  # a header ("They are good at:") pairs with the line or two under it, not with a whole list
+
+
 def groups(lines: Sequence[Line]) -> list[Line]:
-    """Lines as claims: a header ending in ":" takes the lines under it; questions and the title are no claims."""
+    """Lines as claims: a header ending in ":" takes the lines under it (two at most); questions and the title are no claims."""
     out: list[Line] = []
-    header = False
+    taken = HEADER_ITEMS  # lines the open header may still take
     for line in lines:
         if line.title or line.text.rstrip().endswith("?"):
-            header = False
-            continue
-        if header and out[-1].slide == line.slide and not line.text.rstrip().endswith(":"):
-            last = out[-1]
-            out[-1] = Line(last.slide, f"{last.text} {line.text}", last.tokens | line.tokens, headed=True)
+            taken = HEADER_ITEMS
             continue
         header = line.text.rstrip().endswith(":")
+        if out and out[-1].headed and taken < HEADER_ITEMS and out[-1].slide == line.slide and not header:
+            last = out[-1]
+            out[-1] = Line(last.slide, f"{last.text} {line.text}", last.tokens | line.tokens, headed=True)
+            taken += 1
+            continue
         out.append(Line(line.slide, line.text, line.tokens, headed=header))
+        taken = 0 if header else HEADER_ITEMS
     return out
 
 
@@ -387,6 +392,12 @@ def swapped_pairing(
         for t in line.tokens:
             counts[t] = counts.get(t, 0) + 1
             own[t] = line
+    # A word the stemmer leaves in two forms ("know", "known") is on both lines, not one line's own.
+    for t in tokens & own.keys():
+        if len(t) >= 4:
+            counts[t] = sum(
+                any(u.startswith(t) or (len(u) >= 4 and t.startswith(u)) for u in line.tokens) for line in claims
+            )
     # A title word names the topic, unless the title names several things that lines then take
     # apart ("Batch/Layer normalization": "batch" on one line, "layer" on another).
     split_title = {t for t in title if counts.get(t) == 1}
@@ -403,7 +414,7 @@ def swapped_pairing(
             if la is lb or la.slide != lb.slide:
                 continue
             common = {t for t in (la.tokens & lb.tokens) - title if len(t) >= 3}
-            if (common or (la.headed and lb.headed)) and not (
+            if (len(common) >= 2 or (la.headed and lb.headed)) and not (
                 tokens >= (la.tokens - title) and tokens >= (lb.tokens - title)
             ):
                 # The clause must follow one of the two lines closely (else it merely mentions both).
@@ -475,7 +486,10 @@ def contradiction(text: str, lines: Sequence[Line], titles: frozenset[str], titl
         # A negation flips a claim only when the line makes that claim: it shares the sentence's
         # words beyond the title's (two at least), not just the topic.
         claim = share >= 0.5 and len((tokens & line.tokens) - titles) >= 2
-        if neg and not flip and claim and (local or share >= 0.75):
+        # The whole of a sentence cut only at "and"/"while" ("the learning rate and momentum is not
+        # important") is one claim; one cut at punctuation holds several, each judged on its own.
+        one_claim = local or (share >= 0.75 and not re.search(r"[,;:]", text))
+        if neg and not flip and claim and one_claim:
             return Finding(CONTRADICTED, "a negation the slide line does not have (or lacks one it has)", line)
         strong = sweeping(piece, line)
         if strong:
