@@ -1,5 +1,12 @@
 """``slidebank``: one command for everything, and the pieces every slidebank command shares.
 
+Every command module has the same shape: ``build_parser(prog)`` made from the option helpers below
+(``add_index_option``, ``add_bank_option``, ``add_json_option``, ``add_batch_option``,
+``add_database_option``), and ``main(argv, prog)`` decorated with ``@command``: its body raises a
+``SlidebankError`` (``fail`` for a plain message) and the decorator prints it as one terminal-safe
+``error: ...`` line and returns 2. ``main`` resolves the settings record once (``settings_from``:
+flags, then the environment, then the defaults) and passes it down.
+
 ``slidebank COMMAND ...`` runs the same ``main`` as the matching ``python -m`` form (the table
 ``COMMANDS``), through the same ``run`` wrapper: a closed pipe (``| head``) ends the output
 quietly, a ``SlidebankError`` is one ``error: ...`` line on stderr, and the exit codes are 0 (done),
@@ -13,39 +20,118 @@ Light on purpose (argparse and the error types only): ``slidebank query`` must s
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
+import os
 import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, NoReturn, Sequence, TypeVar
 
-from index.errors import SlidebankError
+from index.errors import InputError, SlidebankError
+from index.settings import (
+    ENV_BANK,
+    ENV_DATABASE_URL,
+    ENV_INDEX,
+    ENV_LLM_URL,
+    ENV_STUDY_DB,
+    NO_BANK,
+    UserSettings,
+    resolve_settings,
+)
 from index.terminal import safe
 
 EXIT_OK = 0
 EXIT_ERROR = 2  # bad input or a missing/damaged index: one "error:" line, nothing changed
 EXIT_INTERRUPTED = 130
 
-# One text per shared option, for every command that has it.
-INDEX_HELP = "index folder (default: $SLIDEBANK_INDEX or data/index)"
+# One text per shared option, for every command that has it; each names its variable and default.
+INDEX_HELP = f"index folder (default: ${ENV_INDEX} or data/index)"
 BANK_HELP = (
-    "question bank markdown, or 'none' (default: $SLIDEBANK_BANK or data/question_bank.md, "
+    f"question bank markdown, or '{NO_BANK}' for none (default: ${ENV_BANK} or data/question_bank.md, "
     "left out for an index whose deck it does not fit)"
 )
+# For the commands whose subject is the bank itself (audit, study): used even when it does not fit.
+BANK_SUBJECT_HELP = f"question bank markdown, or '{NO_BANK}' for none (default: ${ENV_BANK} or data/question_bank.md)"
+STUDY_DB_HELP = f"study file (default: ${ENV_STUDY_DB} or data/study.sqlite)"
+DATABASE_HELP = f"PostgreSQL URL for a shared deployment, or '{NO_BANK}' for the local files (default: ${ENV_DATABASE_URL}, else none)"
+LLM_URL_HELP = f"model server that speaks the OpenAI chat API, e.g. http://127.0.0.1:11434/v1 (default: ${ENV_LLM_URL})"
 QUIET_HELP = "no progress bars"
+JSON_HELP = "print JSON"
+BATCH_HELP = "one query per line from FILE ('-' for stdin); prints JSON lines"
 RERANKER_HELP = (
     "optional, off by default: re-order the top 20 slides with a cross-encoder from a local folder "
     "(or the local Hugging Face cache; nothing is downloaded); loads torch at start and costs model time on every query"
 )
 
 
-def add_index_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--index", type=Path, default=None, help=INDEX_HELP)
+def add_index_option(parser: argparse.ArgumentParser, help: str = INDEX_HELP) -> None:
+    parser.add_argument("--index", type=Path, default=None, help=help)
 
 
-def add_bank_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--bank", type=Path, default=None, help=BANK_HELP)
+def add_bank_option(parser: argparse.ArgumentParser, help: str = BANK_HELP) -> None:
+    parser.add_argument("--bank", type=Path, default=None, metavar="FILE", help=help)
+
+
+def add_json_option(parser: argparse.ArgumentParser, help: str = JSON_HELP) -> None:
+    parser.add_argument("--json", action="store_true", help=help)
+
+
+def add_batch_option(parser: argparse.ArgumentParser, help: str = BATCH_HELP) -> None:
+    parser.add_argument("--batch", metavar="FILE", default=None, help=help)
+
+
+def add_quiet_option(parser: argparse.ArgumentParser, help: str = QUIET_HELP) -> None:
+    parser.add_argument("-q", "--quiet", action="store_true", help=help)
+
+
+def add_database_option(parser: argparse.ArgumentParser, help: str = DATABASE_HELP) -> None:
+    parser.add_argument("--database", metavar="URL", default=None, help=help)
+
+
+def settings_from(args: argparse.Namespace, **flags: object) -> UserSettings:
+    """The settings record of one run: the shared options found on ``args`` (and ``flags``, for a
+    command whose option has another name), then the environment, then the defaults. Called once,
+    in a command's ``main``; everything below gets the record, never the environment."""
+    given: dict[str, object] = {
+        "index": getattr(args, "index", None),
+        "bank": getattr(args, "bank", None),
+        "study_db": getattr(args, "db", None),
+        "llm_url": getattr(args, "llm_url", None),
+        "database_url": getattr(args, "database", None),
+    }
+    given.update(flags)
+    return resolve_settings(os.environ, **given)  # type: ignore[arg-type]
+
+
+def fail(message: str) -> NoReturn:
+    """End the command with one ``error:`` line (exit 2): bad input, nothing changed."""
+    raise InputError(message)
+
+
+Main = TypeVar("Main", bound=Callable[..., int])
+
+
+def command(main: Main) -> Main:
+    """The one runner of a command's ``main``: a ``SlidebankError`` (or an ``OSError`` on a file the
+    user named) becomes one terminal-safe ``error:`` line on stderr and exit 2; Ctrl-C exit 130."""
+
+    @functools.wraps(main)
+    def wrapper(*args: object, **kwargs: object) -> int:
+        try:
+            return main(*args, **kwargs)
+        except SlidebankError as exc:
+            print(f"error: {safe(exc)}", file=sys.stderr)
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"error: {safe(where + (exc.strerror or str(exc)))}", file=sys.stderr)
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        return EXIT_ERROR
+
+    return wrapper  # type: ignore[return-value]
 
 
 def run(
@@ -64,14 +150,7 @@ def run(
     if restore_sigpipe and hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = list(argv) if argv is not None else None
-    try:
-        return main(args) if prog is None else main(args, prog=prog)
-    except SlidebankError as exc:
-        print(f"error: {safe(exc)}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    return command(main)(args) if prog is None else command(main)(args, prog=prog)
 
 
 # -- the slidebank command ------------------------------------------------------------------------
@@ -112,6 +191,12 @@ COMMANDS: dict[str, Command] = {
         "check the bank's references, suggest slides, find deck drift",
         "python -m assistant.audit",
         frozenset({"index", "bank", "quiet"}),
+    ),
+    "study": Command(
+        "assistant.study.cli",
+        "review the bank as flashcards, with the slides as the answer key",
+        "python -m assistant.study",
+        frozenset({"index", "bank"}),
     ),
     "eval": Command(
         "assistant.evaluation.retrieval",

@@ -8,13 +8,22 @@ import json
 import sys
 from typing import TextIO
 
-from assistant.cli import RERANKER_HELP, add_bank_option, add_index_option, run
-from index.errors import InputError, SlidebankError
+from assistant.cli import (
+    RERANKER_HELP,
+    add_bank_option,
+    add_batch_option,
+    add_index_option,
+    add_json_option,
+    command,
+    fail,
+    run,
+    settings_from,
+)
+from index.errors import InputError
+from index.settings import ENV_LLM_URL, UserSettings
 from index.terminal import safe
 
-ENV_LLM_URL = (
-    "SLIDEBANK_LLM_URL"  # kept in step with assistant.answer.server.ENV_URL (not imported: it is the cold path)
-)
+ANSWER_SLIDES = 5  # the ranked slides an answer draws on when no -k is given
 
 EPILOG = """
 examples:
@@ -55,10 +64,8 @@ def build_parser(prog: str = "python -m assistant.query") -> argparse.ArgumentPa
     parser.add_argument(
         "--bank-matches", type=int, default=3, metavar="N", help="bank questions to show (default: %(default)s)"
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument(
-        "--batch", metavar="FILE", help="one query per line from FILE ('-' for stdin); prints JSON lines"
-    )
+    add_json_option(parser, "print one JSON object")
+    add_batch_option(parser)
     add_index_option(parser)
     add_bank_option(parser)
     parser.add_argument(
@@ -94,56 +101,51 @@ def build_parser(prog: str = "python -m assistant.query") -> argparse.ArgumentPa
     return parser
 
 
-def answer_settings(args: argparse.Namespace):
+def answer_settings(args: argparse.Namespace, user: UserSettings):
     """The answer backend the flags ask for, checked without any connection; None when no answer is asked."""
-    import os
-
-    url = args.llm_url if args.llm_url is not None else os.environ.get(ENV_LLM_URL) or None
+    url = user.llm_url
     if args.llm and args.llm_url:
         raise InputError("give --llm or --llm-url, not both")
     if args.llm_model and not url:
         raise InputError("--llm-model names a model on the server given by --llm-url")
     if not (args.answer or args.llm or args.llm_url):
         return None
-    from assistant.answer.cli import AnswerSettings
+    from assistant.answer.answerer import AnswerSettings
 
     if args.llm:
         settings = AnswerSettings("llm", args.llm)
     elif url:
-        settings = AnswerSettings("server", args.llm_model, url, args.allow_remote_llm)
+        settings = AnswerSettings(
+            "server", args.llm_model, url, args.allow_remote_llm, user.llm_timeout(), user.llm_api_key
+        )
     else:
         settings = AnswerSettings()
     settings.check()
     return settings
 
 
-def _fail(message: str) -> int:
-    print(f"error: {safe(message)}", file=sys.stderr)
-    return 2
-
-
+@command
 def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str = "python -m assistant.query") -> int:
     args = build_parser(prog).parse_args(argv)
+    user = settings_from(args)
     query = " ".join(args.query)
     if args.batch is None and not query.strip():
-        return _fail('empty query; ask a question, e.g. python -m assistant.query "what is a score function?"')
+        fail('empty query; ask a question, e.g. python -m assistant.query "what is a score function?"')
     if args.batch is not None and query.strip():
-        return _fail("give either a query or --batch, not both")
+        fail("give either a query or --batch, not both")
     if args.k is not None and not 1 <= args.k <= 100:
-        return _fail("-k must be between 1 and 100")
+        fail("-k must be between 1 and 100")
     if not 0 <= args.bank_matches <= 100:
-        return _fail("--bank-matches must be between 0 and 100")
-    try:
-        # Before anything is opened or connected: a remote URL is refused here.
-        settings = answer_settings(args)
-    except SlidebankError as exc:
-        return _fail(str(exc))
-    from assistant.retrieval.results import grouped_search
-    from assistant.retrieval.retriever import open_retriever, prepare_query
-    from assistant.ui.terminal import format_grouped, format_text, grouped_to_json
+        fail("--bank-matches must be between 0 and 100")
+    # Before anything is opened or connected: a remote URL is refused here.
+    settings = answer_settings(args, user)
+    from assistant.retrieval.loading import open_retriever
+    from assistant.retrieval.results import grouped_search, ranked_top
+    from assistant.retrieval.retriever import prepare_query
+    from assistant.ui.terminal import answer_to_json, format_grouped, format_text, grouped_to_json
 
     if args.batch is None and not prepare_query(query)[0]:
-        return _fail("the query has no searchable text (only control characters)")
+        fail("the query has no searchable text (only control characters)")
 
     with contextlib.ExitStack() as files:  # the --batch file, closed however main returns
         try:
@@ -152,18 +154,16 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str =
                 source = (
                     stdin if stdin is not None and args.batch == "-" else files.enter_context(_open_batch(args.batch))
                 )
-            retriever, notices = open_retriever(args.index, args.bank, args.model, reranker=args.reranker)
+            retriever, notices = open_retriever(model=args.model, reranker=args.reranker, user=user)
         except OSError as exc:
-            return _fail(f"cannot read {args.batch} ({exc.strerror})")
-        except SlidebankError as exc:
-            return _fail(str(exc))
+            fail(f"cannot read {args.batch} ({exc.strerror})")
         for notice in notices:
             print(f"note: {safe(notice)}", file=sys.stderr)
 
         if args.batch is not None:
             answerer = None
             if settings is not None:
-                from assistant.answer.cli import Answerer
+                from assistant.answer.answerer import Answerer
 
                 answerer = Answerer(retriever, settings)  # one calibration and one model for the whole batch
             for line in source:
@@ -172,31 +172,31 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str =
                     out = grouped_to_json(found)
                     error = None
                     if answerer is not None:
-                        # The answer draws on the ranked list (default 5 slides), as a single query's does.
-                        ranked = grouped_search(retriever, line, k=args.k or 5, n_bank=args.bank_matches).result
-                        extra, error = answerer.to_json(ranked)
+                        # The answer draws on the ranked list (default 5 slides), as a single query's
+                        # does: the top of the same ranking, not a second search.
+                        extra, error = answer_to_json(answerer, ranked_top(found, args.k or ANSWER_SLIDES))
                         out.update(extra)
                     print(json.dumps(out, ensure_ascii=False), flush=True)
                     if error:
                         # The same server would fail the same way for every line that follows.
-                        return _fail(error)
+                        fail(error)
             return 0
     if settings is not None:
-        from assistant.answer.cli import print_answer
+        from assistant.ui.terminal import print_answer
 
         # The answer draws on the ranked list, as it always has (default 5 slides).
-        result = grouped_search(retriever, query, k=args.k or 5, n_bank=args.bank_matches).result
+        result = grouped_search(retriever, query, k=args.k or ANSWER_SLIDES, n_bank=args.bank_matches).result
         for notice in result.notices:
             print(f"note: {safe(notice)}", file=sys.stderr)
         if not result.query:
-            return _fail("the query has no searchable text")
+            fail("the query has no searchable text")
         return print_answer(retriever, result, settings, args.json)
     found = grouped_search(retriever, query, k=args.k, n_bank=args.bank_matches)
     result = found.result
     for notice in result.notices:
         print(f"note: {safe(notice)}", file=sys.stderr)
     if not result.query:
-        return _fail("the query has no searchable text")
+        fail("the query has no searchable text")
     if args.json:
         print(json.dumps(grouped_to_json(found), ensure_ascii=False))
     elif args.k is not None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import re
 import sys
 import time
@@ -27,8 +28,10 @@ import numpy as np
 
 from assistant.evaluation.retrieval import Scores, bank_queries, format_table, free_form_queries, ranks, summarise
 from assistant.retrieval.fusion import Ranking, from_ranking, to_ranking, zscore
-from assistant.retrieval.retriever import EncodedQuery, Method, Retriever, open_retriever, question_context
+from assistant.retrieval.loading import open_retriever
+from assistant.retrieval.retriever import EncodedQuery, Method, Retriever, question_context
 from assistant.retrieval.signals import best_per_slide
+from index.settings import resolve_settings
 
 # Exam-style instruction words: they say what to do with the topic, not what the topic is.
 IMPERATIVES = re.compile(
@@ -193,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         "--finetune", action="store_true", help="also fine-tune the embedder on the deck (1 epoch; minutes on CPU)"
     )
     args = parser.parse_args(argv)
-    retriever, _ = open_retriever(args.index, encoder="sentence-transformers")
+    user = resolve_settings(os.environ, index=args.index)
+    retriever, _ = open_retriever(encoder="sentence-transformers", user=user)
     if retriever.index is None:
         print("error: no index; run python -m ingest first", file=sys.stderr)
         return 2

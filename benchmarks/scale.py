@@ -20,6 +20,7 @@ per-page rates measured here on the real deck.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -29,7 +30,8 @@ import numpy as np
 
 from assistant.bank.parse import load_bank
 from assistant.retrieval.retriever import question_context
-from index.store import default_index_dir, load_index
+from index.settings import resolve_settings
+from index.store import load_index
 
 DECK = Path(__file__).resolve().parents[2] / "shared" / "slides" / "aml-slides.pdf"
 
@@ -173,13 +175,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--deck", type=Path, default=DECK, help="the real PDF, for the per-page ingest rates")
     args = parser.parse_args(argv)
 
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
     from index.errors import SlidebankError
     from index.lexical import LexicalIndex
 
     try:
-        index = load_index(args.index or default_index_dir())
-        retriever, _ = open_retriever(args.index)
+        user = resolve_settings(os.environ, index=args.index)
+        index = load_index(user.index)
+        retriever, _ = open_retriever(user=user)
     except SlidebankError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.cli import BANK_HELP, add_bank_option, add_index_option, add_quiet_option, command, fail, settings_from
 from index.embedder import DEFAULT_MODEL
-from index.errors import PasswordRequired, SlidebankError
-from index.store import ENV_INDEX, default_index_dir
+from index.errors import PasswordRequired
+from index.settings import ENV_BANK, ENV_INDEX, ENV_PDF_PASSWORD, ENV_WORKER_MEMORY, UserSettings
 from index.terminal import safe
 from ingest.chunking import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE
-from ingest.pdf import ENV_PASSWORD
 
 if TYPE_CHECKING:  # the build and the bank check load only when an ingest runs
     from index.bank_fit import BankCitations
@@ -32,10 +31,11 @@ examples:
   python -m ingest slides.pdf --index /tmp/ix build elsewhere (or set {ENV_INDEX})
   python -m ingest lectures/ --bank none      a course without a question bank
 
-The question bank (--bank, default $SLIDEBANK_BANK or data/question_bank.md) is checked against the
+The question bank (--bank, default ${ENV_BANK} or data/question_bank.md) is checked against the
 deck: its references must exist here and its sections must name what the cited slides are titled.
 When it does not fit, the index records so, and searches run without it unless --bank is given.
 
+Each PDF is read in a worker process capped at ${ENV_WORKER_MEMORY} MB (default 640).
 Re-running on unchanged PDFs reuses text, thumbnails and vectors, and takes seconds.
 The previous index stays whole and in use until the new one is complete.
 """
@@ -51,7 +51,7 @@ def build_parser(prog: str = "python -m ingest") -> argparse.ArgumentParser:
     parser.add_argument(
         "pdfs", nargs="+", type=Path, metavar="PDF_OR_FOLDER", help="lecture PDFs or folders of them, in lecture order"
     )
-    parser.add_argument("--index", type=Path, default=None, help=f"index folder (default: ${ENV_INDEX} or data/index)")
+    add_index_option(parser)
     parser.add_argument(
         "--model",
         default=DEFAULT_MODEL,
@@ -69,35 +69,30 @@ def build_parser(prog: str = "python -m ingest") -> argparse.ArgumentParser:
     parser.add_argument(
         "--password",
         default=None,
-        help=f"password for encrypted PDFs (visible in ps and shell history: prefer ${ENV_PASSWORD}, or leave both out and type it at the prompt)",
+        help=f"password for encrypted PDFs (visible in ps and shell history: prefer ${ENV_PDF_PASSWORD}, or leave both out and type it at the prompt)",
     )
-    parser.add_argument(
-        "--bank",
-        default=None,
-        metavar="FILE",
-        help="question bank to check against the deck, or 'none' (default: $SLIDEBANK_BANK or data/question_bank.md, if present)",
+    add_bank_option(
+        parser, "question bank to check against the deck; " + BANK_HELP.replace(", left out", ", if present; left out")
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars, only the summary line")
+    add_quiet_option(parser, "no progress bars, only the summary line")
     return parser
 
 
+@command
 def main(argv: list[str] | None = None, prog: str = "python -m ingest") -> int:
     args = build_parser(prog).parse_args(argv)
+    user = settings_from(args, pdf_password=args.password)
     if args.chunk_size < 50 or not (0 <= args.chunk_overlap < args.chunk_size):
-        print("error: need --chunk-size >= 50 and 0 <= --chunk-overlap < --chunk-size", file=sys.stderr)
-        return 2
-    index_dir = args.index or default_index_dir()
-    try:
-        bank = _bank_citations(args.bank)
-    except SlidebankError as exc:
-        print(f"error: {safe(exc)}", file=sys.stderr)
-        return 2
-    password = args.password if args.password is not None else (os.environ.get(ENV_PASSWORD) or None)
+        fail("need --chunk-size >= 50 and 0 <= --chunk-overlap < --chunk-size")
+    index_dir = user.index
+    bank = _bank_citations(user)
+    password = user.pdf_password
+    worker_memory = user.worker_memory_bytes()
     # A polite kill (SIGTERM) unwinds like Ctrl-C, so the half-written generation is removed.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         try:
-            report = _ingest(args, index_dir, password, bank)
+            report = _ingest(args, index_dir, password, bank, worker_memory)
         except PasswordRequired as exc:
             if not sys.stdin.isatty():
                 raise
@@ -105,20 +100,13 @@ def main(argv: list[str] | None = None, prog: str = "python -m ingest") -> int:
 
             # Asked for here, not as an argument: a password given on the command line shows in ps.
             print(safe(exc), file=sys.stderr)
-            report = _ingest(args, index_dir, getpass.getpass("PDF password: "), bank)
-    except SlidebankError as exc:
-        print(f"error: {safe(exc)}", file=sys.stderr)
-        return 2
+            report = _ingest(args, index_dir, getpass.getpass("PDF password: "), bank, worker_memory)
     except OSError as exc:
         # Reading inputs is checked earlier; what is left is writing: a read-only or full disk.
         where = exc.filename or index_dir
-        print(
-            safe(
-                f"error: cannot write the index at {index_dir} ({exc.strerror or type(exc).__name__}: {where}); the previous index is unchanged"
-            ),
-            file=sys.stderr,
+        fail(
+            f"cannot write the index at {index_dir} ({exc.strerror or type(exc).__name__}: {where}); the previous index is unchanged"
         )
-        return 2
     except (KeyboardInterrupt, EOFError):
         print("interrupted: the previous index is unchanged", file=sys.stderr)
         return 130
@@ -139,7 +127,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m ingest") -> int:
 
 
 def _ingest(
-    args: argparse.Namespace, index_dir: Path, password: str | None, bank: BankCitations | None
+    args: argparse.Namespace, index_dir: Path, password: str | None, bank: BankCitations | None, worker_memory: int
 ) -> IngestReport:
     from ingest.build import ingest
 
@@ -152,20 +140,18 @@ def _ingest(
         password=password,
         progress=not args.quiet and sys.stderr.isatty(),
         bank=bank,
+        worker_memory=worker_memory,
     )
 
 
-def _bank_citations(choice: str | None) -> BankCitations | None:
+def _bank_citations(user: UserSettings) -> BankCitations | None:
     """The bank to check, as plain citations; None for ``--bank none`` or no default bank."""
     # The bank's format is the assistant's to read; the index only records the verdict on it.
-    from assistant.bank.parse import bank_citations, default_bank_path, is_no_bank
+    from assistant.bank.parse import bank_citations
 
-    if is_no_bank(choice):
+    if user.no_bank or (not user.bank_named and not user.bank.is_file()):
         return None
-    path = Path(choice) if choice is not None else default_bank_path()
-    if choice is None and not path.is_file():
-        return None
-    return bank_citations(path)
+    return bank_citations(user.bank)
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -21,7 +21,9 @@ from index.bank_fit import EXTRAS_KEY, BankCitations, BankFit, check_fit
 from index.embedder import DEFAULT_MODEL, Embedder, load_embedder, probe_vector
 from index.errors import SlidebankError
 from index.records import Chunk, Slide
-from index.store import DeckInfo, LoadedIndex, Manifest, Staging, content_hash, ingest_lock, load_index
+from index.settings import DEFAULT_WORKER_MEMORY
+from index.staging import Staging, ingest_lock
+from index.store import DeckInfo, LoadedIndex, Manifest, content_hash, load_index
 from ingest.boilerplate import mark_dividers
 from ingest.chunking import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE, chunk_slide
 from ingest.pdf import Deck, deck_slides, expand_inputs, open_decks
@@ -78,9 +80,11 @@ def ingest(
     progress: bool = True,
     embedder: Embedder | None = None,
     bank: BankCitations | None = None,
+    worker_memory: int = DEFAULT_WORKER_MEMORY,
 ) -> IngestReport:
     """Build a new index generation from ``inputs``; ``bank``, when given, is checked against the
-    deck and the verdict recorded (see index/bank_fit.py)."""
+    deck and the verdict recorded (see index/bank_fit.py). ``worker_memory``: the cap in bytes of
+    each process that reads a PDF (``UserSettings.worker_memory_bytes``)."""
     started = time.perf_counter()
     notes: list[str] = []
     decks = open_decks(expand_inputs(inputs, notes))
@@ -93,7 +97,7 @@ def ingest(
         try:
             # Always in workers, whatever else runs: their memory cap is what bounds a hostile PDF.
             slides, deck_infos, no_thumbnail = _read_and_render(
-                decks, old, staging.path / "thumbnails", password, progress, notes=notes
+                decks, old, staging.path / "thumbnails", password, progress, notes=notes, memory_limit=worker_memory
             )
             slides = mark_dividers(slides)  # from the whole deck: adding a lecture may reveal its counters
             chunks = [c for s in slides for c in chunk_slide(s, chunk_size, chunk_overlap)]
@@ -142,6 +146,7 @@ def _read_and_render(
     *,
     offload: bool = True,
     notes: list[str] | None = None,
+    memory_limit: int = DEFAULT_WORKER_MEMORY,
 ) -> tuple[list[Slide], list[DeckInfo], list[int]]:
     """Slides with text and thumbnails. ``offload`` reads new decks in child processes under a
     memory cap (ingest/pages.py); False reads them here, uncapped. What a user should know goes to ``notes``."""
@@ -165,7 +170,9 @@ def _read_and_render(
                     no_thumbnail.append(len(slides))
         else:
             with _progress(None, f"{deck.path.name}", progress) as bar:
-                texts, drawn, deck_notes = _read_deck_pages(deck.path, password, thumbs, first, bar, offload)
+                texts, drawn, deck_notes = _read_deck_pages(
+                    deck.path, password, thumbs, first, bar, memory_limit if offload else None
+                )
             notes.extend(deck_notes)
             drawn_pages = set(drawn)
             for slide in deck_slides(first, deck.stem, texts):
@@ -185,10 +192,11 @@ def _read_and_render(
 
 
 def _read_deck_pages(
-    path: Path, password: str | None, thumbs: Path, first: int, bar, offload: bool
+    path: Path, password: str | None, thumbs: Path, first: int, bar, memory_limit: int | None
 ) -> tuple[list[str], list[int], list[str]]:
-    """Texts, drawn pages and notes. ``offload``: in memory-capped workers (ingest/pages.py)."""
-    if offload:
+    """Texts, drawn pages and notes. ``memory_limit``: in workers capped at that many bytes
+    (ingest/pages.py); None: here, uncapped."""
+    if memory_limit is not None:
         from ingest.pages import read_deck_capped
 
         def fall_back(reason: str) -> None:
@@ -196,7 +204,7 @@ def _read_deck_pages(
             print(f"note: {reason}; reading {path.name} in this process instead", file=sys.stderr)
             bar.reset()  # no worker process here: the same work, in this one
 
-        done = read_deck_capped(path, password, thumbs, first, bar.update, fall_back)
+        done = read_deck_capped(path, password, thumbs, first, bar.update, fall_back, memory_limit)
         return done.texts, done.drawn, done.notes
     texts, drawn = read_deck(path, password, thumbs, first, bar.update)
     return texts, drawn, []

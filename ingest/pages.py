@@ -10,29 +10,17 @@ the next page. A page is never retried, and never in the parent, whose memory is
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from index.errors import InputError
+from index.settings import DEFAULT_WORKER_MEMORY, ENV_WORKER_MEMORY
 from ingest.pdf import PageTexts
 from ingest.thumbnails import render_pages, save_png
 
-ENV_WORKER_MEMORY = "SLIDEBANK_WORKER_MEMORY_MB"
-# Address space, not resident memory: an idle worker with pypdf, pdfium and PIL maps about 70 MB,
-# and drawing a 640-pixel thumbnail of a slide full of photographs about 150 MB more.
-DEFAULT_WORKER_MEMORY_MB = 640
-
-
-def worker_memory_limit() -> int:
-    """The cap in bytes, from $SLIDEBANK_WORKER_MEMORY_MB (an integer >= 128) or the default."""
-    raw = os.environ.get(ENV_WORKER_MEMORY, "").strip()
-    if not raw:
-        return DEFAULT_WORKER_MEMORY_MB << 20
-    if not raw.isdigit() or int(raw) < 128:
-        raise InputError(f"{ENV_WORKER_MEMORY}={raw!r}: give the worker memory cap in MB, at least 128")
-    return int(raw) << 20
+# The cap's default and its variable live in the settings record (index/settings.py), which the
+# command resolves and checks; ingest passes the cap in bytes down to here.
 
 
 @dataclass
@@ -101,15 +89,17 @@ def read_deck_capped(
     first: int,
     progress: Callable[[int], None],
     on_fallback: Callable[[str], None] = lambda reason: None,
+    memory_limit: int = DEFAULT_WORKER_MEMORY,
 ) -> DeckPages:
     """Texts and thumbnails of one deck, read in memory-capped workers (see the module doc).
 
     When no worker process can be started at all (a process limit), the work runs here, uncapped,
     as it did before workers existed; ``on_fallback(reason)`` is told first, so that it can be seen.
+    ``memory_limit``: each worker's cap in bytes (``UserSettings.worker_memory_bytes``).
     """
     from ingest.offload import ChildDied, ChildFailed, call_in_child
 
-    limit = worker_memory_limit()
+    limit = memory_limit
     state = DeckPages()
     over_cap: list[tuple[int, str]] = []  # (page, "text" or "thumbnail")
 

@@ -11,6 +11,7 @@ from typing import Iterable, Sequence
 
 from index.errors import InputError, PasswordRequired
 from index.records import Slide
+from index.settings import ENV_PDF_PASSWORD
 from index.text import normalise_text
 from ingest.boilerplate import find_boilerplate, strip_boilerplate
 
@@ -18,7 +19,7 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf logs every repaired 
 _MAX_TITLE = 120
 _DANGLING = frozenset("and or of the for to in with a an on by from vs".split())
 _SPACES = re.compile(r"[ \t\u00a0]+")
-ENV_PASSWORD = "SLIDEBANK_PDF_PASSWORD"
+ENV_PASSWORD = ENV_PDF_PASSWORD  # named in the error; the command resolves it (index/settings.py)
 
 
 @dataclass(frozen=True)

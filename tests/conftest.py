@@ -30,8 +30,10 @@ def bank_file(tmp_path: Path) -> Path:
 def _isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Bank-vector caches go to the test's own folder, never into data/.
     monkeypatch.setenv("SLIDEBANK_CACHE", str(tmp_path / "cache"))
-    # ... and so does study state: an app built in a test never writes data/study.sqlite.
+    # ... and so does study state: an app built in a test never writes data/study.sqlite, whether
+    # a command resolves the study file from the environment or a view is built without settings.
     monkeypatch.setenv("SLIDEBANK_STUDY_DB", str(tmp_path / "study.sqlite"))
+    monkeypatch.setattr("assistant.study.store.default_db_path", lambda: tmp_path / "study.sqlite")
 
 
 @pytest.fixture()
@@ -68,7 +70,7 @@ def other_course_index(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="session")
 def real_retriever(real_index: Path, tmp_path_factory: pytest.TempPathFactory):
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
 
     os.environ.setdefault("SLIDEBANK_CACHE", str(tmp_path_factory.mktemp("cache")))
     retriever, _ = open_retriever(real_index)

@@ -46,6 +46,7 @@ class Answer:
     )
     reason: str = ""  # why it abstained: "no slides", "low confidence", "model", "no valid citation", "unsupported"; "partial" while streaming
     sentences: tuple[Sentence, ...] = ()  # every sentence the backend wrote, checked, supported or not
+    note: str = ""  # why the backend's text was cut short (a time or size limit), for the reader
 
     @property
     def unsupported(self) -> int:

@@ -15,7 +15,7 @@ sentence no given slide supports is left out of the answer (it stays in ``Answer
 marked unsupported). Nothing survives: the answer abstains. A language model's answer streams by
 sentence, each one shown only once checked, so no draft is ever shown and then withdrawn.
 
-Before any of that, a query whose retrieval confidence (``assistant.answer.confidence``) is below
+Before any of that, a query whose retrieval confidence (``assistant.retrieval.confidence``) is below
 the calibrated threshold abstains without generating anything.
 
 Slide text is data: it goes into the prompt only inside ``<source>`` blocks (``prompt.py``), and
@@ -114,13 +114,15 @@ def _citations(sentences: Sequence[Sentence]) -> tuple[int, ...]:
     return tuple(dict.fromkeys(n for s in sentences if s.supported for n in s.slides))
 
 
-def _language_model(backend: str, model: str | None, url: str | None, allow_remote: bool):
+def _language_model(
+    backend: str, model: str | None, url: str | None, allow_remote: bool, timeout_s: float | None, api_key: str | None
+):
     if backend == "server":
         from assistant.answer import server
 
         if not url:
             raise server.ModelServerError(f"the server backend needs --llm-url (or {server.ENV_URL})")
-        return server.connect(url, model, allow_remote)
+        return server.connect(url, model, allow_remote, timeout_s=timeout_s, api_key=api_key)
     from assistant.answer import llm
 
     return llm.load(model or llm.BUNDLED)
@@ -136,15 +138,17 @@ def stream_answers(
     model: str | None = None,
     url: str | None = None,
     allow_remote: bool = False,
+    timeout_s: float | None = None,
+    api_key: str | None = None,
     max_new_tokens: int = MAX_NEW_TOKENS,
 ) -> Iterator[Answer]:
     """Answers as they grow, one checked sentence at a time (``reason == "partial"``), then the final one (last).
 
     ``retriever``: gives the support check the index's encoder and chunk vectors, and the deck's
     structure; without it the check is lexical only. ``confidence``/``threshold``: see
-    ``assistant.answer.confidence``. ``model``: a name or path for ``llm`` (default: the bundled
+    ``assistant.retrieval.confidence``. ``model``: a name or path for ``llm`` (default: the bundled
     SmolLM2), the served model's name for ``server`` (default: the server's only model).
-    ``url``/``allow_remote``: the model server (see ``assistant.answer.server``).
+    ``url``/``allow_remote``/``timeout_s``/``api_key``: the model server (see ``assistant.answer.server``).
     """
     hits = sources(result, profile=deck_profile(retriever))
     gated = _gate(hits, backend, confidence, threshold)
@@ -156,12 +160,13 @@ def stream_answers(
     if backend == "extractive":
         yield _extractive(result, slides, checker)
         return
-    lm = _language_model(backend, model, url, allow_remote)
+    lm = _language_model(backend, model, url, allow_remote, timeout_s, api_key)
     stream = lm.stream(messages(result.query, [(s.number, s.text) for s in slides]), max_new_tokens=max_new_tokens)
     sentences: list[Sentence] = []
     dropped = 0
     model_abstains = False
-    for verdict in checked(iter(stream), checker):
+    # A reply cut short (time or size limit) ends inside a sentence: that fragment is not checked.
+    for verdict in checked(iter(stream), checker, finished=lambda: not getattr(stream, "cut", "")):
         dropped += verdict.dropped
         model_abstains |= verdict.abstains
         if verdict.sentence is None:
@@ -172,11 +177,12 @@ def stream_answers(
                 shown_text(sentences), _citations(sentences), False, backend, dropped, "partial", tuple(sentences)
             )
     cited = _citations(sentences)
+    note = getattr(stream, "cut", "")
     if cited:
-        yield Answer(shown_text(sentences), cited, False, backend, dropped, "", tuple(sentences))
+        yield Answer(shown_text(sentences), cited, False, backend, dropped, "", tuple(sentences), note)
     else:
         reason = "model" if model_abstains else ("unsupported" if sentences else "no valid citation")
-        yield Answer(ABSTENTION, (), True, backend, dropped, reason, tuple(sentences))
+        yield Answer(ABSTENTION, (), True, backend, dropped, reason, tuple(sentences), note)
 
 
 def answer(result: Result, backend: str = "extractive", **options) -> Answer:

@@ -299,31 +299,70 @@ _ABBREVIATIONS = {"e.g", "i.e", "vs", "cf", "fig", "eq", "al", "approx", "resp",
 # arriving ("... blurry. [sli") stays with its sentence.
 _END = re.compile(r"[.!?][\"')\u201d]*(?:\s*\[\s*slides?\s*[\d,\s\-\u2013and]*\])*(?=\s+[^\s\[])|\n")
 
+_ENDED = re.compile(r"[.!?][\"')\u201d]*(?:\s*\[\s*slides?\s*[\d,\s\-\u2013and]*\])*\s*\Z")
+
+
+# What may stand between a sentence end and the text that confirms it (closing quotes, citation
+# markers, spaces), read backwards from the end of the text received so far.
+_WAITING_TAIL = re.compile(r"[\"')\u201d\[\]\d,\-\u2013slidean\s]*")
+_CONTEXT = 64  # characters kept before a waiting sentence end: the word an abbreviation check reads
+
 
 class SentenceSplitter:
-    """Feed text pieces; get whole sentences as soon as they are complete."""
+    """Feed text pieces; get whole sentences as soon as they are complete.
+
+    Linear in the text however it is cut into pieces: each feed searches the new piece, and
+    again only from the last sentence end still waiting for the text that confirms it (at most
+    ``WINDOW`` characters back); a sentence is joined from its pieces once, when complete. A
+    sentence end followed by more than ``WINDOW`` characters of markers and spaces before the
+    next word is missed; its sentence then ends at the next one.
+    """
+
+    WINDOW = 256
 
     def __init__(self) -> None:
-        self.buffer = ""
+        self._settled: list[str] = []  # the current sentence's text that will not be searched again
+        self._recent = ""  # its last characters: a waiting sentence end and the words before it
+        self._scan_from = 0  # where in ``_recent`` the next search starts
+
+    @property
+    def buffer(self) -> str:
+        return "".join(self._settled) + self._recent
 
     def feed(self, piece: str) -> list[str]:
-        self.buffer += piece
+        text = self._recent + piece
         out: list[str] = []
-        start = 0
-        for match in _END.finditer(self.buffer):
-            end = match.end()
-            candidate = self.buffer[start:end]
-            if match.group(0) != "\n" and _ends_in_abbreviation(self.buffer[start : match.start() + 1]):
+        start = 0  # where the current sentence begins in ``text`` (0: it began in ``_settled``)
+        for match in _END.finditer(text, self._scan_from):
+            if match.group(0) != "\n" and _ends_in_abbreviation(
+                text[max(start, match.start() - _CONTEXT) : match.start() + 1]
+            ):
                 continue
-            if candidate.strip():
-                out.append(candidate.strip())
-            start = end
-        self.buffer = self.buffer[start:]
+            sentence = text[start : match.end()]
+            if start == 0:
+                sentence, self._settled = "".join(self._settled) + sentence, []
+            if sentence.strip():
+                out.append(sentence.strip())
+            start = match.end()
+        waiting = _waiting_end(text, max(start, len(text) - self.WINDOW))
+        keep = max(start, waiting - _CONTEXT)
+        if keep > start:
+            self._settled.append(text[start:keep])
+        self._recent = text[keep:]
+        self._scan_from = waiting - keep
         return out
 
     def close(self) -> list[str]:
-        rest, self.buffer = self.buffer.strip(), ""
+        rest = self.buffer.strip()
+        self._settled, self._recent, self._scan_from = [], "", 0
         return [rest] if rest else []
+
+
+def _waiting_end(text: str, floor: int) -> int:
+    """The position of a sentence end in ``text[floor:]`` that more text could still confirm, else ``len(text)``."""
+    run = _WAITING_TAIL.match(text[floor:][::-1]).end()  # type: ignore[union-attr]  # a * pattern always matches
+    at = len(text) - run - 1
+    return at if at >= floor and text[at] in ".!?" else len(text)
 
 
 def _ends_in_abbreviation(text: str) -> bool:
@@ -339,11 +378,17 @@ def split_sentences(text: str) -> list[str]:
     return splitter.feed(text) + splitter.close()
 
 
-def checked(pieces: Iterator[str], checker: SupportChecker) -> Iterator[Verdict]:
-    """Verdicts, one per complete sentence, as the pieces arrive."""
+def checked(
+    pieces: Iterator[str], checker: SupportChecker, finished: Callable[[], bool] = lambda: True
+) -> Iterator[Verdict]:
+    """Verdicts, one per complete sentence, as the pieces arrive. The text after the last sentence
+    end is checked as a sentence only if ``finished()`` says the pieces ended on their own, or if
+    it ends as a sentence does (a reply cut while the next sentence had not begun)."""
     splitter = SentenceSplitter()
     for piece in pieces:
         for raw in splitter.feed(piece):
             yield checker.check(raw)
+    complete = finished()
     for raw in splitter.close():
-        yield checker.check(raw)
+        if complete or _ENDED.search(raw):  # cut short: only a sentence that had ended is checked
+            yield checker.check(raw)

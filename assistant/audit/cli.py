@@ -12,19 +12,21 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from assistant.cli import run
+from assistant.cli import (
+    BANK_SUBJECT_HELP,
+    add_bank_option,
+    add_index_option,
+    add_json_option,
+    add_quiet_option,
+    command,
+    run,
+    settings_from,
+)
 from index.errors import SlidebankError
 from index.terminal import safe
 
 
-def main(argv: list[str] | None = None, prog: str = "python -m assistant.audit") -> int:
-    from assistant.audit.findings import run_audit, suggestion_lines
-    from assistant.audit.report import format_markdown, format_text
-    from assistant.bank.annotate import with_suggestions
-    from assistant.bank.parse import default_bank_path, is_no_bank
-    from assistant.retrieval.retriever import open_retriever
-    from index.store import load_index
-
+def build_parser(prog: str = "python -m assistant.audit") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Audit the question bank against the slides: check every reference, suggest slides for "
@@ -38,12 +40,8 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.audit")
         "parser keeps apart from your references.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--index", type=Path, default=None, help="index folder (default: $SLIDEBANK_INDEX or data/index)"
-    )
-    parser.add_argument(
-        "--bank", type=Path, default=None, help="question bank markdown (default: data/question_bank.md)"
-    )
+    add_index_option(parser)
+    add_bank_option(parser, BANK_SUBJECT_HELP)
     parser.add_argument("--markdown", type=Path, metavar="FILE", help="write the report as markdown to FILE")
     parser.add_argument(
         "--write-suggestions",
@@ -51,45 +49,50 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.audit")
         metavar="FILE",
         help="write a copy of the bank with suggested slides added to FILE",
     )
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    args = parser.parse_args(argv)
-    bank_path = Path(args.bank or default_bank_path())
-    try:
-        if args.write_suggestions is not None and args.write_suggestions.resolve() == bank_path.resolve():
-            raise SlidebankError(
-                f"--write-suggestions {args.write_suggestions} is the bank itself; the bank is never modified, pick another file"
-            )
-        for target in (args.markdown, args.write_suggestions):
-            if target is not None and not target.resolve().parent.is_dir():
-                raise SlidebankError(f"cannot write {target}: folder {target.parent} does not exist")
-        load_index(args.index)  # fail fast, before loading a model, when there is nothing to audit
-        retriever, notices = open_retriever(args.index, bank_path)
-        if retriever.index is None:
-            raise SlidebankError(
-                notices[0].split(";")[0] + "; the audit needs slides: python -m ingest path/to/slides.pdf"
-            )
-        if not retriever.bank:
-            raise SlidebankError(
-                "--bank none: the audit checks a question bank, give one with --bank FILE"
-                if is_no_bank(args.bank)
-                else f"the bank {bank_path} has no questions"
-            )
-        report = run_audit(retriever, progress=not args.quiet and sys.stderr.isatty())
-        bank = list(retriever.bank)
-        if args.markdown is not None:
-            args.markdown.write_text(format_markdown(report, bank), encoding="utf-8")
-        if args.write_suggestions is not None:
-            original = bank_path.read_text(encoding="utf-8", errors="replace")
-            args.write_suggestions.write_text(
-                with_suggestions(original, suggestion_lines(report.suggested)), encoding="utf-8"
-            )
-    except SlidebankError as exc:
-        print(f"error: {safe(exc)}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(safe(f"error: {exc.filename or ''}: {exc.strerror}"), file=sys.stderr)
-        return 2
+    add_json_option(parser, "print the report as JSON")
+    add_quiet_option(parser, "no progress bar")
+    return parser
+
+
+@command
+def main(argv: list[str] | None = None, prog: str = "python -m assistant.audit") -> int:
+    from assistant.audit.findings import run_audit, suggestion_lines
+    from assistant.audit.report import format_markdown, format_text
+    from assistant.bank.annotate import with_suggestions
+    from assistant.retrieval.loading import open_retriever
+    from index.store import load_index
+
+    args = build_parser(prog).parse_args(argv)
+    user = settings_from(args)
+    bank_path = user.bank
+    # Any SlidebankError or OSError below is one error line (``command``); the bank file is only read.
+    if args.write_suggestions is not None and args.write_suggestions.resolve() == bank_path.resolve():
+        raise SlidebankError(
+            f"--write-suggestions {args.write_suggestions} is the bank itself; the bank is never modified, pick another file"
+        )
+    for target in (args.markdown, args.write_suggestions):
+        if target is not None and not target.resolve().parent.is_dir():
+            raise SlidebankError(f"cannot write {target}: folder {target.parent} does not exist")
+    load_index(user.index)  # fail fast, before loading a model, when there is nothing to audit
+    # The bank is the audit's subject: checked even when the index says it is another deck's.
+    retriever, notices = open_retriever(user=user.with_(bank_named=True))
+    if retriever.index is None:
+        raise SlidebankError(notices[0].split(";")[0] + "; the audit needs slides: python -m ingest path/to/slides.pdf")
+    if not retriever.bank:
+        raise SlidebankError(
+            "--bank none: the audit checks a question bank, give one with --bank FILE"
+            if user.no_bank
+            else f"the bank {bank_path} has no questions"
+        )
+    report = run_audit(retriever, progress=not args.quiet and sys.stderr.isatty())
+    bank = list(retriever.bank)
+    if args.markdown is not None:
+        args.markdown.write_text(format_markdown(report, bank), encoding="utf-8")
+    if args.write_suggestions is not None:
+        original = bank_path.read_text(encoding="utf-8", errors="replace")
+        args.write_suggestions.write_text(
+            with_suggestions(original, suggestion_lines(report.suggested)), encoding="utf-8"
+        )
     if args.json:
         data = asdict(report)
         data["calibration"] = [

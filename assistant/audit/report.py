@@ -39,105 +39,125 @@ def _short(text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+# -- the report's wording, once: the text and the Markdown renderers only lay it out ---------------
+
+SUGGESTIONS_NOTE = (
+    "SUGGESTIONS, not references; confidence: how often a suggestion of that rank was a cited slide "
+    "when the cited questions were treated as uncited (leave-one-out)"
+)
+NO_DRIFT = "none found: the references agree with the deck's numbering"
+
+
+def headline(report: AuditReport) -> str:
+    return f"{len(report.checks)} questions cite slides, {len(report.suggested)} cite nothing"
+
+
+def flags_title(report: AuditReport) -> str:
+    return f"Check these references ({len(report.flagged)}): none of the cited slides is in retrieval's top {FLAG_RANK}"
+
+
+def suggestions_title(report: AuditReport) -> str:
+    return f"Suggested slides for questions that cite nothing ({len(report.suggested)})"
+
+
+COVERAGE_TITLE = "Coverage: slides no question cites or is suggested for"
+DRIFT_TITLE = "Deck drift"
+
+
+def flag_rows(report: AuditReport) -> list[tuple[Question, str, str]]:
+    """Per flagged question: the question, its cited slides with their ranks, the slides suggested instead."""
+    rows = []
+    for c in report.flagged:
+        cites = ", ".join(f"{n} (rank {r if r is not None else '-'})" for n, r in c.ranks)
+        rows.append((c.question, cites, _suggestion_list(c.proposed, c.question.refs)))
+    return rows
+
+
+def suggestion_rows(report: AuditReport) -> list[tuple[Question, str]]:
+    return [(s.question, _suggestion_list(s.suggestions)) for s in report.suggested]
+
+
+def drift_lines(report: AuditReport, bank: Sequence[Question]) -> tuple[list[str], list[str]]:
+    """The drift stretches, and what they mean per bank section."""
+    return [s.sentence() for s in report.drift], section_sentences(report.drift, bank)
+
+
+def coverage_rows(report: AuditReport) -> list[tuple[str, str, str, str]]:
+    """Per lecture: its name, its slide range, "N of M uncovered", the uncovered ranges (or "none")."""
+    rows = []
+    for lec in report.coverage:
+        total = lec.last - lec.first + 1
+        gaps = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in lec.gaps) or "none"
+        rows.append((lec.deck, f"{lec.first}-{lec.last}", f"{lec.uncovered} of {total} uncovered", gaps))
+    return rows
+
+
+def quality(report: AuditReport) -> str | None:
+    if report.suggestion_hit is None:
+        return None
+    return (
+        f"Suggestion quality: a cited slide among the top {SUGGEST} suggestions for "
+        f"{report.suggestion_hit:.1%} of the cited questions treated as uncited"
+    )
+
+
 def format_text(report: AuditReport, bank: Sequence[Question]) -> str:
     """The CLI's report: flags, suggestions, drift, coverage gaps."""
-    cited = len(report.checks)
-    lines = [
-        f"Bank audit: {cited} questions cite slides, {len(report.suggested)} cite nothing ({report.seconds:.1f} s)",
-        "",
-    ]
-    lines.append(
-        f"Check these references ({len(report.flagged)}): none of the cited slides is in retrieval's top {FLAG_RANK}"
-    )
-    for c in report.flagged:
-        ranks = ", ".join(f"{n}:{r if r is not None else '-'}" for n, r in c.ranks)
-        lines.append(f"  ! {_short(c.question.text)}  [{c.question.section}, line {c.question.line}]")
-        lines.append(
-            f"      cites {_ranges([n for n, _ in c.ranks])} (rank {ranks}); suggested instead: {_suggestion_list(c.proposed, c.question.refs)}"
-        )
+    lines = [f"Bank audit: {headline(report)} ({report.seconds:.1f} s)", "", flags_title(report)]
+    for c, (q, cites, instead) in zip(report.flagged, flag_rows(report)):
+        lines.append(f"  ! {_short(q.text)}  [{q.section}, line {q.line}]")
+        lines.append(f"      cites {cites}; suggested instead: {instead}")
         if c.drift:
             lines.append(
                 f"      inside a drift stretch ({c.drift:+d}): shifted reference ranks {c.shifted_rank or '-'}"
             )
     if not report.flagged:
         lines.append("  (none)")
-    lines += [
-        "",
-        "Suggested slides for questions that cite nothing (SUGGESTIONS, not references; confidence = leave-one-out hit rate)",
-    ]
-    for s in report.suggested:
-        lines.append(f"  ? {_short(s.question.text)}  [{s.question.section}]")
-        lines.append(f"      suggested: {_suggestion_list(s.suggestions)}")
-    lines += ["", "Deck drift"]
-    if report.drift:
-        for stretch in report.drift:
-            lines.append(f"  ~ {stretch.sentence()}")
-        for sentence in section_sentences(report.drift, bank):
-            lines.append(f"      {sentence}")
-    else:
-        lines.append("  none found: the references agree with the deck's numbering")
-    lines += ["", "Coverage: slides no question cites or is suggested for"]
-    for lec in report.coverage:
-        total = lec.last - lec.first + 1
-        gaps = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in lec.gaps) or "none"
-        lines.append(f"  {lec.deck} ({lec.first}-{lec.last}): {lec.uncovered} of {total} uncovered: {gaps}")
-    if report.suggestion_hit is not None:
-        lines += [
-            "",
-            f"Suggestion quality (cited questions treated as uncited): a cited slide in the top {SUGGEST} for {report.suggestion_hit:.1%}",
-        ]
+    lines += ["", suggestions_title(report), f"  ({SUGGESTIONS_NOTE})"]
+    for q, suggested in suggestion_rows(report):
+        lines.append(f"  ? {_short(q.text)}  [{q.section}]")
+        lines.append(f"      suggested: {suggested}")
+    stretches, meanings = drift_lines(report, bank)
+    lines += ["", DRIFT_TITLE]
+    lines += [f"  ~ {s}" for s in stretches] + [f"      {m}" for m in meanings] if stretches else [f"  {NO_DRIFT}"]
+    lines += ["", COVERAGE_TITLE]
+    lines += [f"  {deck} ({span}): {uncovered}: {gaps}" for deck, span, uncovered, gaps in coverage_rows(report)]
+    if quality(report) is not None:
+        lines += ["", f"{quality(report)}."]
     return "\n".join(lines)
 
 
 def format_markdown(report: AuditReport, bank: Sequence[Question]) -> str:
     esc = lambda t: t.replace("|", "\\|")  # noqa: E731
-    out = ["# Bank audit", "", f"{len(report.checks)} questions cite slides, {len(report.suggested)} cite nothing.", ""]
-    out += [
-        f"## Check these references ({len(report.flagged)})",
-        "",
-        f"None of the cited slides is in retrieval's top {FLAG_RANK}.",
-        "",
-    ]
+    out = ["# Bank audit", "", f"{headline(report)}.", "", f"## {flags_title(report)}", ""]
     if report.flagged:
-        out += ["| question | section | cites (rank) | suggested instead |", "| --- | --- | --- | --- |"]
-        for c in report.flagged:
-            ranks = ", ".join(f"{n} ({r if r is not None else '–'})" for n, r in c.ranks)
-            out.append(
-                f"| {esc(c.question.text)} | {esc(c.question.section)} | {ranks} | {esc(_suggestion_list(c.proposed, c.question.refs))} |"
-            )
-    out += [
-        "",
-        f"## Suggested slides for uncited questions ({len(report.suggested)})",
-        "",
-        "_Suggestions, not references. Confidence: how often a suggestion of that rank was a cited slide when the cited questions were treated as uncited._",
-        "",
-    ]
-    out += ["| question | section | suggested (confidence) |", "| --- | --- | --- |"]
-    for s in report.suggested:
-        out.append(
-            f"| {esc(s.question.text)} | {esc(s.question.section)} | _suggested:_ {esc(_suggestion_list(s.suggestions))} |"
-        )
-    out += ["", "## Deck drift", ""]
-    if report.drift:
-        out += [f"- {s.sentence()}" for s in report.drift]
-        out += [f"  - {t}" for t in section_sentences(report.drift, bank)]
+        out += ["| question | section | cites | suggested instead |", "| --- | --- | --- | --- |"]
+        out += [
+            f"| {esc(q.text)} | {esc(q.section)} | {cites} | {esc(instead)} |"
+            for q, cites, instead in flag_rows(report)
+        ]
     else:
-        out.append("None found: the references agree with the deck's numbering.")
+        out.append("(none)")
+    out += ["", f"## {suggestions_title(report)}", "", f"_{SUGGESTIONS_NOTE}._", ""]
+    out += ["| question | section | suggested (confidence) |", "| --- | --- | --- |"]
+    out += [f"| {esc(q.text)} | {esc(q.section)} | _suggested:_ {esc(sug)} |" for q, sug in suggestion_rows(report)]
+    stretches, meanings = drift_lines(report, bank)
+    out += ["", f"## {DRIFT_TITLE}", ""]
+    out += (
+        [f"- {s}" for s in stretches] + [f"  - {m}" for m in meanings]
+        if stretches
+        else [NO_DRIFT[0].upper() + NO_DRIFT[1:] + "."]
+    )
     out += [
         "",
-        "## Coverage",
+        f"## {COVERAGE_TITLE}",
         "",
-        "| lecture | slides | uncovered | ranges nothing cites or suggests |",
+        "| lecture | slides | uncovered | uncovered ranges |",
         "| --- | --- | --- | --- |",
     ]
-    for lec in report.coverage:
-        gaps = ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in lec.gaps) or "–"
-        out.append(f"| {lec.deck} | {lec.first}–{lec.last} | {lec.uncovered} | {gaps} |")
-    if report.suggestion_hit is not None:
-        out += [
-            "",
-            f"Suggestion quality: a cited slide among the top {SUGGEST} suggestions for {report.suggestion_hit:.1%} of the cited questions treated as uncited.",
-        ]
+    out += [f"| {esc(deck)} | {span} | {uncovered} | {gaps} |" for deck, span, uncovered, gaps in coverage_rows(report)]
+    if quality(report) is not None:
+        out += ["", f"{quality(report)}."]
     return "\n".join(out) + "\n"
 
 
@@ -200,7 +220,7 @@ def audit_tab_data(retriever: Retriever, report: AuditReport | None = None) -> A
             }
         )
     return {
-        "summary": f"{len(report.checks)} questions cite slides ({len(report.flagged)} to check), {len(report.suggested)} cite nothing.",
+        "summary": f"{headline(report)} ({len(report.flagged)} to check).",
         "flags": [
             [
                 c.question.text,

@@ -7,11 +7,11 @@ parsing the result: the new question must read back with exactly the text and sl
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from assistant.bank import bank_file
 from assistant.bank.parse import (
     Question,
     clean,
@@ -44,9 +44,17 @@ def _title(raw: str) -> str:
     return clean(text)[0]
 
 
+def _newline(markdown: str) -> str:
+    """The file's own line ending: the most common of CRLF, LF and CR (LF for a file with none)."""
+    crlf = markdown.count("\r\n")
+    counts = {"\n": markdown.count("\n") - crlf, "\r\n": crlf, "\r": markdown.count("\r") - crlf}
+    return max(counts, key=lambda k: (counts[k], k == "\n"))
+
+
 def with_question(markdown: str, section: str, text: str, refs: Sequence[int]) -> str:
     """The bank with ``- text (refs)`` at the end of ``section`` (a new ``###`` section at the end
-    of the file when there is none of that name). Pure."""
+    of the file when there is none of that name). Every other character is kept as it was, line
+    endings included: the result is the old text with the new lines inserted. Pure."""
     text = " ".join(text.split())
     section = " ".join(section.split())
     if not text:
@@ -55,25 +63,27 @@ def with_question(markdown: str, section: str, text: str, refs: Sequence[int]) -
         raise InputError("pick a section for the question")
     if any(n < 1 for n in refs):
         raise InputError("slide numbers start at 1")
-    newline = "\r\n" if "\r\n" in markdown else "\n"
+    newline = _newline(markdown)
     bullet = f"- {text}" + (f" ({format_refs(refs)})" if refs else "")
-    lines = markdown.splitlines()
+    lines = markdown.splitlines()  # the same lines the parser reads
+    whole = markdown.splitlines(keepends=True)
     start = next(
         (i for i, line in enumerate(lines) if (m := _HEADING.match(line)) and _title(m.group(2)) == section), None
     )
     if start is None:
-        body = markdown.rstrip("\r\n")
-        added = (
-            f"{body}{newline}{newline}### {section}{newline}{newline}{bullet}{newline}"
-            if body
-            else f"### {section}{newline}{newline}{bullet}{newline}"
-        )
+        body = "".join(whole)
+        if whole and whole[-1] == lines[-1]:
+            body += newline  # the last line had no line ending
+        gap = newline if lines and lines[-1].strip() else ""
+        added = f"{body}{gap}### {section}{newline}{newline}{bullet}{newline}"
     else:
         end = next((i for i in range(start + 1, len(lines)) if _HEADING.match(lines[i])), len(lines))
         last = max((i for i in range(start, end) if lines[i].strip()), default=start)
-        gap = [""] if last == start else []  # a heading, then a blank line, then the first bullet
-        lines[last + 1 : last + 1] = [*gap, bullet]
-        added = newline.join(lines) + (newline if markdown.endswith(("\n", "\r")) or not markdown else "")
+        if whole[last] == lines[last]:
+            whole[last] += newline  # the last line had no line ending
+        gap = newline if last == start else ""  # a heading, then a blank line, then the first bullet
+        whole.insert(last + 1, f"{gap}{bullet}{newline}")
+        added = "".join(whole)
     _check(added, section, text, refs)
     return added
 
@@ -90,41 +100,31 @@ def _check(markdown: str, section: str, text: str, refs: Sequence[int]) -> Quest
 
 
 def add_question(path: Path, section: str, text: str, refs: Sequence[int]) -> Question:
-    """Add a question to the bank file ``path``. The previous file is kept as ``path.bak`` and the
-    new one replaces it atomically, so a crash leaves either the old bank or the new one."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raw = b""
-    except OSError as exc:
-        raise InputError(f"cannot read the question bank {path} ({exc.strerror})") from None
-    markdown = raw.decode("utf-8", errors="replace")
-    added = with_question(markdown, section, text, refs)
-    try:
-        if raw:
-            _atomic_write(path.with_name(path.name + ".bak"), raw)
-        _atomic_write(path, added.encode("utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot write the question bank {path} ({exc.strerror}); it is unchanged") from None
-    return _check(added, " ".join(section.split()), " ".join(text.split()), refs)
+    """Add a question to the bank file ``path`` (through a symlink, to the file it names).
 
+    The read-modify-write holds the bank's lock; the previous file is kept as ``NAME.bak`` and the
+    new one replaces it atomically, with the old file's encoding, BOM, line endings and mode, so a
+    crash leaves either the old bank or the new one. A file that cannot be written back exactly
+    (not UTF-8, read-only) is refused and left as it was (``assistant.bank.bank_file``).
+    """
+    from assistant.bank.parse import is_no_bank
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    try:
-        fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    if is_no_bank(path):
+        raise InputError("there is no question bank to add to (--bank none); start with --bank FILE to keep questions")
+    name = f"the question bank {path}"
+    target = bank_file.real_path(Path(path))
+    section, text = " ".join(section.split()), " ".join(text.split())
+    with bank_file.locked(target, name):
+        bank_file.clean_stale(target)
+        for _ in range(5):  # another program (not taking the lock) wrote the file meanwhile: redo the edit
+            raw, info = bank_file.read_for_write(target, name)
+            bank = bank_file.read_exact(raw, name)
+            data = bank.encode(with_question(bank.text, section, text, refs), name)
+            try:
+                bank_file.commit(target, raw, data, info)
+            except bank_file.BankChanged:
+                continue
+            except OSError as exc:
+                raise InputError(f"cannot write {name} ({exc.strerror}); it is unchanged") from None
+            return _check(bank_file.read_exact(target.read_bytes(), name).text, section, text, refs)
+    raise InputError(f"{name} kept changing while the question was added; it was not added, try again")

@@ -23,6 +23,26 @@ _BOMS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
 )
 
 
+# The same marks with the byte order spelled out, for writing a file back exactly as it was.
+_EXACT = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def exact_codec(head: bytes, name: str) -> tuple[bytes, str]:
+    """(the BOM, the codec of what follows it) for a file starting with ``head``: a BOM names both;
+    without one the file must be UTF-8 (UTF-16 or UTF-32 without a BOM is refused, as when reading)."""
+    for bom, codec in _EXACT:
+        if head.startswith(bom):
+            return bom, codec
+    sniff_encoding(head, name)
+    return b"", "utf-8"
+
+
 def sniff_encoding(head: bytes, name: str) -> str:
     """The codec for a file starting with ``head`` (its first bytes, 4 or more when the file has them)."""
     for bom, codec in _BOMS:

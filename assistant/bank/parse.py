@@ -7,20 +7,18 @@ not a heading or a bullet (tables, HTML, stray notes) is ignored, never an error
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.errors import InputError
-from index.paths import DATA_DIR
+from index.paths import default_data_dir
+from index.settings import ENV_BANK, NO_BANK
 
 if TYPE_CHECKING:
     from index.bank_fit import BankCitations
 
-ENV_BANK = "SLIDEBANK_BANK"
-NO_BANK = "none"  # ``--bank none``: no question bank
 MAX_RANGE = 60  # a "reference" spanning more slides than a lecture has is a typo, not a citation
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
@@ -68,7 +66,8 @@ def bank_citations(path: Path) -> BankCitations:
 
 
 def default_bank_path() -> Path:
-    return Path(os.environ.get(ENV_BANK) or DATA_DIR / "question_bank.md")
+    """``data/question_bank.md``; a command's own choice (``--bank``, $SLIDEBANK_BANK) is in its settings record."""
+    return default_data_dir() / "question_bank.md"
 
 
 def parse_refs(body: str) -> tuple[int, ...] | None:
@@ -236,7 +235,9 @@ def load_bank(path: Path | None = None) -> tuple[Question, ...]:
     return read_bank(path)[0]
 
 
-def read_bank(path: Path | None = None, hint: str = "pass --bank FILE") -> tuple[tuple[Question, ...], str]:
+def read_bank(
+    path: Path | None = None, hint: str = f"pass --bank FILE (or set ${ENV_BANK}), or --bank none"
+) -> tuple[tuple[Question, ...], str]:
     """The bank's questions and the sha256 of its bytes (read once); ``none`` is ``((), "")``."""
     if is_no_bank(path):
         return (), ""

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import statistics
 import sys
@@ -27,18 +26,25 @@ from pathlib import Path
 import numpy as np
 
 from assistant.answer.citations import Answer
-from assistant.answer.confidence import (
+from assistant.answer.generate import stream_answers
+from assistant.cli import (
+    add_bank_option,
+    add_index_option,
+    add_json_option,
+    add_quiet_option,
+    command,
+    fail,
+    settings_from,
+)
+from assistant.retrieval.confidence import (
     DEFAULT_PERCENTILE,
     bank_confidences,
     bank_confidences_fast,
     confidences,
     threshold_from,
 )
-from assistant.answer.generate import stream_answers
-from assistant.cli import add_bank_option, add_index_option
-from assistant.retrieval.retriever import open_retriever
-from index.errors import SlidebankError
-from index.terminal import safe
+from assistant.retrieval.loading import open_retriever
+from index.settings import ENV_LLM_URL
 
 DEFAULT_OUT_OF_SCOPE = Path(__file__).resolve().parent / "data" / "out_of_scope.txt"
 
@@ -117,7 +123,13 @@ def _model(backend: str, options: dict):
     if backend == "server":
         from assistant.answer import server
 
-        return server.connect(options["url"], options.get("model"), options.get("allow_remote", False))
+        return server.connect(
+            options["url"],
+            options.get("model"),
+            options.get("allow_remote", False),
+            timeout_s=options.get("timeout_s"),
+            api_key=options.get("api_key"),
+        )
     from assistant.answer import llm
 
     return llm.load(options.get("model") or llm.BUNDLED)
@@ -133,7 +145,7 @@ def _seconds(value: float | None) -> str:
     return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.1f} s"
 
 
-def main(argv: list[str] | None = None, prog: str = "python -m assistant.answer_eval") -> int:
+def build_parser(prog: str = "python -m assistant.answer_eval") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description=__doc__.split("\n\n")[0].split(": ", 1)[1],
@@ -162,7 +174,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.answer_
         "--llm-url",
         metavar="URL",
         default=None,
-        help="also measure a model server (OpenAI-compatible; default: $SLIDEBANK_LLM_URL when set)",
+        help=f"also measure a model server (OpenAI-compatible; default: ${ENV_LLM_URL} when set)",
     )
     parser.add_argument(
         "--llm-model",
@@ -180,33 +192,29 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.answer_
     )
     add_index_option(parser)
     add_bank_option(parser)
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress")
-    args = parser.parse_args(argv)
-    url = args.llm_url or os.environ.get("SLIDEBANK_LLM_URL") or None
+    add_json_option(parser, "print one JSON object")
+    add_quiet_option(parser, "no progress")
+    return parser
+
+
+@command
+def main(argv: list[str] | None = None, prog: str = "python -m assistant.answer_eval") -> int:
+    args = build_parser(prog).parse_args(argv)
+    user = settings_from(args)
+    url = user.llm_url
     if url:
         from assistant.answer.server import check_url
 
-        try:
-            url = check_url(url, args.allow_remote_llm)  # before anything connects
-        except SlidebankError as exc:
-            print(f"error: {safe(exc)}", file=sys.stderr)
-            return 2
+        url = check_url(url, args.allow_remote_llm)  # before anything connects
     try:
         out_of_scope = read_questions(args.out_of_scope)
-        retriever, _ = open_retriever(args.index, args.bank)
     except OSError as exc:
-        print(f"error: cannot read {args.out_of_scope} ({exc.strerror})", file=sys.stderr)
-        return 2
-    except SlidebankError as exc:
-        print(f"error: {safe(exc)}", file=sys.stderr)
-        return 2
+        fail(f"cannot read {args.out_of_scope} ({exc.strerror})")
+    retriever, _ = open_retriever(user=user)
     if retriever.index is None or not retriever.bank:
-        print("error: needs an index and a bank; run: python -m ingest SLIDES.pdf", file=sys.stderr)
-        return 2
+        fail("needs an index and a bank; run: python -m ingest SLIDES.pdf")
     if not 0 < args.percentile < 100:
-        print("error: --percentile must be between 0 and 100", file=sys.stderr)
-        return 2
+        fail("--percentile must be between 0 and 100")
 
     bank = list(retriever.bank)
     in_conf = bank_confidences(retriever)
@@ -228,22 +236,24 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.answer_
             (
                 f"server ({args.llm_model or 'its model'})",
                 "server",
-                {"url": url, "model": args.llm_model, "allow_remote": args.allow_remote_llm},
+                {
+                    "url": url,
+                    "model": args.llm_model,
+                    "allow_remote": args.allow_remote_llm,
+                    "timeout_s": user.llm_timeout(),
+                    "api_key": user.llm_api_key,
+                },
                 True,
             )
         )
     rows = {}
-    try:
-        for name, backend, options, limited in backends:
-            ins = spread(in_cases, args.limit) if limited else in_cases
-            outs = spread(out_cases, args.limit) if limited else out_cases
-            rows[name] = (
-                run_backend(retriever, backend, ins, options, progress),
-                run_backend(retriever, backend, outs, options, progress),
-            )
-    except SlidebankError as exc:
-        print(f"error: {safe(exc)}", file=sys.stderr)
-        return 2
+    for name, backend, options, limited in backends:
+        ins = spread(in_cases, args.limit) if limited else in_cases
+        outs = spread(out_cases, args.limit) if limited else out_cases
+        rows[name] = (
+            run_backend(retriever, backend, ins, options, progress),
+            run_backend(retriever, backend, outs, options, progress),
+        )
     calibration = {
         "signal": "best dense chunk cosine",
         "percentile": args.percentile,

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from assistant.cli import command, fail
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 QUERY = "why is CFG's omega a tradeoff?"
 
@@ -168,7 +170,7 @@ def run(deck: Path, runs: int, baseline_runs: int, ingest_runs: int, work: Path)
 def _warm_queries(index: Path) -> tuple[Row, float]:
     """Every bank question as a query against an already open retriever (the app's case)."""
     from assistant.evaluation.retrieval import bank_queries
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
 
     retriever, _ = open_retriever(index)
     texts = [q.text for q in bank_queries(retriever, with_section=False)]
@@ -184,7 +186,7 @@ def _warm_queries(index: Path) -> tuple[Row, float]:
     return row, ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
-def main(argv: list[str] | None = None, prog: str = "python -m assistant.bench") -> int:
+def build_parser(prog: str = "python -m assistant.bench") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Time ingest and queries on this machine and print one table (median, min, max per figure).",
@@ -198,19 +200,19 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.bench")
         "--baseline-runs", type=int, default=3, help="runs of the slow comparison rows (default: %(default)s)"
     )
     parser.add_argument("--ingest-runs", type=int, default=3, help="full ingests from nothing (default: %(default)s)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+@command
+def main(argv: list[str] | None = None, prog: str = "python -m assistant.bench") -> int:
+    args = build_parser(prog).parse_args(argv)
     if not args.deck.is_file():
-        print(f"error: no PDF at {args.deck}; name the PDF to measure", file=sys.stderr)
-        return 2
+        fail(f"no PDF at {args.deck}; name the PDF to measure")
     if min(args.runs, args.baseline_runs, args.ingest_runs) < 1:
-        print("error: every run count must be at least 1", file=sys.stderr)
-        return 2
+        fail("every run count must be at least 1")
     work = Path(tempfile.mkdtemp(prefix="slidebank-bench-"))
     try:
         print(run(args.deck, args.runs, args.baseline_runs, args.ingest_runs, work))
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -28,9 +28,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Sequence
 
-from assistant.bank.parse import Question, is_no_bank
-from assistant.cli import RERANKER_HELP, add_bank_option, add_index_option
-from assistant.retrieval.retriever import METHODS, Method, Retriever, open_retriever, parent_text
+from assistant.bank.parse import Question
+from assistant.cli import (
+    RERANKER_HELP,
+    add_bank_option,
+    add_index_option,
+    add_json_option,
+    command,
+    fail,
+    settings_from,
+)
+from assistant.retrieval.loading import open_retriever
+from assistant.retrieval.retriever import METHODS, Method, Retriever, parent_text
 from index.errors import SlidebankError
 from index.store import load_index
 from index.terminal import safe
@@ -329,7 +338,7 @@ def free_form_report(
     return "\n\n".join(blocks), data
 
 
-def main(argv: list[str] | None = None, prog: str = "python -m assistant.eval") -> int:
+def build_parser(prog: str = "python -m assistant.eval") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Score retrieval against the slides the question bank cites (leave-one-out), per method, section and ablation.",
@@ -349,32 +358,31 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.eval") 
         action="store_true",
         help=f"skip the row whose weights are picked on the other {FOLDS} folds (faster)",
     )
-    parser.add_argument("--json", action="store_true", help="print the scores as JSON")
+    add_json_option(parser, "print the scores as JSON")
     parser.add_argument(
         "--reranker", metavar="NAME_OR_PATH", default=None, help=RERANKER_HELP + "; adds a 'fused + reranker' table"
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+@command
+def main(argv: list[str] | None = None, prog: str = "python -m assistant.eval") -> int:
+    args = build_parser(prog).parse_args(argv)
+    user = settings_from(args)
     if not args.free_form.is_file() and args.free_form != FREE_FORM:
-        print(f"error: no free-form questions at {args.free_form}", file=sys.stderr)
-        return 2
-    try:
-        load_index(args.index)  # fail fast, before loading a model, when there is nothing to score
-        retriever, notices = open_retriever(args.index, args.bank, reranker=args.reranker)
-        if retriever.index is None:
-            raise SlidebankError(
-                notices[0].split(";")[0] + "; the eval needs slides: python -m ingest path/to/slides.pdf"
-            )
-        for notice in notices:
-            print(f"note: {safe(notice)}", file=sys.stderr)
-        started = time.perf_counter()
-        bankless = not retriever.bank and (is_no_bank(args.bank) or retriever.bank_fit is not None)
-        text, data = report(
-            retriever, ablation=not args.no_ablation, cv=not args.no_cv, free_form=args.free_form, bankless=bankless
-        )
-        seconds = time.perf_counter() - started
-    except SlidebankError as exc:
-        print(f"error: {safe(exc)}", file=sys.stderr)
-        return 2
+        fail(f"no free-form questions at {args.free_form}")
+    load_index(user.index)  # fail fast, before loading a model, when there is nothing to score
+    retriever, notices = open_retriever(reranker=args.reranker, user=user)
+    if retriever.index is None:
+        fail(notices[0].split(";")[0] + "; the eval needs slides: python -m ingest path/to/slides.pdf")
+    for notice in notices:
+        print(f"note: {safe(notice)}", file=sys.stderr)
+    started = time.perf_counter()
+    bankless = not retriever.bank and (user.no_bank or retriever.bank_fit is not None)
+    text, data = report(
+        retriever, ablation=not args.no_ablation, cv=not args.no_cv, free_form=args.free_form, bankless=bankless
+    )
+    seconds = time.perf_counter() - started
     if args.json:
         print(json.dumps(data))
     else:

@@ -29,11 +29,10 @@ from assistant.answer.support import (
     content_tokens,
     split_sentences,
 )
+from assistant.cli import BANK_HELP, add_bank_option, add_index_option, add_json_option, command, fail, settings_from
 from assistant.evaluation.answers import DEFAULT_OUT_OF_SCOPE, read_questions, spread
-from assistant.retrieval.retriever import open_retriever
-from index.errors import SlidebankError
+from assistant.retrieval.loading import open_retriever
 from index.records import Slide
-from index.terminal import safe
 
 MIN_WORDS = 4
 
@@ -94,14 +93,10 @@ def operating_point(pos: np.ndarray, neg: np.ndarray, max_fpr: float) -> dict:
     return {"threshold": float(thresholds[i]), "tpr": float(tpr[i]), "fpr": float(fpr[i]), "auc": auc}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m assistant.evaluation.support", description=__doc__.split("\n\n")[0].split(": ", 1)[1]
-    )
-    parser.add_argument("--index", type=Path, default=None)
-    parser.add_argument(
-        "--bank", type=Path, default=None, help="only for retrieval's bank signal; no bank question is scored"
-    )
+def build_parser(prog: str = "python -m assistant.evaluation.support") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0].split(": ", 1)[1])
+    add_index_option(parser)
+    add_bank_option(parser, "only for retrieval's bank signal; no bank question is scored; " + BANK_HELP)
     parser.add_argument("--out-of-scope", type=Path, default=DEFAULT_OUT_OF_SCOPE)
     parser.add_argument(
         "--negatives",
@@ -115,17 +110,17 @@ def main(argv: list[str] | None = None) -> int:
         "--max-fpr", type=float, default=0.05, help="false-positive budget of the chosen point (default: %(default)s)"
     )
     parser.add_argument("--limit", type=int, default=None, help="at most N sentences per list, spread over it")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
-    try:
-        retriever, _ = open_retriever(args.index, args.bank)
-        negatives_text = read_questions(args.out_of_scope) + (pdf_sentences(args.negatives) if args.negatives else [])
-    except (OSError, SlidebankError) as exc:
-        print(f"error: {safe(exc)}", file=sys.stderr)
-        return 2
+    add_json_option(parser)
+    return parser
+
+
+@command
+def main(argv: list[str] | None = None, prog: str = "python -m assistant.evaluation.support") -> int:
+    args = build_parser(prog).parse_args(argv)
+    retriever, _ = open_retriever(user=settings_from(args))
+    negatives_text = read_questions(args.out_of_scope) + (pdf_sentences(args.negatives) if args.negatives else [])
     if retriever.index is None:
-        print("error: needs an index; run: python -m ingest SLIDES.pdf", file=sys.stderr)
-        return 2
+        fail("needs an index; run: python -m ingest SLIDES.pdf")
     positives_text = spread(deck_sentences(retriever.index.slides), args.limit)
     negatives_text = spread(negatives_text, args.limit)
     pos, neg = score_all(retriever, positives_text), score_all(retriever, negatives_text)

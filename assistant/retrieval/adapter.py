@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
@@ -155,6 +156,7 @@ class AdapterBank:
         encoder: Embedder,
         layout: ChunkLayout,
         settings: AdapterSettings = AdapterSettings(),
+        cache: Path | None = None,
     ) -> None:
         self.index = index
         self.bank = tuple(bank)
@@ -162,6 +164,7 @@ class AdapterBank:
         self.encoder = encoder
         self.layout = layout
         self.settings = settings
+        self.cache = cache  # where trained adapters are kept between runs (None: in memory only)
         self.folds = fold_of(self.bank, layout.n_slides)  # question id -> fold, cited questions only
         self._trained: dict[int | None, np.ndarray] = {}  # fold left out (None: none) -> W
         self._slide_vectors: np.ndarray | None = None
@@ -206,4 +209,4 @@ class AdapterBank:
             data = training_set(questions, self.bank_vectors[rows], slides, self._title_vectors)
             return train(data, self.slide_vectors(), self.settings)
 
-        return cached_array(f"adapter-{key}", (self.encoder.dim, self.encoder.dim), compute)
+        return cached_array(self.cache, f"adapter-{key}", (self.encoder.dim, self.encoder.dim), compute)

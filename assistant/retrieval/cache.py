@@ -2,7 +2,8 @@
 
 A cache file is named by a content hash of everything the array depends on, so a stale file is
 never read; one of the wrong shape (another model) is recomputed. A failed write only costs
-recomputing the array next time: a read-only or full disk is not an error.
+recomputing the array next time: a read-only or full disk is not an error. The folder comes from the
+command's settings record (``UserSettings.cache``); None computes in memory and writes nothing.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from typing import Callable
 
 import numpy as np
 
-from index.paths import cache_dir
 
-
-def cached_array(name: str, shape: tuple[int, ...], compute: Callable[[], np.ndarray]) -> np.ndarray:
-    """``cache_dir()/name.npy`` when it holds an array of ``shape``; else ``compute()``, saved there."""
-    path = cache_dir() / f"{name}.npy"
+def cached_array(
+    folder: Path | None, name: str, shape: tuple[int, ...], compute: Callable[[], np.ndarray]
+) -> np.ndarray:
+    """``folder/name.npy`` when it holds an array of ``shape``; else ``compute()``, saved there."""
+    if folder is None:
+        return compute()
+    path = folder / f"{name}.npy"
     try:
         array = np.load(path, allow_pickle=False)
         if array.shape == shape:

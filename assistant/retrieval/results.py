@@ -3,28 +3,23 @@
 It runs ``Retriever.search`` once over the whole deck (so every slide on the page has its fused
 score), arranges the ranking into topic groups with an adaptive cut (``grouping.arrange``), and
 says whether even the top slide is a weak match, with the same calibrated confidence the answer
-abstention uses (``assistant.answer.confidence``).
+abstention uses (``assistant.retrieval.confidence``).
 """
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 from typing import Iterable
 
 import numpy as np
 
 from assistant.retrieval import adapter
+from assistant.retrieval.confidence import calibrate, query_confidence
 from assistant.retrieval.grouping import CutRule, DeckTopics, SlideGroup, arrange, deck_topics
 from assistant.retrieval.retriever import Result, Retriever, SlideHit
 from index.records import Slide
 
 WEAK_NOTICE = "No slide matches this well; closest:"
-
-# One per loaded retriever, computed on first use: the deck's structure and the abstention
-# threshold depend only on the index, the bank and the encoder, never on the query.
-_TOPICS: dict[int, tuple[weakref.ref, DeckTopics]] = {}
-_THRESHOLDS: dict[int, tuple[weakref.ref, float | None]] = {}
 
 
 @dataclass(frozen=True)
@@ -42,6 +37,7 @@ class GroupedResult:
     weak: bool = False
     k: int | None = None  # the explicit -k it was made for, if any
     slides: dict[int, SlideHit] = field(default_factory=dict, repr=False, compare=False)
+    ranked: tuple[SlideHit, ...] = field(default=(), repr=False, compare=False)  # the whole ranking searched
 
     @property
     def query(self) -> str:
@@ -64,36 +60,30 @@ class GroupedResult:
 
 
 def topics_of(retriever: Retriever) -> DeckTopics | None:
-    """The deck structure of the retriever's index (None without one), computed once."""
+    """The deck structure of the retriever's index (None without one), computed once per index and
+    kept by the retriever (shared with its variants: it depends on the index alone)."""
     index = retriever.index
     if index is None:
         return None
-    cached = _TOPICS.get(id(index))
-    if cached is not None and cached[0]() is index:
-        return cached[1]
+    topics = retriever.deck.get("topics")
+    if isinstance(topics, DeckTopics):
+        return topics
     is_title = np.array([c.kind == "title" for c in index.chunks], dtype=bool)
     vectors = adapter.slide_vectors(index.vectors(), index.chunk_slides, is_title, len(index.slides))
-    topics = deck_topics(index.slides, vectors)
-    _TOPICS[id(index)] = (weakref.ref(index), topics)
+    topics = retriever.deck["topics"] = deck_topics(index.slides, vectors)
     return topics
 
 
 def abstention_threshold(retriever: Retriever) -> float | None:
-    """The answer abstention's calibrated threshold for this retriever, computed once."""
-    cached = _THRESHOLDS.get(id(retriever))
-    if cached is not None and cached[0]() is retriever:
-        return cached[1]
-    from assistant.answer.confidence import calibrate
-
-    threshold = calibrate(retriever)
-    _THRESHOLDS[id(retriever)] = (weakref.ref(retriever), threshold)
-    return threshold
+    """The answer abstention's calibrated threshold for this retriever, computed once and kept by it."""
+    if "threshold" not in retriever.derived:
+        retriever.derived["threshold"] = calibrate(retriever)
+    threshold = retriever.derived["threshold"]
+    return threshold if isinstance(threshold, float) else None
 
 
 def is_weak(retriever: Retriever, query: str) -> bool:
     """True when even the best slide matches ``query`` less well than the abstention threshold."""
-    from assistant.answer.confidence import query_confidence
-
     threshold = abstention_threshold(retriever)
     confidence = query_confidence(retriever, query)
     return threshold is not None and confidence is not None and confidence < threshold
@@ -116,7 +106,7 @@ def grouped_search(
     considered = full.slides[: k if k is not None else rule.depth]
     result = Result(full.query, considered, full.bank, full.notices)
     if topics is None or not full.slides:
-        return GroupedResult(result, (), k=k)
+        return GroupedResult(result, (), k=k, ranked=full.slides)
     numbers = [h.slide.number for h in full.slides]
     groups = arrange(numbers, [h.score for h in full.slides], topics, rule, k)
     by_number = {h.slide.number: h for h in full.slides}
@@ -128,4 +118,11 @@ def grouped_search(
         for g in groups
         for s in g.slides
     }
-    return GroupedResult(result, groups, is_weak(retriever, full.query), k, slides)
+    return GroupedResult(result, groups, is_weak(retriever, full.query), k, slides, full.slides)
+
+
+def ranked_top(found: GroupedResult, k: int) -> Result:
+    """The top ``k`` slides of the ranking ``found`` was arranged from: what
+    ``grouped_search(..., k=k).result`` gives for the same query, without searching again."""
+    full = found.result
+    return Result(full.query, found.ranked[:k], full.bank, full.notices)

@@ -4,7 +4,8 @@
 ``fusion.py``, the query adapters live in an ``AdapterBank`` (``adapter.py``) and query vectors in a
 ``QueryMemo`` (``memo.py``). ``search`` and ``ranking`` share one path: prepare and normalise the
 query, encode it (``encode``), rank one method (``method_ranking``), blend in the parent question
-(context), rerank the top.
+(context), rerank the top. Opening an index, the encoders and the caches is ``loading.py``
+(``open_retriever``); this module reads no files.
 
 Every slide gets one score per signal, and the fused score is their weighted sum:
 
@@ -26,8 +27,6 @@ question being scored, so a question never sees its own references (leave-one-ou
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Literal, Sequence
@@ -38,7 +37,6 @@ from assistant.bank.parse import Question
 from assistant.retrieval import signals
 from assistant.retrieval.adapter import AdapterBank
 from assistant.retrieval.adapter import apply as apply_adapter
-from assistant.retrieval.cache import cached_array
 from assistant.retrieval.fusion import EMPTY, Ranking, blend, fuse_rrf, fuse_zscore, reorder_top, to_ranking
 from assistant.retrieval.memo import QueryMemo
 from assistant.retrieval.normalize import latex_to_words, learn_acronyms, normalise_query
@@ -135,7 +133,10 @@ class Retriever:
     """Holds the loaded index, the bank and its vectors, and the query encoder.
 
     ``memo`` (query vectors) and ``adapters`` (the trained query adapters, made here when not given)
-    are passed on by ``with_settings`` and ``dataclasses.replace``, so variants share them.
+    are passed on by ``with_settings`` and ``dataclasses.replace``, so variants share them. So is
+    ``deck``: what is derived from the index alone, on first use (the deck's topic structure, see
+    ``results.topics_of``). ``derived`` is this retriever's own (its abstention threshold depends on
+    its weights too). ``cache``: the folder of derived arrays (None: kept in memory only).
     """
 
     index: LoadedIndex | None
@@ -147,6 +148,8 @@ class Retriever:
     memo: QueryMemo = field(default_factory=QueryMemo, repr=False, compare=False)
     adapters: AdapterBank | None = field(default=None, repr=False, compare=False)
     bank_fit: BankFit | None = None  # the index's verdict on the bank, when it was made for this bank
+    cache: Path | None = None
+    deck: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.bank_vectors is None:
@@ -158,7 +161,13 @@ class Retriever:
             self.adapters = None
         elif self.adapters is None or not self.adapters.serves(self.index, self.bank, self.encoder):
             assert self.index is not None and self.bank_vectors is not None
-            self.adapters = AdapterBank(self.index, self.bank, self.bank_vectors, self.encoder, self.layout)
+            self.adapters = AdapterBank(
+                self.index, self.bank, self.bank_vectors, self.encoder, self.layout, cache=self.cache
+            )
+        if self.deck.get("index", self.index) is not self.index:
+            self.deck = {}  # a variant over another index derives its own
+        self.deck["index"] = self.index
+        self.derived: dict[str, object] = {}
         self._dividers = (
             np.array([s.divider for s in self.index.slides], dtype=bool) if self.index is not None else None
         )
@@ -351,126 +360,3 @@ class Retriever:
 
 
 # -- opening from disk (the I/O edge) ------------------------------------------------------------
-
-
-def cached_bank_vectors(encoder: Embedder, texts: Sequence[str], probe_key: str) -> np.ndarray:
-    """Bank vectors, cached on disk by model and content; a failed cache write is not an error."""
-    key = hashlib.sha256("\0".join([encoder.name, probe_key, *texts]).encode()).hexdigest()[:24]
-
-    def compute() -> np.ndarray:
-        return encoder.encode(list(texts)) if texts else np.zeros((0, encoder.dim), np.float32)
-
-    return cached_array(f"bank-{key}", (len(texts), encoder.dim), compute)
-
-
-ENV_QUERY_ENCODER = "SLIDEBANK_QUERY_ENCODER"
-QueryEncoder = Literal["auto", "onnx", "sentence-transformers"]
-
-
-def onnx_query_encoder(index: LoadedIndex) -> tuple[Embedder | None, str]:
-    """The index's exported query encoder if it loads and reproduces the probe vector; else (None, why)."""
-    from index.embedder import check_probe
-    from index.store import query_encoder_folder
-
-    folder = query_encoder_folder(index)
-    if folder is None:
-        return None, "the index has no fast query encoder (re-run python -m ingest to add one)"
-    try:
-        from index.onnx_encoder import OnnxEncoder
-
-        encoder = OnnxEncoder(folder)
-        check_probe(encoder, index.manifest.probe, index.manifest.model)
-    except Exception as exc:  # noqa: BLE001 - a missing runtime, an unloadable or mismatched export: fall back
-        return None, f"the index's fast query encoder is not usable here ({type(exc).__name__})"
-    return encoder, ""
-
-
-def open_retriever(
-    index_dir: Path | None = None,
-    bank_path: Path | None = None,
-    model: str | None = None,
-    settings: Settings | None = None,
-    encoder: QueryEncoder | None = None,
-    reranker: str | None = None,
-) -> tuple[Retriever, tuple[str, ...]]:
-    """Load index (if any), bank and encoder. Returns the retriever and notices for the user.
-
-    A missing index at the default location is not an error: the bank still answers, and the
-    notice says how to ingest. One named by ``index_dir`` or $SLIDEBANK_INDEX must exist (IndexMissing).
-    A damaged index or one built with another model is an error (IndexInvalid).
-
-    ``encoder`` (default: env SLIDEBANK_QUERY_ENCODER, else "auto") picks the query encoder:
-    "auto" uses the ONNX export stored in the index when it reproduces the index's probe vector
-    and sentence-transformers otherwise; "onnx" insists on the export; "sentence-transformers"
-    never uses it. Only the chosen one is imported, so the fast path never loads torch.
-
-    ``reranker`` (a local cross-encoder folder or cached name; default none) re-orders the top of
-    every fused ranking; it loads sentence-transformers, and an unloadable one is an InputError.
-    """
-    from assistant.bank.parse import read_bank, reference_notices
-    from index.embedder import DEFAULT_MODEL, check_probe, load_embedder
-    from index.errors import IndexInvalid, IndexMissing, InputError
-    from index.store import ENV_INDEX, load_index
-
-    notices: list[str] = []
-    try:
-        index: LoadedIndex | None = load_index(index_dir)
-    except IndexMissing as exc:
-        if index_dir is not None or os.environ.get(ENV_INDEX):
-            raise  # an index the user named (--index, $SLIDEBANK_INDEX) that is not there is a mistake
-        index = None
-        notices.append(f"{exc}; showing bank matches only")
-    if index is not None:
-        notices.extend(index.notes)
-    if index is not None and model is not None and model != index.manifest.model:
-        raise IndexInvalid(
-            f"the index was built with model {index.manifest.model!r}, not {model!r}; re-run: python -m ingest ... --model {model}"
-        )
-    name = index.manifest.model if index is not None else (model or DEFAULT_MODEL)
-    choice = encoder or os.environ.get(ENV_QUERY_ENCODER) or "auto"
-    if choice not in ("auto", "onnx", "sentence-transformers"):
-        raise InputError(f"unknown query encoder {choice!r}; use auto, onnx or sentence-transformers")
-    chosen: Embedder | None = None
-    if index is not None and choice != "sentence-transformers" and not name.startswith("hash:"):
-        chosen, why = onnx_query_encoder(index)
-        if chosen is None and choice == "onnx":
-            raise IndexInvalid(f"{why}; or set {ENV_QUERY_ENCODER}=auto")
-        if chosen is None:
-            notices.append(f"{why}; loading sentence-transformers, which is slower")
-    if chosen is None:
-        chosen = load_embedder(name)
-        if index is not None:
-            check_probe(chosen, index.manifest.probe, index.manifest.model)
-    probe = ""
-    if index is not None:
-        probe = ",".join(f"{x:.3f}" for x in index.manifest.probe[:8])
-    bank, digest = read_bank(bank_path)
-    fit = _recorded_fit(index, digest) if bank else None
-    if fit is not None and not fit.fits and bank_path is None:
-        bank = ()  # another course's bank: off unless given explicitly; the app's status line says so
-    notices.extend(reference_notices(bank, len(index.slides) if index is not None else None))
-    # Keyed by the encoder's kind too: each encoder ranks with the bank vectors it made itself.
-    vectors = cached_bank_vectors(chosen, [question_context(q) for q in bank], f"{type(chosen).__name__}:{probe}")
-    loaded = None
-    if reranker is not None:
-        from assistant.retrieval.rerank import load_reranker
-
-        loaded = load_reranker(reranker)
-    retriever = Retriever(
-        index=index,
-        bank=bank,
-        encoder=chosen,
-        settings=settings or Settings(),
-        bank_vectors=vectors,
-        reranker=loaded,
-        bank_fit=fit,
-    )
-    return retriever, tuple(notices)
-
-
-def _recorded_fit(index: LoadedIndex | None, digest: str) -> BankFit | None:
-    """The index's verdict on the bank, if ingest judged this very bank (same content)."""
-    from index.bank_fit import recorded_fit
-
-    fit = recorded_fit(index.manifest.extras) if index is not None else None
-    return fit if fit is not None and digest == fit.sha256 else None

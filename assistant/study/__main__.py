@@ -1,10 +1,9 @@
-"""``python -m assistant.study``."""
+"""``python -m assistant.study`` (the code lives in ``assistant.study.cli``)."""
 
-import signal
 import sys
 
+from assistant.cli import run
 from assistant.study.cli import main
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends the output quietly
-    sys.exit(main())
+    sys.exit(run(main))  # `| head` ends the output quietly

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from assistant.study.cards import StudyCard
 from assistant.study.session import AnswerKey
+from index.errors import InputError
 
 if TYPE_CHECKING:
     from index.store import LoadedIndex
@@ -69,7 +70,9 @@ def tag_of(text: str) -> str:
 
 
 def deck_name(root: str, section: str) -> str:
-    return f"{root}::{section.replace('::', ':') or 'untitled'}"
+    """One subdeck per section. Anki nests decks at every ``::``, so any run of colons in a section
+    name becomes one colon: ``a:::b`` is the deck ``a:b``, never ``a`` holding ``b``."""
+    return f"{root}::{re.sub(r':{2,}', ':', section) or 'untitled'}"
 
 
 def media_name(index: LoadedIndex, number: int) -> str:
@@ -152,6 +155,26 @@ def build_package(
     return package, ExportReport(len(cards), len(files), suggested, empty)
 
 
+def check_target(path: Path) -> None:
+    """An error naming ``path`` when no deck can be written there (checked before any work)."""
+    if path.is_dir():
+        raise InputError(f"cannot write {path}: it is a folder; give a file name, e.g. {path / 'slidebank.apkg'}")
+    if not path.resolve().parent.is_dir():
+        raise InputError(f"cannot write {path}: folder {path.parent} does not exist")
+    probe = _partial(path)  # the temp file the deck is written to: a folder that refuses it refuses the deck
+    try:
+        probe.open("xb").close()
+        probe.unlink()
+    except FileExistsError:
+        pass  # left by an earlier process with this id; the write replaces it
+    except OSError as exc:
+        raise InputError(f"cannot write {path} ({exc.strerror or exc})") from None
+
+
+def _partial(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
 def export_apkg(
     path: Path,
     cards: Sequence[StudyCard],
@@ -160,14 +183,21 @@ def export_apkg(
     origins: Mapping[str, str] | None = None,
     root: str = ROOT_DECK,
 ) -> ExportReport:
-    """Write ``path`` atomically: a half-written deck never replaces a good one."""
+    """Write ``path`` atomically: a half-written deck never replaces a good one. Errors name
+    ``path`` as the user gave it, never the temp file beside it."""
     path = Path(path)
+    check_target(path)
     with tempfile.TemporaryDirectory(prefix="slidebank-anki-") as tmp:
         package, report = build_package(cards, keys, index, Path(tmp), origins, root)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        partial = _partial(path)
         try:
             package.write_to_file(str(partial))
             os.replace(partial, path)
+        except OSError as exc:
+            raise InputError(f"cannot write {path} ({exc.strerror or exc})") from None
         finally:
-            partial.unlink(missing_ok=True)
+            try:
+                partial.unlink(missing_ok=True)
+            except OSError:
+                pass  # a folder where nothing can be written holds no temp file either
     return report

@@ -14,13 +14,25 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
+from assistant.cli import (
+    BANK_SUBJECT_HELP,
+    STUDY_DB_HELP,
+    add_bank_option,
+    add_index_option,
+    add_json_option,
+    command,
+    fail,
+    settings_from,
+)
 from assistant.study.cards import StudyCard
 from assistant.study.queue import Filters
 from assistant.study.schedule import GRADES, parse_grade
 from assistant.study.session import AnswerKey, StudySession
-from index.errors import IndexMissing, InputError, SlidebankError
+from index.errors import IndexMissing, InputError
+from index.settings import ENV_STUDY_DB, UserSettings
+from index.terminal import safe
 
-EPILOG = """
+EPILOG = f"""
 examples:
   python -m assistant.study                          review due cards, one at a time
   python -m assistant.study --exam 2025-07-14        weakest sections first, everything seen before the date
@@ -29,15 +41,18 @@ examples:
   python -m assistant.study --stats                  per section: cards, due now, reviewed, recall
   python -m assistant.study --anki aml.apkg          the bank as an Anki deck, slides on the back
   python -m assistant.study --check q1a2b3c4 "my answer"   your answer judged against the card's slides
+  python -m assistant.study --restore-backup         put back the daily backup of a damaged study file
 
-State lives in data/study.sqlite (or --db FILE, or $SLIDEBANK_STUDY_DB), keyed by question id.
-Editing a question a little keeps its history; a removed question's history is kept, never shown.
+State lives in data/study.sqlite (or --db FILE, or ${ENV_STUDY_DB}), keyed by question id.
+An edit that keeps the question (spelling, punctuation, a word added or dropped, none replaced) keeps
+its history; a removed or replaced question's history is kept, never shown, until it comes back.
+The file is checked at every start and copied to FILE.backup once a day.
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m assistant.study") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m assistant.study",
+        prog=prog,
         description="Study your question bank as spaced-repetition cards (FSRS), with the slides as the answer key.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -55,22 +70,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar=("QUESTION_ID", "ANSWER"),
         help="judge your answer sentence by sentence against the card's slides; lists the points it missed and suggests a grade",
     )
-    parser.add_argument("--json", action="store_true", help="with --next, --stats or --check: print JSON")
-    parser.add_argument(
-        "--db", type=Path, default=None, help="study file (default: $SLIDEBANK_STUDY_DB or data/study.sqlite)"
+    verbs.add_argument(
+        "--restore-backup",
+        action="store_true",
+        help="put the study file's daily backup (FILE.backup) in its place; the damaged file is kept beside it",
     )
     parser.add_argument(
-        "--bank",
-        type=Path,
+        "--key",
         default=None,
-        help="question bank markdown (default: $SLIDEBANK_BANK or data/question_bank.md)",
+        help="with --grade: a key of your choosing; a grade repeated with the same key is recorded once",
     )
-    parser.add_argument(
-        "--index",
-        type=Path,
-        default=None,
-        help="index folder, for slide titles and images (default: $SLIDEBANK_INDEX or data/index)",
-    )
+    add_json_option(parser, "with --next, --stats or --check: print JSON")
+    parser.add_argument("--db", type=Path, default=None, help=STUDY_DB_HELP)
+    add_bank_option(parser, BANK_SUBJECT_HELP)
+    add_index_option(parser, "index folder, for slide titles and images (default: $SLIDEBANK_INDEX or data/index)")
     parser.add_argument(
         "--exam",
         metavar="YYYY-MM-DD",
@@ -85,19 +98,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+@command
+def main(argv: list[str] | None = None, prog: str = "python -m assistant.study") -> int:
+    args = build_parser(prog).parse_args(argv)
+    user = settings_from(args)
     try:
         exam = _parse_date(args.exam)
         if args.json and not (args.next or args.stats or args.check):
             raise InputError("--json goes with --next, --stats or --check")
         grade = parse_grade(args.grade[1]) if args.grade else None
-        session = open_session(args.db, args.bank, args.index, exam)
+        if args.key is not None and not args.grade:
+            raise InputError("--key goes with --grade")
+        if args.restore_backup:
+            return restore(user.study_db)
+        session = open_session(user, exam)
         filters = _filters(session, args.section, args.mark, not args.all)
         if args.next:
             return print_next(session, filters, args.json)
         if args.grade:
-            return print_grade(session, args.grade[0], grade)
+            return print_grade(session, args.grade[0], grade, args.key)
         if args.stats:
             return print_stats(session, args.json)
         if args.anki is not None:
@@ -105,53 +124,49 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             from assistant.study.check_cli import print_check
 
-            return print_check(session, args.index, args.check[0], args.check[1], args.json)
+            return print_check(session, user, args.check[0], args.check[1], args.json)
         return loop(session, filters)
-    except (SlidebankError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
-        return 2
+    except ValueError as exc:  # a malformed value in a file or an answer: one line, like every other error
+        fail(str(exc))
 
 
 # -- opening ------------------------------------------------------------------------------------
 
 
-def open_session(db: Path | None, bank_path: Path | None, index_dir: Path | None, exam: date | None) -> StudySession:
+def open_session(user: UserSettings, exam: date | None) -> StudySession:
     from assistant.bank.parse import load_bank
     from assistant.study.store import open_store
 
-    bank = load_bank(bank_path)
+    bank = load_bank(user.bank)
     if not [q for q in bank if not q.heading]:
-        raise InputError(f"the bank {bank_path or 'data/question_bank.md'} has no questions to study")
+        raise InputError(f"the bank {user.bank} has no questions to study")
     try:
         from index.store import load_index
 
-        index = load_index(index_dir)
+        index = load_index(user.index)
     except IndexMissing:
         index = None  # cards still work: slide numbers without titles or images
     return StudySession(
         bank,
-        open_store(db),
+        open_store(user.study_db),
         index,
-        suggest=_lazy_suggestions(index_dir, bank_path) if index is not None else None,
+        suggest=_lazy_suggestions(user) if index is not None else None,
         exam=exam,
     )
 
 
-def _lazy_suggestions(index_dir: Path | None, bank_path: Path | None) -> Callable[[str], tuple[int, ...]]:
+def _lazy_suggestions(user: UserSettings) -> Callable[[str], tuple[int, ...]]:
     """Loads the retriever (the query encoder) only when an uncited card needs suggestions."""
     found: dict[str, tuple[int, ...]] | None = None
 
     def suggest(qid: str) -> tuple[int, ...]:
         nonlocal found
         if found is None:
-            from assistant.retrieval.retriever import open_retriever
+            from assistant.retrieval.loading import open_retriever
             from assistant.study.suggestions import audit_suggestions
 
             print("slidebank: finding suggested slides for questions that cite none ...", file=sys.stderr, flush=True)
-            retriever, _ = open_retriever(index_dir, bank_path)
+            retriever, _ = open_retriever(user=user.with_(bank_named=True))  # the bank being studied
             found = audit_suggestions(retriever)
         return found.get(qid, ())
 
@@ -204,17 +219,17 @@ def print_next(session: StudySession, filters: Filters, as_json: bool) -> int:
     if as_json:
         print(json.dumps(card_json(session, card, key, len(queue)), ensure_ascii=False))
     else:
-        print(format_card(card) + f"\n  id {card.qid} · {len(queue)} in the queue\n" + format_key(key))
+        print(format_card(card) + f"\n  id {safe(card.qid)} · {len(queue)} in the queue\n" + format_key(key))
     return 0
 
 
-def print_grade(session: StudySession, qid: str, grade) -> int:
+def print_grade(session: StudySession, qid: str, grade, key: str | None = None) -> int:
     if session.card(qid) is None:
         from assistant.study.store import UnknownCard
 
         raise UnknownCard(f"question {qid} is not in the bank; see --next or --stats for the ids")
-    memory = session.grade(qid, grade)
-    print(f"{qid}: {grade}, next due {memory.due:%Y-%m-%d %H:%M} UTC")
+    memory = session.grade(qid, grade, key)
+    print(f"{safe(qid)}: {grade}, next due {memory.due:%Y-%m-%d %H:%M} UTC")
     return 0
 
 
@@ -234,15 +249,24 @@ def print_stats(session: StudySession, as_json: bool) -> int:
             )
         )
     else:
-        print(format_table(rows, session.exam, session.clock().date()))
+        # Section names come from the bank: each passes through ``safe`` (one line, no escape sequences).
+        print(format_table(rows, session.exam, session.clock().date(), shown=safe))
+    return 0
+
+
+def restore(db: Path) -> int:
+    from assistant.study.backup import restore_backup
+
+    restored, kept = restore_backup(db)
+    where = f"; the damaged file is now {safe(kept)}" if kept is not None else ""
+    print(f"restored {safe(restored)} from its backup{where}")
     return 0
 
 
 def export(session: StudySession, path: Path) -> int:
-    from assistant.study.anki import export_apkg
+    from assistant.study.anki import check_target, export_apkg
 
-    if not path.resolve().parent.is_dir():
-        raise InputError(f"cannot write {path}: folder {path.parent} does not exist")
+    check_target(path)
     if session.index is None:
         print(
             "note: no index, so the cards carry slide numbers but no images (python -m ingest slides.pdf)",
@@ -251,7 +275,7 @@ def export(session: StudySession, path: Path) -> int:
     keys = {c.qid: session.answer_key(c) for c in session.cards}
     report = export_apkg(path, session.cards, keys, session.index, session.store.origins())
     print(
-        f"wrote {path}: {report.notes} notes, {report.images} slide images, {report.suggested} with suggested slides, {report.without_slides} without slides"
+        f"wrote {safe(path)}: {report.notes} notes, {report.images} slide images, {report.suggested} with suggested slides, {report.without_slides} without slides"
     )
     return 0
 
@@ -260,19 +284,20 @@ def export(session: StudySession, path: Path) -> int:
 
 
 def format_card(card: StudyCard) -> str:
-    mark = f"  [{card.marker}]" if card.marker else ""
-    return f"\n{card.section}\n  {card.text}{mark}"
+    """The card as printed: bank text through ``safe``, like every printer of ``assistant.query``."""
+    mark = f"  [{safe(card.marker)}]" if card.marker else ""
+    return f"\n{safe(card.section)}\n  {safe(card.text)}{mark}"
 
 
 def format_key(key: AnswerKey) -> str:
     if not key.slides:
         return "  (cites no slides, and none are suggested)"
     head = "  suggested slides (the question cites none):" if key.suggested else "  slides:"
-    lines = [head] + [f"    {n:>4}  {t or '(untitled)'}" for n, t in zip(key.slides, key.titles)]
+    lines = [head] + [f"    {n:>4}  {safe(t or '(untitled)')}" for n, t in zip(key.slides, key.titles)]
     if key.missing:
         lines.append(f"    not in the index: {', '.join(map(str, key.missing))}")
     if key.answer:
-        lines += ["  from the slides:"] + [f"    {line}" for line in key.answer.splitlines()]
+        lines += ["  from the slides:"] + [f"    {safe(line)}" for line in key.answer.splitlines()]
     return "\n".join(lines)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -57,14 +57,20 @@ def totals(rows: Sequence[SectionStats]) -> SectionStats:
     return SectionStats("all sections", sum(r.cards for r in rows), sum(r.due for r in rows), reviewed, mean)
 
 
-def format_table(rows: Sequence[SectionStats], exam: date | None = None, today: date | None = None) -> str:
-    """A plain-text table, one line per section and a total."""
+def format_table(
+    rows: Sequence[SectionStats],
+    exam: date | None = None,
+    today: date | None = None,
+    shown: Callable[[str], str] = str,
+) -> str:
+    """A plain-text table, one line per section and a total; ``shown`` makes a section name printable."""
     total = totals(rows)
     width = min(max(len(r.section) for r in [*rows, total]), 48)
     lines = [f"{'section':<{width}}  {'cards':>5}  {'due':>4}  {'reviewed':>8}  {'recall':>6}"]
     for row in [*rows, total]:
         recall = f"{row.retrievability:.2f}" if row.retrievability is not None else "-"
-        name = row.section if len(row.section) <= width else row.section[: width - 1] + "\u2026"
+        section = shown(row.section)
+        name = section if len(section) <= width else section[: width - 1] + "\u2026"
         lines.append(f"{name:<{width}}  {row.cards:>5}  {row.due:>4}  {row.reviewed:>8}  {recall:>6}")
     if exam is not None and today is not None:
         days = (exam - today).days

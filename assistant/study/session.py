@@ -77,8 +77,9 @@ class StudySession:
         queue = self.queue(filters)
         return queue[0] if queue else None
 
-    def grade(self, qid: str, grade: Grade) -> Memory:
-        return self.store.grade(qid, grade, self.clock(), self.study)
+    def grade(self, qid: str, grade: Grade, key: str | None = None) -> Memory:
+        """Record a review; ``key`` (one per card shown) makes a retry of the same grade count once."""
+        return self.store.grade(qid, grade, self.clock(), self.study, key)
 
     def stats(self) -> tuple[SectionStats, ...]:
         return section_stats(self.cards, self.memories(), self.clock(), self.study)

@@ -4,25 +4,31 @@ Each grade is one ``BEGIN IMMEDIATE`` transaction that writes the review and the
 state together, with ``synchronous=FULL``: a crash or a kill loses at most the grade being
 written, never the file nor an earlier grade. Reviews are kept as a log beside the cards, so a
 card's history can be read back and survives the card being orphaned.
+
+A grade may carry a key (one per card shown): a grade whose key is already in the log is not
+recorded again, so a retry after an error, or a second click, never counts twice. One ``Store``
+may be used from many threads (the app's event handlers): every use of its connection holds a
+lock, so two transactions never interleave on it. The file is checked when opened and backed up
+once a day (``assistant.study.backup``); damage found later is the same one-line error.
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from assistant.study import backup
 from assistant.study.cards import Known, StudyCard, match_edits
 from assistant.study.schedule import Grade, Memory, Study, memory_from_json
 from index.errors import InputError, SlidebankError
-from index.store import PROJECT_ROOT
+from index.paths import default_data_dir
 
-ENV_DB = "SLIDEBANK_STUDY_DB"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: reviews.key, the grade's idempotency key (a file of format 1 is upgraded in place)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -41,10 +47,12 @@ CREATE TABLE IF NOT EXISTS reviews (
     qid TEXT NOT NULL,
     grade TEXT NOT NULL,
     at TEXT NOT NULL,
-    fsrs_after TEXT NOT NULL
+    fsrs_after TEXT NOT NULL,
+    key TEXT                       -- NULL, or unique: the grade is recorded once whatever retries it
 );
 CREATE INDEX IF NOT EXISTS reviews_qid ON reviews (qid);
 """
+KEYED = "CREATE UNIQUE INDEX IF NOT EXISTS reviews_key ON reviews (key)"
 
 
 class UnknownCard(InputError):
@@ -52,7 +60,8 @@ class UnknownCard(InputError):
 
 
 def default_db_path() -> Path:
-    return Path(os.environ.get(ENV_DB) or PROJECT_ROOT / "data" / "study.sqlite")
+    """``data/study.sqlite``; a command's own choice (``--db``, $SLIDEBANK_STUDY_DB) is in its settings record."""
+    return default_data_dir() / "study.sqlite"
 
 
 @dataclass(frozen=True)
@@ -71,44 +80,96 @@ class Review:
 
 
 class Store:
-    """One open study database. Not shared between threads: the app serialises its handlers."""
+    """One open study database, safe to share between threads."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._lock = threading.RLock()
+        backup.check_empty(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0, check_same_thread=False)
+        except (sqlite3.Error, OSError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) else str(exc)
+            raise SlidebankError(f"cannot create the study file {self.path} ({why}); pass another --db FILE") from None
+        try:
+            self._open()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _open(self) -> None:
+        with self._guard():
+            backup.check_pages(self._db, self.path)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             # One script, one transaction: a file is either created whole or left as it was.
             self._db.executescript(
                 f"BEGIN IMMEDIATE;{SCHEMA}INSERT OR IGNORE INTO meta VALUES ('schema', '{SCHEMA_VERSION}');COMMIT;"
             )
-            version = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            raise SlidebankError(f"cannot use the study file {self.path} ({exc}); pass another --db FILE") from None
-        except OSError as exc:
-            raise SlidebankError(
-                f"cannot create the study file {self.path} ({exc.strerror}); pass another --db FILE"
-            ) from None
+            with self._transaction() as db:
+                version = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0]
+                if version == "1":  # format 1 had no grade keys: add the column, the rows stay as they are
+                    db.execute("ALTER TABLE reviews ADD COLUMN key TEXT")
+                    db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (SCHEMA_VERSION,))
+                    version = SCHEMA_VERSION
+                if version == SCHEMA_VERSION:
+                    db.execute(KEYED)
         if version != SCHEMA_VERSION:
             raise SlidebankError(
                 f"the study file {self.path} has format {version}, this slidebank reads {SCHEMA_VERSION}"
             )
+        self._backup()
+
+    def _backup(self) -> None:
+        """The daily backup, taken at open and after a grade (an app runs for days), once there is
+        progress to keep: a file without reviews has nothing a backup would save."""
+        with self._lock:
+            if backup.backup_due(self.path):
+                with self._guard():
+                    reviewed = self._db.execute("SELECT EXISTS (SELECT 1 FROM reviews)").fetchone()[0]
+                if reviewed:
+                    backup.daily_backup(self._db, self.path)
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """The connection to this thread alone, and SQLite's errors as one-line messages."""
+        with self._lock:
+            try:
+                yield
+            except sqlite3.OperationalError as exc:  # the file is fine, its use is not: busy, read-only, no room
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise SlidebankError(
+                        f"the study file {self.path} is busy (another program holds it); try again"
+                    ) from None
+                raise SlidebankError(f"cannot use the study file {self.path} ({exc}); pass another --db FILE") from None
+            except sqlite3.DatabaseError as exc:  # SQLITE_CORRUPT, SQLITE_NOTADB: the bytes themselves
+                raise backup.damaged(self.path, str(exc)) from None
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         # IMMEDIATE takes the write lock up front, so two writers queue instead of failing half-way.
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with self._guard():
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                # Never leave the connection inside a transaction: the next BEGIN would fail.
+                if self._db.in_transaction:
+                    try:
+                        self._db.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
+                raise
+
+    def _rows(self, sql: str, args: tuple = ()) -> list[tuple]:
+        with self._guard():
+            return self._db.execute(sql, args).fetchall()
 
     # -- the bank ------------------------------------------------------------------------------
 
@@ -146,42 +207,51 @@ class Store:
 
     def memories(self) -> dict[str, Memory]:
         """Scheduling state of every reviewed card that is in the bank (orphans are never shown)."""
-        rows = self._db.execute("SELECT qid, fsrs FROM cards WHERE orphaned = 0 AND fsrs IS NOT NULL")
+        rows = self._rows("SELECT qid, fsrs FROM cards WHERE orphaned = 0 AND fsrs IS NOT NULL")
         return {qid: memory_from_json(text) for qid, text in rows}
 
     def origins(self) -> dict[str, str]:
-        return dict(self._db.execute("SELECT qid, origin FROM cards"))
+        return dict(self._rows("SELECT qid, origin FROM cards"))
 
     def orphans(self) -> tuple[Known, ...]:
         return tuple(
-            Known(*row)
-            for row in self._db.execute("SELECT qid, section, text FROM cards WHERE orphaned = 1 ORDER BY qid")
+            Known(*row) for row in self._rows("SELECT qid, section, text FROM cards WHERE orphaned = 1 ORDER BY qid")
         )
 
     def history(self, qid: str) -> tuple[Review, ...]:
-        rows = self._db.execute("SELECT qid, grade, at FROM reviews WHERE qid = ? ORDER BY id", (qid,))
+        rows = self._rows("SELECT qid, grade, at FROM reviews WHERE qid = ? ORDER BY id", (qid,))
         return tuple(Review(*row) for row in rows)
 
     # -- grading -------------------------------------------------------------------------------
 
-    def grade(self, qid: str, grade: Grade, now: datetime, study: Study) -> Memory:
-        """Record one review: the log row and the card's new state in one transaction."""
+    def grade(self, qid: str, grade: Grade, now: datetime, study: Study, key: str | None = None) -> Memory:
+        """Record one review: the log row and the card's new state in one transaction. With ``key``,
+        a grade already recorded under it is not recorded again: the state it left is returned."""
         with self._transaction() as db:
+            if key is not None:
+                done = db.execute("SELECT qid, fsrs_after FROM reviews WHERE key = ?", (key,)).fetchone()
+                if done is not None:
+                    if done[0] != qid:
+                        raise InputError(f"grade key {key!r} was already used for question {done[0]}")
+                    return memory_from_json(done[1])
             row = db.execute("SELECT fsrs, orphaned FROM cards WHERE qid = ?", (qid,)).fetchone()
             if row is None or row[1]:
                 what = "is no longer in the bank" if row is not None else "is not in the bank"
                 raise UnknownCard(f"question {qid} {what}; see --next or --stats for the ids")
             before = memory_from_json(row[0]) if row[0] is not None else study.new(now)
             after = study.review(before, grade, now)
-            _write_review(db, qid, grade, now, after)
+            _write_review(db, qid, grade, now, after, key)
             _write_card(db, qid, after)
+        self._backup()
         return after
 
 
-def _write_review(db: sqlite3.Connection, qid: str, grade: Grade, now: datetime, after: Memory) -> None:
+def _write_review(
+    db: sqlite3.Connection, qid: str, grade: Grade, now: datetime, after: Memory, key: str | None = None
+) -> None:
     db.execute(
-        "INSERT INTO reviews (qid, grade, at, fsrs_after) VALUES (?, ?, ?, ?)",
-        (qid, grade, now.isoformat(), after.fsrs_json),
+        "INSERT INTO reviews (qid, grade, at, fsrs_after, key) VALUES (?, ?, ?, ?, ?)",
+        (qid, grade, now.isoformat(), after.fsrs_json, key),
     )
 
 

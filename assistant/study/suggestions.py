@@ -27,10 +27,10 @@ class Suggestions:
     """The audit run once, on first need (it ranks the whole bank), then answered from memory."""
 
     def __init__(self, retriever: Retriever) -> None:
-        self._retriever = retriever
+        self.retriever = retriever  # the index and bank they are for: a new ingest or bank needs new ones
         self._found: dict[str, tuple[int, ...]] | None = None
 
     def __call__(self, qid: str) -> tuple[int, ...]:
         if self._found is None:
-            self._found = audit_suggestions(self._retriever)
+            self._found = audit_suggestions(self.retriever)
         return self._found.get(qid, ())

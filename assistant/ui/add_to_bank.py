@@ -31,7 +31,8 @@ def add(view: WebView, query: str, section: str, slides: list[int]) -> str:
     from assistant.bank.parse import default_bank_path, load_bank
     from index.errors import SlidebankError
 
-    path = default_bank_path()
+    # The bank the app reads (its settings record: --bank, $SLIDEBANK_BANK), so the new question is searched at once.
+    path = view.settings.bank if view.settings is not None else default_bank_path()
     try:
         question = add_question(path, section or "", query or "", [int(n) for n in slides or []])
         use_bank(view, load_bank(path))

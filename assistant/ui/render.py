@@ -171,6 +171,8 @@ def checked_answer_lines(answer: Answer) -> list[AnswerLine]:
             for s in answer.sentences
             if s.supported and s.slides
         ]
+    if answer.note and answer.reason != "partial":
+        lines.append(AnswerLine((AnswerPart(f"Cut short: {answer.note}."),), False, "note"))
     left_out = answer.unsupported
     if left_out and answer.reason != "partial":
         note = f"{left_out} sentence{'s' if left_out > 1 else ''} the given slides do not support {'were' if left_out > 1 else 'was'} left out."

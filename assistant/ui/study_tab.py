@@ -7,7 +7,10 @@ the HTML comes from the small pure functions below, which tests call without a b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import threading
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -114,8 +117,12 @@ def slide_caption(key: AnswerKey, at: int) -> str:
     )
 
 
-def answer_markdown(key: AnswerKey) -> str:
-    return "**From the slides**\n\n" + key.answer if key.answer else ""
+def answer_html(key: AnswerKey) -> str:
+    """The answer key's bullets, escaped by the template as the Search panel's are (no Markdown)."""
+    from assistant.ui.render import render
+
+    lines = [line.removeprefix("- ") for line in key.answer.splitlines() if line.strip()]
+    return render("study_answer.html", lines=lines)
 
 
 def progress_frame(rows: Sequence[SectionStats]) -> tuple[Any, Any]:
@@ -135,17 +142,70 @@ def progress_frame(rows: Sequence[SectionStats]) -> tuple[Any, Any]:
 
 @dataclass
 class _Shown:
-    """What the page shows now: the card and, once revealed, its answer key."""
+    """What the page shows now: the card and, once revealed, its answer key. ``grade_key`` names
+    this showing of the card: every grade sent for it carries it, so the store records one grade
+    however often the request is retried or a button is clicked."""
 
     qid: str | None = None
     key: AnswerKey | None = None
+    grade_key: str | None = None
 
 
 def open_session(view: WebView, db: Path | None = None) -> StudySession:
+    """``db`` (default: the view's settings, else data/study.sqlite): the study file."""
     from assistant.study.store import open_store
     from assistant.study.suggestions import Suggestions
 
-    return StudySession(view.retriever.bank, open_store(db), view.index, suggest=Suggestions(view.retriever))
+    if db is None and view.settings is not None:
+        db = view.settings.study_db
+    loaded = view.current()
+    return StudySession(loaded.retriever.bank, open_store(db), loaded.index, suggest=Suggestions(loaded.retriever))
+
+
+_FOLLOW = threading.Lock()  # handlers of several events may notice the same change: apply it once
+
+
+def follow_view(view: WebView, session: StudySession) -> None:
+    """Study shows what Search shows: the live index generation (a re-ingest while the app runs)
+    and the current bank (grown by "Add to my bank"); suggestions are remade for a new one."""
+    from assistant.study.suggestions import Suggestions
+
+    with _FOLLOW:
+        loaded = view.current()
+        retriever = loaded.retriever
+        if session.index is not loaded.index or getattr(session.suggest, "retriever", None) is not retriever:
+            session.index = loaded.index
+            session.suggest = Suggestions(retriever)
+        if session.bank is not retriever.bank:
+            session.reload(retriever.bank)
+
+
+def shown_card(card: StudyCard | None) -> _Shown:
+    """A card put on the page, with a fresh grade key."""
+    return _Shown(card.qid, None, uuid.uuid4().hex) if card is not None else _Shown()
+
+
+def said(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A handler whose own errors (a study file damaged while the app runs, a busy file) reach the
+    page as their one-line message instead of Gradio's generic failure."""
+    import gradio as gr
+
+    from index.errors import SlidebankError
+
+    @functools.wraps(fn)
+    def call(*args: Any) -> Any:
+        try:
+            return fn(*args)
+        except SlidebankError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+
+    return call
+
+
+def grade_shown(session: StudySession, state: _Shown, word: str) -> None:
+    """Record the grade for the card on the page (once per showing; none for a card gone from the bank)."""
+    if state.qid is not None and session.card(state.qid) is not None:
+        session.grade(state.qid, word, key=state.grade_key)  # type: ignore[arg-type]
 
 
 def study_tab(view: WebView, db: Path | None = None, session: StudySession | None = None) -> StudySession | None:
@@ -188,7 +248,7 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
                     image = gr.Image(
                         type="pil", format="png", show_label=False, interactive=False, elem_id="study-slide", height=420
                     )
-                    answer = gr.Markdown(elem_id="study-answer")
+                    answer = gr.HTML(elem_id="study-answer")
                 with gr.Row():
                     grades = [
                         gr.Button(
@@ -230,8 +290,7 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
     card_outputs = [card, shown, at, answer_box, show, *grades, counts_plot, recall_plot, own, own_result]
 
     def render(sec: str, mark: str, scp: str, exam_text: str):
-        if session.bank is not view.retriever.bank:  # the bank grew ("Add to my bank") or was reloaded
-            session.reload(view.retriever.bank)
+        follow_view(view, session)
         session.exam = parse_exam(exam_text)
         queue = session.queue(filters_from(sec, mark, scp))
         current = queue[0] if queue else None
@@ -239,7 +298,7 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
         counts, recall = progress_frame(session.stats())
         return (
             card_html(current, len(queue), current is not None and current.qid not in memories),
-            _Shown(current.qid if current else None),
+            shown_card(current),
             0,
             gr.Column(visible=False),
             gr.Button(interactive=current is not None),
@@ -263,28 +322,29 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
         )
 
     def reveal(state: _Shown):
+        follow_view(view, session)
         found = session.card(state.qid or "")
         if found is None:
             return (gr.skip(),) * 13
         answer_key = session.answer_key(found)
-        revealed = _Shown(found.qid, answer_key)
+        revealed = _Shown(found.qid, answer_key, state.grade_key)
         return (
             revealed,
             gr.Column(visible=True),
             key_html(answer_key),
-            answer_markdown(answer_key),
+            answer_html(answer_key),
             *slide(revealed, 0),
             *(gr.Button(interactive=True) for _ in grades),
         )
 
     def grade_with(word: str):
         def handler(state: _Shown, sec: str, mark: str, scp: str, exam_text: str):
-            if state.qid is not None and session.card(state.qid) is not None:
-                session.grade(state.qid, word)  # type: ignore[arg-type]
+            grade_shown(session, state, word)
             return render(sec, mark, scp, exam_text)
 
         return handler
 
+    render, reveal = said(render), said(reveal)
     for control in (section, marks, scope):
         control.change(render, filters, card_outputs, api_visibility="private")
     exam.submit(render, filters, card_outputs, api_visibility="private")
@@ -306,5 +366,5 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
         api_visibility="private",
     )
     for word, button in zip(GRADES, grades):
-        button.click(grade_with(word), [shown, *filters], card_outputs, api_name=f"study_{word}")
+        button.click(said(grade_with(word)), [shown, *filters], card_outputs, api_name=f"study_{word}")
     return session

@@ -1,18 +1,25 @@
-"""Turning a ``Result`` into what people and scripts read. Pure functions shared by CLI and web app."""
+"""Turning a ``Result`` and an answer into what people and scripts read: text and JSON, shared by
+the CLI and the web app (the answer's printing is the terminal's alone)."""
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Sequence
+import sys
+from typing import TYPE_CHECKING, Sequence
 
 from assistant.retrieval.grouping import SlideGroup
 from assistant.retrieval.results import WEAK_NOTICE, GroupedResult
-from assistant.retrieval.retriever import Result, SlideHit
+from assistant.retrieval.retriever import Result, Retriever, SlideHit
 from assistant.slide_text import bullets
+from index.errors import SlidebankError
 from index.lexical import tokenize
 from index.records import Slide
 from index.terminal import safe
+
+if TYPE_CHECKING:  # the answer modules load only when an answer is asked for (the query's fast path)
+    from assistant.answer.answerer import Answerer, AnswerSettings
+    from assistant.answer.citations import Answer
 
 SNIPPET_CHARS = 160
 
@@ -201,3 +208,110 @@ def format_grouped(grouped: GroupedResult, show_all: bool = False) -> str:
     if bank:
         out.extend(["", bank] if out else [bank])
     return "\n".join(out)
+
+
+# -- answers ------------------------------------------------------------------------------------
+
+
+def answer_json(
+    final: Answer | None, confidence: float | None = None, threshold: float | None = None, error: str | None = None
+) -> dict | None:
+    """The ``"answer"`` object of ``--answer --json`` and ``--answer --batch``."""
+    if final is None:
+        return None
+    return {
+        "text": final.text,
+        "sentences": [{"text": s.text, "slides": list(s.slides), "supported": s.supported} for s in final.sentences],
+        "abstained": final.abstained,
+        "backend": final.backend,
+        "reason": final.reason,
+        "citations": list(final.citations),
+        "dropped": final.dropped,
+        "note": final.note,
+        "confidence": confidence,
+        "threshold": threshold,
+    }
+
+
+def answer_to_json(answerer: Answerer, result: Result) -> tuple[dict, str | None]:
+    """The ``"answer"`` of one query as JSON (or None), and the error message (or None)."""
+    confidence, steps = answerer.stream(result)
+    final = None
+    try:
+        for step in steps:
+            final = step  # every step is the answer so far; the last one is the answer
+    except SlidebankError as exc:
+        return {"answer": None, "answer_error": str(exc)}, str(exc)
+    return {"answer": answer_json(final, confidence, answerer.threshold)}, None
+
+
+def _notes(final: Answer) -> None:
+    if final.note:
+        print(f"note: {safe(final.note)}", file=sys.stderr)
+    if final.dropped:
+        print(
+            f"note: removed {final.dropped} citation(s) of slides that were not given or do not support the sentence",
+            file=sys.stderr,
+        )
+    if final.unsupported:
+        print(f"note: left out {final.unsupported} sentence(s) that the given slides do not support", file=sys.stderr)
+
+
+def print_answer(retriever: Retriever, result: Result, settings: AnswerSettings, as_json: bool) -> int:
+    """Slides and bank matches as usual, then the answer; a language model's sentence by checked sentence.
+
+    A failing backend is one ``error:`` line after the slides, which are shown regardless.
+    """
+    import json
+
+    from assistant.answer.answerer import Answerer
+    from assistant.answer.citations import ABSTENTION
+
+    answerer = Answerer(retriever, settings)
+    if as_json:
+        out = result_to_json(result)
+        extra, error = answer_to_json(answerer, result)
+        out.update(extra)
+        print(json.dumps(out, ensure_ascii=False))
+        if error:
+            print(f"error: {safe(error)}", file=sys.stderr)
+            return 2
+        if out["answer"] is not None:
+            _notes_from_json(out["answer"])
+        return 0
+    print(format_text(result))
+    print("\nAnswer")
+    sys.stdout.flush()
+    shown = 0
+    final: Answer | None = None
+    try:
+        _, steps = answerer.stream(result)
+        for final in steps:
+            if final.reason == "partial" or (not final.abstained and final.backend != "extractive"):
+                # Only checked, supported sentences reach the screen: nothing shown is ever withdrawn.
+                supported = [s for s in final.sentences if s.supported]
+                for s in supported[shown:]:
+                    # A model's output is not trusted either: one line, no escape sequences.
+                    print(f"{safe(s.text)} " + " ".join(f"[slide {n}]" for n in s.slides), flush=True)
+                shown = len(supported)
+    except SlidebankError as exc:
+        print(f"error: {safe(exc)}", file=sys.stderr)
+        return 2
+    assert final is not None
+    if final.backend == "extractive" or final.abstained:
+        print(safe(final.text, lines=True) if not final.abstained else ABSTENTION)
+    _notes(final)
+    return 0
+
+
+def _notes_from_json(answer: dict) -> None:
+    if answer["note"]:
+        print(f"note: {safe(answer['note'])}", file=sys.stderr)
+    if answer["dropped"]:
+        print(
+            f"note: removed {answer['dropped']} citation(s) of slides that were not given or do not support the sentence",
+            file=sys.stderr,
+        )
+    unsupported = sum(not s["supported"] for s in answer["sentences"])
+    if unsupported:
+        print(f"note: left out {unsupported} sentence(s) that the given slides do not support", file=sys.stderr)

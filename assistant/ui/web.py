@@ -25,7 +25,8 @@ from assistant.ui.render import card_groups, checked_answer_html, message_html, 
 from assistant.ui.thumbnails import Thumbnails
 
 if TYPE_CHECKING:
-    from assistant.answer.cli import AnswerSettings
+    from assistant.answer.answerer import AnswerSettings
+    from index.settings import UserSettings
     from index.store import LoadedIndex
 
 __all__ = ["ALL_SECTIONS", "ANSWER_EMPTY", "MARK_FILTERS", "Loaded", "SlidePanel", "WebView", "clicked"]
@@ -93,8 +94,9 @@ class WebView:
         follow: Follow | None = None,
         answer_settings: AnswerSettings | None = None,
         url_from_page: bool = True,
+        settings: UserSettings | None = None,
     ) -> None:
-        from assistant.answer.cli import AnswerSettings
+        from assistant.answer.answerer import AnswerSettings
 
         self._loaded = Loaded(retriever, notices)
         # The answer panel's defaults (app.py: --llm-url, --llm-model) and whether a remote server is allowed.
@@ -103,6 +105,8 @@ class WebView:
         self.url_from_page = url_from_page
         self.k = k
         self.n_bank = n_bank
+        # The app's settings record: the bank "Add to my bank" writes, the study file. None: the defaults.
+        self.settings = settings
         self._follow = follow
         self._switch = threading.Lock()
 
@@ -238,8 +242,8 @@ class WebView:
         if result is None or not isinstance(result, Result) or not result.query:
             yield message_html(ANSWER_EMPTY, "empty")
             return
-        from assistant.answer.confidence import query_confidence
         from assistant.answer.generate import stream_answers
+        from assistant.retrieval.confidence import query_confidence
 
         loaded = self._loaded
         allow_remote = self.answer_settings.allow_remote
@@ -261,6 +265,8 @@ class WebView:
                 model=(model if isinstance(model, str) else "").strip() or None,
                 url=url or None,
                 allow_remote=allow_remote,
+                timeout_s=self.answer_settings.timeout_s,
+                api_key=self.answer_settings.api_key,
             )
             for step in steps:
                 yield checked_answer_html(step)

@@ -11,6 +11,7 @@ import pytest
 from tests.support.cli_run import assert_one_line_error
 from tests.support.net import free_port
 from tests.support.paths import ROOT
+from tests.support.served import serving_index
 
 
 def run_app(*args: str) -> subprocess.CompletedProcess:
@@ -51,16 +52,8 @@ def test_the_app_switches_gradio_analytics_off_itself() -> None:
 
 @pytest.fixture()
 def served(hash_index: Path, bank_file: Path):
-    import app
-    from assistant.retrieval.retriever import open_retriever
-    from assistant.ui.web import WebView
-
-    retriever, notices = open_retriever(hash_index, bank_file)
-    demo = app.build_app(WebView(retriever, notices))
-    port = free_port()
-    app.launch(demo, "127.0.0.1", port, block=False)
-    yield f"http://127.0.0.1:{port}/"
-    demo.close()
+    with serving_index(hash_index, bank_file) as url:
+        yield url + "/"
 
 
 def test_search_endpoint_returns_cards_and_bank_matches(served: str) -> None:

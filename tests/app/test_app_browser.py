@@ -135,7 +135,7 @@ def test_a_hostile_deck_and_bank_load_nothing_from_outside_in_chromium(tmp_path:
     from playwright.sync_api import expect, sync_playwright
 
     import app
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
     from assistant.ui.web import WebView
     from ingest.build import ingest
     from tests.support.decks import make_pdf

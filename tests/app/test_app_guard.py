@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,28 +15,17 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.net import free_port
+from tests.support.paths import ROOT
+from tests.support.served import serving_index
+
 EVIL = "http://evil.example"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture()
 def served(hash_index: Path, bank_file: Path):
-    import app
-    from assistant.retrieval.retriever import open_retriever
-    from assistant.ui.web import WebView
-
-    retriever, notices = open_retriever(hash_index, bank_file)
-    demo = app.build_app(WebView(retriever, notices))
-    port = _free_port()
-    app.launch(demo, "127.0.0.1", port, block=False)
-    yield f"http://127.0.0.1:{port}"
-    demo.close()
+    with serving_index(hash_index, bank_file) as url:
+        yield url
 
 
 def _files_under(folder: Path) -> list[Path]:
@@ -134,7 +122,7 @@ def test_a_malformed_call_gets_one_message_and_logs_no_traceback(hash_index: Pat
     """``python app.py`` as a user runs it: a null query over the API, then SIGTERM removes the temp folder."""
     import httpx
 
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "app.py", "--port", str(port), "--index", str(hash_index), "--bank", str(bank_file)]
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"

@@ -4,16 +4,10 @@ card with its image, and the slides of the newest deck."""
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 from tests.support.decks import DECK_A, make_pdf
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.net import free_port
 
 
 def _deck(folder: Path, title: str) -> Path:
@@ -26,7 +20,7 @@ def test_search_after_two_ingests_shows_the_new_deck_with_every_image(tmp_path: 
     from gradio_client import Client
 
     import app
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
     from assistant.ui.live import Follow
     from assistant.ui.web import WebView
     from ingest.build import ingest
@@ -42,7 +36,7 @@ def test_search_after_two_ingests_shows_the_new_deck_with_every_image(tmp_path: 
 
     view = WebView(*reopen(), follow=Follow(index, reopen))
     demo = app.build_app(view)
-    port = _free_port()
+    port = free_port()
     app.launch(demo, "127.0.0.1", port, block=False)
     try:
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
@@ -66,7 +60,7 @@ def test_search_after_two_ingests_shows_the_new_deck_with_every_image(tmp_path: 
 
 
 def test_without_a_new_generation_nothing_is_reopened(hash_index: Path, bank_file: Path) -> None:
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
     from assistant.ui.live import Follow
     from assistant.ui.web import WebView
 
@@ -84,7 +78,7 @@ def test_without_a_new_generation_nothing_is_reopened(hash_index: Path, bank_fil
 
 
 def test_a_new_generation_that_cannot_be_opened_keeps_the_old_one(hash_index: Path, bank_file: Path, capsys) -> None:
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
     from assistant.ui.live import Follow
     from assistant.ui.web import WebView
     from index.errors import IndexInvalid

@@ -14,7 +14,7 @@ from tests.support.paths import ROOT
 
 @pytest.fixture()
 def view(hash_index: Path, bank_file: Path):
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
     from assistant.ui.web import WebView
 
     retriever, notices = open_retriever(hash_index, bank_file)
@@ -63,12 +63,14 @@ def test_no_extra_folders_are_opened_to_the_server(launched) -> None:
 
 
 def test_the_search_queue_is_bounded_and_serial(launched) -> None:
-    import app
+    from assistant.ui import layout
 
     demo, _ = launched
-    assert demo._queue.max_size == app.QUEUE_MAX_SIZE
+    assert demo._queue.max_size == layout.QUEUE_MAX_SIZE
     search = next(fn for fn in demo.fns.values() if fn.api_name == "search")
-    assert search.concurrency_limit == "default" and demo._queue.default_concurrency_limit == app.CONCURRENCY_LIMIT == 1
+    assert (
+        search.concurrency_limit == "default" and demo._queue.default_concurrency_limit == layout.CONCURRENCY_LIMIT == 1
+    )
 
 
 def test_crafted_file_paths_return_no_file_content(launched, hash_index: Path, bank_file: Path) -> None:

@@ -8,16 +8,16 @@ import pytest
 
 from assistant.study.progress import SectionStats
 from assistant.study.session import AnswerKey
+from tests.support.settings import configured
 
 
 @pytest.fixture()
 def view(hash_index: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch):
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
     from assistant.ui.web import WebView
 
-    monkeypatch.setenv("SLIDEBANK_BANK", str(bank_file))
     retriever, notices = open_retriever(hash_index, bank_file)
-    return WebView(retriever, notices)
+    return WebView(retriever, notices, settings=configured(bank=bank_file))  # the bank "Add to my bank" writes
 
 
 def test_add_to_my_bank_writes_the_file_and_the_question_votes_and_studies(

@@ -11,6 +11,7 @@ import pytest
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
 from tests.support.net import free_port
+from tests.support.settings import configured
 
 pytestmark = pytest.mark.slow
 
@@ -33,12 +34,12 @@ def test_open_study_reveal_grade_good_and_see_the_next_card(hash_index: Path, ba
     from playwright.sync_api import expect, sync_playwright
 
     import app
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
     from assistant.study.store import open_store
     from assistant.ui.web import WebView
 
     retriever, notices = open_retriever(hash_index, bank_file)
-    demo = app.build_app(WebView(retriever, notices))
+    demo = app.build_app(WebView(retriever, notices, settings=configured(bank=bank_file)))
     port = free_port()
     app.launch(demo, "127.0.0.1", port, block=False)
     try:
@@ -84,9 +85,7 @@ def test_open_study_reveal_grade_good_and_see_the_next_card(hash_index: Path, ba
     finally:
         demo.close()
 
-    import os
-
-    store = open_store(Path(os.environ["SLIDEBANK_STUDY_DB"]))
+    store = open_store(configured().study_db)
     assert [r.grade for r in store.history(first or "")] == ["good"]
     assert [r.grade for r in store.history(second or "")] == ["again"]
     print(f"\nGood pressed to the next card drawn (Chromium, tiny deck): {elapsed:.0f} ms\nscreenshots: {tmp_path}")

@@ -38,11 +38,36 @@ def test_batch_prints_one_json_line_per_query(
     assert [json.loads(line)["slides"][0]["number"] for line in lines] == [6, 3]
 
 
+def test_batch_answers_rank_each_line_once_and_answer_from_its_top_slides(
+    hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.retrieval.retriever import Retriever
+
+    searched: list[str] = []
+    search = Retriever.search
+
+    def counted(self, query, *args, **kwargs):
+        searched.append(query)
+        return search(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(Retriever, "search", counted)
+    stdin = io.StringIO("kmeans centroids\nattention softmax\n")
+    argv = ["--index", str(hash_index), "--bank", str(bank_file), "--answer", "--batch", "-"]
+    assert main(argv, stdin=stdin) == 0
+    assert searched == ["kmeans centroids\n", "attention softmax\n"]
+    batch = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
+    # The same answer a single query gives: drawn on the top 5 of the same ranking.
+    for line in batch:
+        assert main(["--index", str(hash_index), "--bank", str(bank_file), "--answer", "--json", line["query"]]) == 0
+        single = json.loads(capsys.readouterr().out)
+        assert line["answer"] is not None and line["answer"] == single["answer"]
+
+
 def test_no_index_answers_from_bank_and_says_how_to_ingest(
     tmp_path: Path, bank_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Only the default location (no --index, no $SLIDEBANK_INDEX) falls back to the bank.
-    monkeypatch.setattr("index.store.PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr("index.settings.default_data_dir", lambda: tmp_path)
     monkeypatch.delenv("SLIDEBANK_INDEX", raising=False)
     assert main(["--bank", str(bank_file), "--model", "hash:64", "explain kmeans"]) == 0
     captured = capsys.readouterr()

@@ -228,7 +228,7 @@ def test_query_on_a_read_only_mount(hash_index: Path, bank_file: Path) -> None:
 
 
 def answers(index_dir: Path, bank: Path, query: str) -> list[int]:
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
 
     retriever, _ = open_retriever(index_dir, bank)
     return [h.slide.number for h in retriever.search(query, k=3).slides]
@@ -324,7 +324,7 @@ def test_readers_see_the_old_or_the_new_index_never_a_mix(tmp_path: Path, bank_f
     Every page of version "alpha" says alpha, every page of "beta" says beta, so a reader that
     mixed two generations would show slides of both versions in one answer.
     """
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
 
     a = write_long_pdf(tmp_path / "deck.pdf", 30, "alpha")
     b = write_long_pdf(tmp_path / "deck-b.pdf", 30, "beta")

@@ -7,6 +7,7 @@ import pytest
 
 from index.onnx_encoder import ENCODER_DIR, ENCODER_FILES, _pooling_mode, build_query_encoder, has_query_encoder, pool
 from index.store import load_index, query_encoder_checksums
+from tests.support.settings import configured
 
 
 def test_mean_pooling_ignores_padding() -> None:
@@ -68,7 +69,7 @@ def test_changed_model_or_weights_export_again(tmp_path: Path, name: str, probe:
 def test_hash_index_has_no_encoder_and_queries_without_one(
     hash_index: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
     from index.errors import InputError
 
     index = load_index(hash_index)
@@ -78,4 +79,4 @@ def test_hash_index_has_no_encoder_and_queries_without_one(
     assert retriever.encoder.name == "hash:64"
     monkeypatch.setenv("SLIDEBANK_QUERY_ENCODER", "fastest")
     with pytest.raises(InputError, match="unknown query encoder"):
-        open_retriever(hash_index, bank_file)
+        open_retriever(hash_index, bank_file, user=configured())  # as a command resolves it

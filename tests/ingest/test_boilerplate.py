@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.retrieval.retriever import open_retriever
+from assistant.retrieval.loading import open_retriever
 from assistant.ui.terminal import snippet
 from index.records import Slide
 from index.store import load_index

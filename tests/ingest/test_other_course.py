@@ -9,10 +9,11 @@ import unicodedata
 import pytest
 
 from assistant.evaluation.retrieval import free_form_queries, ranks, summarise
-from assistant.retrieval.retriever import open_retriever
+from assistant.retrieval.loading import open_retriever
 from assistant.ui.terminal import snippet
 from index.store import load_index
 from tests.support.paths import REAL_BANK, ROOT
+from tests.support.settings import configured
 
 pytestmark = pytest.mark.slow
 FREE_FORM_MML = ROOT / "assistant" / "evaluation" / "data" / "free_form_mml.tsv"
@@ -53,7 +54,7 @@ def test_the_first_course_bank_is_reported_as_not_fitting(other_course_index, mo
     assert report.bank_fit is not None and not report.bank_fit.fits
     assert report.bank_fit.refs_inside < 0.5 * report.bank_fit.refs
     monkeypatch.setenv("SLIDEBANK_BANK", str(REAL_BANK))
-    retriever, notices = open_retriever(index_dir)
+    retriever, notices = open_retriever(index_dir, user=configured())
     assert retriever.bank == () and notices == ()  # left out, quietly, unless given with --bank
 
 
@@ -61,7 +62,7 @@ def test_free_form_questions_in_students_words_reach_hit_at_5(
     other_course_index, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SLIDEBANK_BANK", str(REAL_BANK))
-    retriever, _ = open_retriever(other_course_index[0])
+    retriever, _ = open_retriever(other_course_index[0], user=configured())
     queries = free_form_queries(FREE_FORM_MML)
     assert len(queries) >= 20
     scores = summarise("fused", ranks(retriever, queries))

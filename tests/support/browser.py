@@ -37,3 +37,24 @@ def _playwright_installed() -> bool:
     except ImportError:
         return False
     return True
+
+
+def loopback_only(context, refused: list[str]) -> None:
+    """Route every request of a browser ``context``: 127.0.0.1, data: and blob: go through; any
+    other is aborted and recorded in ``refused``."""
+    from urllib.parse import urlsplit
+
+    def route(r) -> None:
+        url = r.request.url
+        if urlsplit(url).scheme in ("data", "blob") or urlsplit(url).hostname == "127.0.0.1":
+            r.continue_()
+        else:
+            refused.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+
+
+def chromium(playwright):
+    """Debian's Chromium, started as every browser test starts it."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

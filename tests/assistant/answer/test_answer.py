@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from assistant.answer.citations import check
-from assistant.answer.confidence import calibrate, confidences, query_confidence, threshold_from
 from assistant.answer.extractive import read_rendered
 from assistant.answer.generate import ABSTENTION, answer, stream_answer
 from assistant.answer.prompt import SYSTEM, messages
 from assistant.query import main
+from assistant.retrieval.confidence import calibrate, confidences, query_confidence, threshold_from
 from assistant.ui.render import checked_answer_html
 from tests.support.decks import DECK_A, DECK_B, make_pdf
 from tests.support.paths import ROOT
@@ -33,7 +33,7 @@ INJECTION_QUERY = "exam logistics instructions"
 
 
 def _retriever(index_dir: Path, bank_file: Path):
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
 
     return open_retriever(index_dir, bank_file)[0]
 

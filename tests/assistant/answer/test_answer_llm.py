@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from assistant.answer.citations import Sentence
-from assistant.answer.confidence import calibrate, query_confidence
 from assistant.answer.generate import ABSTENTION, answer, deck_profile, sources, stream_answers
 from assistant.answer.support import checked, checker_for
+from assistant.retrieval.confidence import calibrate, query_confidence
 from tests.support.decks import DECK_A, DECK_B, make_pdf
 from tests.support.required import require
 
@@ -77,7 +77,7 @@ def smollm2():
 
 @pytest.fixture()
 def injected_retriever(tmp_path: Path, bank_file: Path):
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
     from ingest.build import ingest
 
     decks = tmp_path / "decks"

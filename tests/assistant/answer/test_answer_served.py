@@ -92,8 +92,8 @@ def _smollm2_pieces(served) -> list[str]:
 def test_a_real_server_streams_and_every_shown_sentence_is_checked(
     served, real_index, real_retriever, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assistant.answer.confidence import calibrate, query_confidence
     from assistant.answer.generate import deck_profile, sources, stream_answers
+    from assistant.retrieval.confidence import calibrate, query_confidence
 
     url, model = served
     assert len(_smollm2_pieces(served)) >= 2  # the server streams token by token

@@ -12,6 +12,7 @@ import pytest
 from assistant.answer import server
 from assistant.answer.generate import stream_answers
 from assistant.query import main
+from index.settings import ENV_LLM_TIMEOUT
 from tests.support.fake_llm_server import MODEL, FakeServer
 from tests.support.net import free_port
 
@@ -124,7 +125,7 @@ def test_allow_remote_llm_lets_the_client_connect(
 
 
 def test_server_answer_streams_only_checked_sentences(hash_index: Path, bank_file: Path) -> None:
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
 
     retriever = open_retriever(hash_index, bank_file)[0]
     result = retriever.search("what does momentum average", k=5)
@@ -236,7 +237,7 @@ def test_server_failures_are_one_line_after_the_slides(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv(server.ENV_TIMEOUT, "0.5")
+    monkeypatch.setenv(ENV_LLM_TIMEOUT, "0.5")
     with FakeServer(PIECES * 3, mode=mode, delay=2.0) as fake:
         rc = main(_args(hash_index, bank_file, "--llm-url", fake.url, *extra, "what does momentum average"))
     captured = capsys.readouterr()
@@ -280,7 +281,7 @@ def test_bad_server_flags_are_one_line(
 def test_the_web_panel_refuses_a_remote_url_without_connecting(
     hash_index: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
     from assistant.ui.web import WebView
 
     view = WebView(*open_retriever(hash_index, bank_file))
@@ -292,7 +293,7 @@ def test_the_web_panel_refuses_a_remote_url_without_connecting(
 
 
 def test_the_web_panel_streams_checked_sentences_from_a_server(hash_index: Path, bank_file: Path) -> None:
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
     from assistant.ui.web import WebView
 
     view = WebView(*open_retriever(hash_index, bank_file))
@@ -310,8 +311,8 @@ def test_the_web_panel_streams_checked_sentences_from_a_server(hash_index: Path,
 def test_an_app_open_to_the_network_uses_only_its_own_server_url(
     hash_index: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assistant.answer.cli import AnswerSettings
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.answer.answerer import AnswerSettings
+    from assistant.retrieval.loading import open_retriever
     from assistant.ui.web import WebView
 
     retriever, notices = open_retriever(hash_index, bank_file)

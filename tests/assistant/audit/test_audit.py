@@ -125,7 +125,7 @@ def test_suggestion_goes_before_the_study_marker() -> None:
 
 
 def test_run_audit_on_tiny_index(hash_index: Path, bank_file: Path) -> None:
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
 
     retriever, _ = open_retriever(hash_index, bank_file)
     report = run_audit(retriever)
@@ -135,11 +135,32 @@ def test_run_audit_on_tiny_index(hash_index: Path, bank_file: Path) -> None:
     assert all(1 <= s.slide <= 6 for item in report.suggested for s in item.suggestions)
     assert [(c.deck, c.first, c.last) for c in report.coverage] == [("week01", 1, 3), ("week02", 4, 6)]
     assert report.drift == ()
+    _text_and_markdown_say_the_same(report, list(retriever.bank))
+
+
+def _text_and_markdown_say_the_same(report, bank: list[Question]) -> None:
+    """One source of wording: every headline, suggestion, coverage and quality line of the report
+    reads the same in the terminal text and in the Markdown."""
+    from assistant.audit import report as render
+
+    text, markdown = render.format_text(report, bank), render.format_markdown(report, bank)
+    shared = [
+        render.headline(report),
+        render.flags_title(report),
+        render.suggestions_title(report),
+        render.SUGGESTIONS_NOTE,
+        render.COVERAGE_TITLE,
+        *(suggested for _, suggested in render.suggestion_rows(report)),
+        *(cell for row in render.coverage_rows(report) for cell in row),
+        *([render.quality(report)] if render.quality(report) else []),
+    ]
+    assert render.suggestion_rows(report) and render.coverage_rows(report)
+    assert [line for line in shared if line not in text or line not in markdown] == []
 
 
 def test_audit_tab_data_has_every_slide_with_a_thumbnail(hash_index: Path, bank_file: Path) -> None:
     from assistant.audit.report import audit_tab_data, coverage_strip_html
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
 
     retriever, _ = open_retriever(hash_index, bank_file)
     data = audit_tab_data(retriever)
@@ -240,7 +261,7 @@ def shifted_report(tmp_path_factory: pytest.TempPathFactory):
     """The real deck with two generated pages before week 5 and one page of week 8 removed, audited."""
     from pypdf import PdfReader, PdfWriter
 
-    from assistant.retrieval.retriever import open_retriever
+    from assistant.retrieval.loading import open_retriever
     from ingest.build import ingest
     from tests.support.decks import make_pdf
     from tests.support.paths import REAL_DECK

@@ -13,7 +13,7 @@ from assistant.evaluation.retrieval import (
     latency_ms,
     summarise,
 )
-from assistant.retrieval.retriever import open_retriever
+from assistant.retrieval.loading import open_retriever
 
 
 def test_first_hit_rank_and_summary() -> None:

@@ -6,7 +6,8 @@ import numpy as np
 
 from assistant.bank.parse import Question
 from assistant.retrieval import adapter
-from assistant.retrieval.retriever import open_retriever
+from assistant.retrieval.loading import open_retriever
+from index.settings import default_settings
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
@@ -42,7 +43,8 @@ def test_folds_cover_cited_questions_only() -> None:
 def test_an_excluded_question_is_ranked_by_an_adapter_trained_without_it(
     hash_index: Path, bank_file: Path, tmp_path: Path
 ) -> None:
-    retriever, _ = open_retriever(hash_index, bank_file)
+    user = default_settings(tmp_path)  # the cache folder: tmp_path / "cache"
+    retriever, _ = open_retriever(hash_index, bank_file, user=user)
     cited = adapter.cited(retriever.bank, 6)
     full = retriever.adapter_for()
     own = retriever.adapter_for([cited[0].id])
@@ -50,7 +52,7 @@ def test_an_excluded_question_is_ranked_by_an_adapter_trained_without_it(
     assert retriever.adapter_for([cited[0].id]) is own  # trained once per fold, then remembered
     assert retriever.with_settings(query_adapter=False).adapter_for() is None
     # A second retriever finds the trained adapters in the on-disk cache.
-    again, _ = open_retriever(hash_index, bank_file)
+    again, _ = open_retriever(hash_index, bank_file, user=user)
     assert np.array_equal(again.adapter_for(), full)
     assert any(p.name.startswith("adapter-") for p in (tmp_path / "cache").iterdir())
 

@@ -9,9 +9,10 @@ import pytest
 
 from assistant.evaluation.retrieval import main as eval_main
 from assistant.query import main as query_main
-from assistant.retrieval.retriever import open_retriever
+from assistant.retrieval.loading import open_retriever
 from assistant.ui.web import WebView
 from ingest.__main__ import main as ingest_main
+from tests.support.settings import configured
 
 FOREIGN = """\
 ## Another course
@@ -53,7 +54,7 @@ def foreign_index(
 def test_the_default_bank_that_does_not_fit_is_left_out_quietly(
     foreign_index: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    retriever, notices = open_retriever(foreign_index)
+    retriever, notices = open_retriever(foreign_index, user=configured())  # the bank $SLIDEBANK_BANK names
     assert retriever.bank == () and retriever.bank_fit is not None and not retriever.bank_fit.fits
     assert notices == ()
     for _ in range(2):
@@ -76,7 +77,7 @@ def test_given_explicitly_the_bank_is_used(
 
 
 def test_the_app_status_line_says_the_bank_does_not_fit(foreign_index: Path, foreign_bank: Path) -> None:
-    left_out = WebView(*open_retriever(foreign_index)).status_html()
+    left_out = WebView(*open_retriever(foreign_index, user=configured())).status_html()
     assert "does not fit these slides" in left_out and "left out" in left_out
     used = WebView(*open_retriever(foreign_index, foreign_bank)).status_html()
     assert "does not fit these slides" in used and "in use" in used

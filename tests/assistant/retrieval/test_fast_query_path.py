@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from assistant.evaluation.retrieval import bank_queries
-from assistant.retrieval.retriever import onnx_query_encoder, open_retriever
+from assistant.retrieval.loading import onnx_query_encoder, open_retriever
 from index.embedder import SentenceTransformerEmbedder
 from index.onnx_encoder import OnnxEncoder
 from index.store import load_index, query_encoder_folder

@@ -18,8 +18,8 @@ from assistant.retrieval.grouping import (
     title_stems,
     topic_span,
 )
+from assistant.retrieval.loading import open_retriever
 from assistant.retrieval.results import WEAK_NOTICE, grouped_search, is_weak
-from assistant.retrieval.retriever import open_retriever
 from assistant.ui.terminal import format_grouped
 from index.records import Slide
 from tests.support.decks import BUILD_QUERY, LECTURE, lecture_index
@@ -134,8 +134,8 @@ def test_an_explicit_k_is_exactly_the_ranked_list(lecture: Path, bank_file: Path
 
 
 def test_weak_match_is_said_above_the_cards(lecture: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from assistant.answer.confidence import calibrate, query_confidence
     from assistant.retrieval import results
+    from assistant.retrieval.confidence import calibrate, query_confidence
 
     retriever, _ = open_retriever(lecture, bank_file)
     query = "nearest centroid"

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from assistant.retrieval import adapter
-from assistant.retrieval.retriever import Retriever, open_retriever
+from assistant.retrieval.loading import open_retriever
+from assistant.retrieval.retriever import Retriever
 
 QUESTION = "what is the query of an attention layer?"
 BANK = """\

@@ -18,9 +18,10 @@ from typing import Sequence
 import numpy as np
 import pytest
 
+from assistant.retrieval.loading import open_retriever
 from assistant.retrieval.normalize import normalise_query
 from assistant.retrieval.rerank import PASSAGE_CHARS, load_reranker, passage
-from assistant.retrieval.retriever import Retriever, Settings, open_retriever, prepare_query
+from assistant.retrieval.retriever import Retriever, Settings, prepare_query
 from index.errors import InputError
 from index.records import Slide
 from tests.support.cli_run import assert_clean_success, assert_one_line_error, run_module

@@ -5,8 +5,9 @@ import pytest
 
 from assistant.bank.parse import load_bank
 from assistant.retrieval.fusion import Ranking, fuse_rrf, to_ranking, zscore
+from assistant.retrieval.loading import open_retriever
 from assistant.retrieval.normalize import expand_acronyms, latex_to_words, learn_acronyms
-from assistant.retrieval.retriever import Retriever, open_retriever, prepare_query
+from assistant.retrieval.retriever import Retriever, prepare_query
 from index.embedder import HashEmbedder
 from index.records import Slide
 
@@ -46,7 +47,9 @@ def test_leave_one_out_removes_the_question_from_bank_votes(hash_index: Path, ba
 
 
 def test_no_index_still_answers_from_the_bank(tmp_path: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("index.store.PROJECT_ROOT", tmp_path)  # the default location: the only one that may be missing
+    monkeypatch.setattr(
+        "index.settings.default_data_dir", lambda: tmp_path
+    )  # the default location: the only one that may be missing
     monkeypatch.delenv("SLIDEBANK_INDEX", raising=False)
     retriever, notices = open_retriever(None, bank_file, model="hash:64")
     assert "python -m ingest" in notices[0]

@@ -8,8 +8,11 @@ import sqlite3
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from assistant.bank.parse import load_bank
 from assistant.study.cli import main
+from tests.support.cli_run import assert_one_line_error, run_module
 
 
 def read_apkg(path: Path, tmp: Path) -> tuple[list[tuple[str, str, str]], dict[str, str], set[str], dict]:
@@ -63,3 +66,29 @@ def test_an_edited_question_keeps_its_guid(tmp_path: Path, hash_index: Path, ban
     after = {fields.split("\x1f")[0]: guid for guid, fields, _ in read_apkg(tmp_path / "after.apkg", tmp_path)[0]}
     old = next(g for t, g in before.items() if t.startswith("explain kmeans"))
     assert next(g for t, g in after.items() if t.startswith("explain k-means")) == old
+
+
+def test_a_section_with_three_colons_is_one_deck_not_a_nested_one(tmp_path: Path, hash_index: Path) -> None:
+    bank = tmp_path / "colons.md"
+    bank.write_text("### a:::b\n\n- what is x? (1)\n\n### c::::d::e\n\n- what is y? (2)\n", encoding="utf-8")
+    common = ["--db", str(tmp_path / "study.sqlite"), "--bank", str(bank), "--index", str(hash_index)]
+    assert main([*common, "--anki", str(tmp_path / "colons.apkg")]) == 0
+    _, _, _, decks = read_apkg(tmp_path / "colons.apkg", tmp_path)
+    names = {d["name"] for d in decks.values()} - {"Default"}
+    assert names == {"slidebank::a:b", "slidebank::c:d:e"}
+    assert all(name.count("::") == 1 for name in names)  # Anki nests at every "::": one level under slidebank
+
+
+@pytest.mark.parametrize("target", ["folder", "/proc/x.apkg", "/proc/self/x.apkg"])
+def test_an_anki_path_that_cannot_be_written_is_named_as_given(
+    tmp_path: Path, hash_index: Path, bank_file: Path, target: str
+) -> None:
+    path = tmp_path if target == "folder" else Path(target)
+    proc = run_module(
+        "assistant.study",
+        *("--db", tmp_path / "study.sqlite", "--bank", bank_file, "--index", hash_index),
+        *("--anki", path),
+        timeout=120,
+    )
+    assert_one_line_error(proc, f"cannot write {path}")
+    assert ".tmp" not in proc.stderr

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
+
 from assistant.bank.parse import parse_bank
-from assistant.study.cards import Known, StudyCard, cards_from_bank, match_edits
+from assistant.study.cards import Known, StudyCard, cards_from_bank, match_edits, same_question
 from assistant.study.schedule import Study
 from assistant.study.session import StudySession
 from assistant.study.store import open_store
@@ -95,3 +97,60 @@ def test_origins_keep_the_first_id_across_edits(tmp_path: Path) -> None:
     first = session.cards[0].qid
     session.reload(parse_bank(BANK.replace("formulate SGD", "formulate plain SGD")))
     assert store.origins()[session.cards[0].qid] == first
+
+
+SIGMOID = "what is the derivative of the sigmoid?"
+TANH = "what is the derivative of tanh?"
+
+
+def test_a_new_question_in_place_of_an_old_one_starts_without_history_and_the_old_one_gets_its_back(
+    tmp_path: Path,
+) -> None:
+    bank = f"### activations\n- {SIGMOID} (4)\n- what is a ReLU? (5)\n"
+    store = open_store(tmp_path / "study.sqlite")
+    session = StudySession(parse_bank(bank), store, clock=lambda: T0, study=Study(fuzz=False))
+    sigmoid = next(c for c in session.cards if c.text == SIGMOID)
+    for grade in ("again", "hard", "good"):
+        session.grade(sigmoid.qid, grade)
+
+    report = session.reload(parse_bank(bank.replace(SIGMOID, TANH)))
+    tanh = next(c for c in session.cards if c.text == TANH)
+    assert report.renamed == () and report.orphaned == (sigmoid.qid,)
+    assert store.history(tanh.qid) == () and tanh.qid not in session.memories()  # a new card
+
+    back = session.reload(parse_bank(bank))
+    assert back.revived == (sigmoid.qid,)
+    assert [r.grade for r in store.history(sigmoid.qid)] == ["again", "hard", "good"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("explain kmeans", "explain k-means"),  # hyphen
+        ("What is the KL divergence", "what is the KL-divergence?"),  # case, punctuation
+        ("minimise the loss", "minimize the loss"),  # spelling
+        ("explain the reparametrisation trick", "explain the reparameterization trick"),
+        ("formulate SGD with momentum", "formulate SGD with momentum, step by step"),  # a word added
+        ("explain self attention in detail", "explain self attention"),  # a word dropped
+        ("what are GANs", "what is a GAN"),  # small words, plural
+    ],
+)
+def test_edits_that_keep_the_question(old: str, new: str) -> None:
+    assert same_question(old, new)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (SIGMOID, TANH),  # a word replaced by another
+        ("what does the encoder do", "what does the decoder do"),  # close letters, another word
+        ("L1 regularisation", "L2 regularisation"),
+        ("maximise the likelihood", "minimise the likelihood"),
+        ("explain the ELBO", "derive the ELBO"),
+        ("why is the loss convex", "why is the loss not convex"),  # negation added
+        ("what is attention", "what is attention and how does it compare to convolution and recurrence"),
+        ("what is a GAN?", "derive the ELBO"),
+    ],
+)
+def test_edits_that_make_another_question(old: str, new: str) -> None:
+    assert not same_question(old, new)

@@ -116,3 +116,17 @@ def test_the_db_comes_from_the_environment(
     monkeypatch.setenv("SLIDEBANK_STUDY_DB", str(tmp_path / "env.sqlite"))
     assert main(["--bank", str(bank_file), "--index", str(hash_index), "--stats"]) == 0
     assert (tmp_path / "env.sqlite").is_file()
+
+
+def test_a_grade_retried_with_the_same_key_is_recorded_once(
+    common: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from assistant.study.store import open_store
+
+    qid = next_json(common, capsys)["id"]
+    for _ in range(3):  # a script that retries after a timeout
+        assert main([*common, "--grade", qid, "good", "--key", "run-7"]) == 0
+    assert main([*common, "--grade", qid, "easy"]) == 0
+    assert [r.grade for r in open_store(tmp_path / "study.sqlite").history(qid)] == ["good", "easy"]
+    assert main([*common, "--stats", "--key", "x"]) == 2
+    assert "--key goes with --grade" in capsys.readouterr().err

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answer import generate as answer_module
-from assistant.retrieval.retriever import open_retriever
+from assistant.retrieval.loading import open_retriever
 from assistant.ui.web import WebView
 from tests.support.decks import make_pdf
 from tests.support.hostile import OUTSIDE, PAYLOADS, WORDS, hostile_bank, hostile_pages

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant.retrieval.loading import open_retriever
 from assistant.retrieval.results import grouped_search
-from assistant.retrieval.retriever import open_retriever
 from assistant.ui.terminal import grouped_to_json
 from tests.support.decks import lecture_index
 

@@ -8,7 +8,8 @@ import pytest
 
 from assistant.answer import generate as answer_module
 from assistant.bank.parse import Question
-from assistant.retrieval.retriever import SlideHit, open_retriever
+from assistant.retrieval.loading import open_retriever
+from assistant.retrieval.retriever import SlideHit
 from assistant.ui.render import render
 from assistant.ui.web import ALL_SECTIONS, ANSWER_EMPTY, WebView, clicked
 from index.symbols import latex_to_unicode
@@ -147,7 +148,9 @@ def test_answer_panel_streams_the_cli_answer_function(view: WebView, monkeypatch
 def test_missing_index_says_how_to_ingest_and_the_bank_still_works(
     tmp_path: Path, bank_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("index.store.PROJECT_ROOT", tmp_path)  # only the default location may lack an index
+    monkeypatch.setattr(
+        "index.settings.default_data_dir", lambda: tmp_path
+    )  # only the default location may lack an index
     monkeypatch.delenv("SLIDEBANK_INDEX", raising=False)
     retriever, notices = open_retriever(None, bank_file)
     view = WebView(retriever, notices)

@@ -1,0 +1,128 @@
+"""The whole app's Blocks (the tabs, in order), its theme and its launch; ``app.py`` parses the
+command line and calls these.
+
+No ``from __future__ import annotations`` here: Gradio reads the ``gr.EventData`` hints of the
+handlers. Gradio is imported inside the functions, so that importing this module stays instant.
+"""
+
+import ipaddress
+from typing import Any
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+# One handler at a time per event. A search is CPU-bound and its ONNX session already runs on two
+# intra-op threads, all the cores this app is sized for, so running searches side by side adds no
+# throughput, only contention; and one at a time keeps the Retriever's query memo, the view's
+# thumbnail cache and the once-per-app calibration free of races without locks (none of them is
+# proven thread-safe). The queue holds a bounded number of waiting requests: past it a client gets
+# "queue full" at once instead of waiting without end behind a flood.
+CONCURRENCY_LIMIT = 1
+QUEUE_MAX_SIZE = 64
+
+
+# What `python app.py --help` says the app is.
+APP_HELP = """
+examples:
+  python app.py                                  then open http://127.0.0.1:7860
+  python app.py --port 8000 --index my/index     another port, another index
+  python app.py --host 0.0.0.0                   let other machines on your network in (think first)
+  python app.py --reranker ~/models/my-ce        re-order the top slides with a local cross-encoder (slower)
+
+what you get:
+  Search       one box: the slides that answer your question as cards (the top slide with the
+               slides around it on the same topic as one range, then the results that stay close
+               to it; the rest folded under "Other places this comes up"), the matching bank
+               questions with their cited slides as chips, and an answer panel (extractive, or a
+               local model). Click a card or a chip to see the slide large, then step with
+               Previous / Next.
+  Bank audit   one button: references to check, suggested slides for uncited questions (marked
+               as suggestions), deck drift, and a coverage strip of thumbnails per lecture.
+  Question bank
+               sections -> questions with your * / - marks; click a question to see the slides
+               it cites, or, when it cites none, the slides search suggests.
+
+Without an index the page says how to build one (python -m ingest slides.pdf) and the bank
+still works; a running app picks up a new ingest on the next search, no restart needed.
+Everything runs on this computer: the app switches Gradio's analytics off, the page loads no
+outside fonts, scripts or images (a Content-Security-Policy enforces it), text from your slides
+and bank is shown as text, never as markup, uploads and requests from other sites are refused,
+and it listens on 127.0.0.1 only unless you pass --host. --share (a public Gradio link) is never
+on unless you ask for it.
+"""
+
+
+def build_app(view):
+    """The Blocks of the whole app. New tabs go into the ``gr.Tabs`` below, one function each."""
+    from assistant.ui.server import guarded, private_temp_dir, quiet_input_errors
+
+    private_temp_dir()  # before any component exists: they read GRADIO_TEMP_DIR when built
+    import gradio as gr
+
+    from assistant.ui.audit_tab import audit_tab
+    from assistant.ui.bank_tab import bank_tab
+    from assistant.ui.search_tab import search_tab
+    from assistant.ui.study_tab import study_tab
+
+    # Files Gradio writes (the viewer's PNGs) are removed after an hour, checked every hour.
+    with gr.Blocks(title="slidebank", fill_width=True, delete_cache=(3600, 3600)) as demo:
+        status = gr.HTML(view.status_html(), elem_id="status")
+        with gr.Tabs(elem_id="tabs"):
+            with gr.Tab("Search", id="search"):
+                search_tab(view)
+            with gr.Tab("Bank audit", id="audit"):
+                audit_tab(view)
+            with gr.Tab("Question bank", id="bank"):
+                bank_tab(view)
+            study_tab(view)  # its own gr.Tab: assistant/ui/study_tab.py
+        demo.load(
+            guarded(view.status_html), None, status, api_visibility="private"
+        )  # a reload shows a re-ingested deck
+    demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_MAX_SIZE)
+    quiet_input_errors(demo)
+    return demo
+
+
+def theme():
+    import gradio as gr
+
+    # System fonts only: the default themes pull fonts from Google, which a private, offline tool must not.
+    sans: list[Any] = [
+        gr.themes.Font("ui-sans-serif"),
+        "system-ui",
+        "-apple-system",
+        "Segoe UI",
+        "Roboto",
+        "sans-serif",
+    ]
+    mono: list[Any] = [gr.themes.Font("ui-monospace"), "SFMono-Regular", "Menlo", "Consolas", "monospace"]
+    return gr.themes.Soft(primary_hue="indigo", neutral_hue="slate", font=sans, font_mono=mono)
+
+
+def launch(demo, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, share: bool = False, block: bool = True):
+    """Start serving. ``block=False`` returns at once (tests)."""
+    from assistant.ui.render import static_text
+    from assistant.ui.server import app_kwargs
+
+    return demo.launch(
+        server_name=host,
+        server_port=port,
+        share=share,
+        prevent_thread_lock=not block,
+        quiet=True,
+        theme=theme(),
+        css=static_text("app.css"),
+        ssr_mode=False,
+        footer_links=[],
+        show_error=False,  # handlers say what went wrong themselves (gr.Error); nothing else reaches the page raw
+        max_file_size=0,  # the app takes no files; the guard also refuses the upload route outright
+        app_kwargs=app_kwargs(loopback_only=is_loopback(host)),
+    )
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
