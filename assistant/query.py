@@ -181,22 +181,18 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str =
                         # The same server would fail the same way for every line that follows.
                         fail(error)
             return 0
-    if settings is not None:
-        from assistant.ui.terminal import print_answer
-
-        # The answer draws on the ranked list, as it always has (default 5 slides).
-        result = grouped_search(retriever, query, k=args.k or ANSWER_SLIDES, n_bank=args.bank_matches).result
-        for notice in result.notices:
-            print(f"note: {safe(notice)}", file=sys.stderr)
-        if not result.query:
-            fail("the query has no searchable text")
-        return print_answer(retriever, result, settings, args.json)
     found = grouped_search(retriever, query, k=args.k, n_bank=args.bank_matches)
     result = found.result
     for notice in result.notices:
         print(f"note: {safe(notice)}", file=sys.stderr)
     if not result.query:
         fail("the query has no searchable text")
+    if settings is not None:
+        from assistant.ui.terminal import print_answer
+
+        # The slides shown are the same with or without an answer; the answer draws on the top of
+        # the same ranking (default 5 slides).
+        return print_answer(retriever, ranked_top(found, args.k or ANSWER_SLIDES), settings, args.json, found, args.all)
     if args.json:
         print(json.dumps(grouped_to_json(found), ensure_ascii=False))
     elif args.k is not None:

@@ -40,6 +40,11 @@ def _stopwords() -> frozenset[str]:
     return frozenset(STOPWORDS_EN)
 
 
+def stopwords() -> frozenset[str]:
+    """The English stop words that ``tokenize`` drops."""
+    return _stopwords()
+
+
 @lru_cache(maxsize=1)
 def _stemmer():
     try:
@@ -49,13 +54,17 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+def stem_words(words: list[str]) -> list[str]:
+    """The stems of lower-case words, as ``tokenize`` makes them (the words themselves without PyStemmer)."""
+    stemmer = _stemmer()
+    return stemmer.stemWords(words) if stemmer is not None and words else list(words)
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-case, split into words, drop stop words, stem. Pure; used for documents and queries."""
     stop = _stopwords()
     # Accents go first: "Hölder" and "Holder" are one word, and "ϵ́" still finds its Greek name.
-    words = [w for w in _WORD.findall(strip_accents(text).translate(_GREEK_TABLE).lower()) if w not in stop]
-    stemmer = _stemmer()
-    return stemmer.stemWords(words) if stemmer is not None and words else words
+    return stem_words([w for w in _WORD.findall(strip_accents(text).translate(_GREEK_TABLE).lower()) if w not in stop])
 
 
 class LexicalIndex:

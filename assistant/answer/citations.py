@@ -44,7 +44,7 @@ class Answer:
     dropped: int = (
         0  # citation markers removed: a slide that was not provided, or one that does not support its sentence
     )
-    reason: str = ""  # why it abstained: "no slides", "low confidence", "model", "no valid citation", "unsupported"; "partial" while streaming
+    reason: str = ""  # why it abstained: "no slides", "low confidence", "model", "no valid citation", "unsupported", "unknown term"; "partial" while streaming
     sentences: tuple[Sentence, ...] = ()  # every sentence the backend wrote, checked, supported or not
     note: str = ""  # why the backend's text was cut short (a time or size limit), for the reader
 

@@ -37,6 +37,7 @@ from assistant.answer.extractive import (
 from assistant.answer.prompt import messages
 from assistant.answer.support import SupportChecker, checked, checker_for
 from assistant.retrieval.retriever import Result, SlideHit
+from assistant.retrieval.terms import never_mentioned
 from index.records import Slide
 
 BACKENDS = ("extractive", "llm", "server")
@@ -71,20 +72,31 @@ def _checker(retriever, slides: Sequence[Slide], question: str = "") -> SupportC
     )
 
 
-def _gate(hits: Sequence[SlideHit], backend: str, confidence: float | None, threshold: float | None) -> Answer | None:
+def _gate(
+    hits: Sequence[SlideHit],
+    backend: str,
+    confidence: float | None,
+    threshold: float | None,
+    unknown: Sequence[str] = (),
+) -> Answer | None:
     if backend not in BACKENDS:
         raise ValueError(f"unknown answer backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     if not hits:
         return Answer(ABSTENTION, (), True, backend, 0, "no slides")
     if confidence is not None and threshold is not None and confidence < threshold:
         return Answer(ABSTENTION, (), True, backend, 0, "low confidence")
+    if unknown:
+        # The slides are close to the question, but a key term of it is on none of them: whatever
+        # the nearest slides say would answer another question.
+        said = never_mentioned(tuple(unknown))
+        return Answer(f"{said[0].upper()}{said[1:]}. {ABSTENTION}", (), True, backend, 0, "unknown term")
     return None
 
 
 def _extractive(result: Result, slides: Sequence[Slide], checker: SupportChecker) -> Answer:
     kept: list[tuple[Slide, list]] = []
     sentences: list[Sentence] = []
-    for slide, bullets in extract(slides, result.query):
+    for slide, bullets in extract(slides, result.searched):
         good = []
         for bullet in bullets:
             # The note stands where the slide has a formula image: it is ours, not a claim to check.
@@ -151,7 +163,7 @@ def stream_answers(
     ``url``/``allow_remote``/``timeout_s``/``api_key``: the model server (see ``assistant.answer.server``).
     """
     hits = sources(result, profile=deck_profile(retriever))
-    gated = _gate(hits, backend, confidence, threshold)
+    gated = _gate(hits, backend, confidence, threshold, result.unknown)
     if gated is not None:
         yield gated
         return
@@ -161,7 +173,7 @@ def stream_answers(
         yield _extractive(result, slides, checker)
         return
     lm = _language_model(backend, model, url, allow_remote, timeout_s, api_key)
-    stream = lm.stream(messages(result.query, [(s.number, s.text) for s in slides]), max_new_tokens=max_new_tokens)
+    stream = lm.stream(messages(result.searched, [(s.number, s.text) for s in slides]), max_new_tokens=max_new_tokens)
     sentences: list[Sentence] = []
     dropped = 0
     model_abstains = False

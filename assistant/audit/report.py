@@ -13,6 +13,7 @@ from assistant.audit.drift import section_sentences
 from assistant.audit.findings import FLAG_RANK, SUGGEST, AuditReport, Status, Suggestion, run_audit
 from assistant.bank.parse import Question
 from assistant.retrieval.retriever import Retriever
+from index.symbols import latex_to_unicode
 
 
 def _ranges(numbers: Sequence[int]) -> str:
@@ -105,7 +106,7 @@ def format_text(report: AuditReport, bank: Sequence[Question]) -> str:
     """The CLI's report: flags, suggestions, drift, coverage gaps."""
     lines = [f"Bank audit: {headline(report)} ({report.seconds:.1f} s)", "", flags_title(report)]
     for c, (q, cites, instead) in zip(report.flagged, flag_rows(report)):
-        lines.append(f"  ! {_short(q.text)}  [{q.section}, line {q.line}]")
+        lines.append(f"  ! {_short(latex_to_unicode(q.text))}  [{q.section}, line {q.line}]")
         lines.append(f"      cites {cites}; suggested instead: {instead}")
         if c.drift:
             lines.append(
@@ -115,7 +116,7 @@ def format_text(report: AuditReport, bank: Sequence[Question]) -> str:
         lines.append("  (none)")
     lines += ["", suggestions_title(report), f"  ({SUGGESTIONS_NOTE})"]
     for q, suggested in suggestion_rows(report):
-        lines.append(f"  ? {_short(q.text)}  [{q.section}]")
+        lines.append(f"  ? {_short(latex_to_unicode(q.text))}  [{q.section}]")
         lines.append(f"      suggested: {suggested}")
     stretches, meanings = drift_lines(report, bank)
     lines += ["", DRIFT_TITLE]

@@ -270,6 +270,12 @@ def report(
     text, data["shown"] = shown_results(retriever, typed, free)
     blocks.append(text)
 
+    from assistant.evaluation.typos import typo_report
+
+    text, data["typos"] = typo_report(retriever, free, free_form, typed)
+    if text:
+        blocks.append(text)
+
     if reranked is not None:
         depth = reranked.settings.rerank_depth
         rows, ms = reranker_rows(retriever, reranked, (("", bank), ("typed: ", typed), ("free-form: ", free)))
@@ -326,6 +332,11 @@ def free_form_report(
     rows = evaluate(retriever, free, [m for m in METHODS if m != "bank"])
     blocks = [format_table(f"Free-form questions in a student's words ({path.name}), no bank", rows)]
     data: dict[str, object] = {"free_form": [asdict(r) for r in rows]}
+    from assistant.evaluation.typos import typo_report
+
+    text, data["typos"] = typo_report(retriever, free, path)
+    if text:
+        blocks.append(text)
     if ablation:
         bankless = [
             (name, changes)

@@ -17,8 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
-from assistant.retrieval.normalize import normalise_query
-from assistant.retrieval.retriever import Retriever, prepare_query
+from assistant.retrieval.retriever import Retriever
 
 DEFAULT_PERCENTILE = 5.0  # accept abstaining on about 1 in 20 course questions to refuse off-topic ones
 
@@ -31,7 +30,7 @@ def confidences(retriever: Retriever, queries: Sequence[str]) -> np.ndarray:
     """
     if retriever.index is None or not queries:
         return np.zeros(len(queries), dtype=np.float32)
-    texts = [normalise_query(prepare_query(q)[0], retriever.acronyms) for q in queries]
+    texts = [retriever.normalise(q) for q in queries]
     return _best_dense(retriever, np.stack([retriever.embed(t) for t in texts]))
 
 

@@ -8,6 +8,7 @@ abstention uses (``assistant.retrieval.confidence``).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -104,7 +105,7 @@ def grouped_search(
     depth = topics.n_slides if topics is not None else (k or rule.depth)
     full = retriever.search(query, k=depth, n_bank=n_bank, exclude=exclude, section=section, context=context)
     considered = full.slides[: k if k is not None else rule.depth]
-    result = Result(full.query, considered, full.bank, full.notices)
+    result = dataclasses.replace(full, slides=considered)
     if topics is None or not full.slides:
         return GroupedResult(result, (), k=k, ranked=full.slides)
     numbers = [h.slide.number for h in full.slides]
@@ -124,5 +125,4 @@ def grouped_search(
 def ranked_top(found: GroupedResult, k: int) -> Result:
     """The top ``k`` slides of the ranking ``found`` was arranged from: what
     ``grouped_search(..., k=k).result`` gives for the same query, without searching again."""
-    full = found.result
-    return Result(full.query, found.ranked[:k], full.bank, full.notices)
+    return dataclasses.replace(found.result, slides=found.ranked[:k])

@@ -39,7 +39,8 @@ from assistant.retrieval.adapter import AdapterBank
 from assistant.retrieval.adapter import apply as apply_adapter
 from assistant.retrieval.fusion import EMPTY, Ranking, blend, fuse_rrf, fuse_zscore, reorder_top, to_ranking
 from assistant.retrieval.memo import QueryMemo
-from assistant.retrieval.normalize import latex_to_words, learn_acronyms, normalise_query
+from assistant.retrieval.normalize import latex_to_words, learn_acronyms
+from assistant.retrieval.reading import Reading, deck_vocabulary, read_query
 from assistant.retrieval.rerank import Reranker, passage
 from assistant.retrieval.signals import ChunkLayout
 from index.bank_fit import BankFit
@@ -73,6 +74,7 @@ class Settings:
     fusion: Literal["zscore", "rrf"] = "zscore"  # rrf: reciprocal-rank fusion, kept for comparison
     rrf_k: float = 60.0
     rerank_depth: int = 20  # fused slides a reranker (when given) re-orders; each costs one model pass per query
+    spelling: bool = True  # query words neither the deck nor the bank uses corrected to near deck words
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,13 @@ class Result:
     slides: tuple[SlideHit, ...]
     bank: tuple[BankHit, ...]
     notices: tuple[str, ...] = ()
+    corrected: str | None = None  # the query as searched, when typos were corrected (``reading.Reading``)
+    unknown: tuple[str, ...] = ()  # key terms of the query the deck never mentions
+
+    @property
+    def searched(self) -> str:
+        """What was searched for: the corrected query, or the query itself."""
+        return self.corrected if self.corrected is not None else self.query
 
 
 @dataclass(frozen=True)
@@ -156,6 +165,8 @@ class Retriever:
             texts = [question_context(q) for q in self.bank]
             self.bank_vectors = self.encoder.encode(texts) if texts else np.zeros((0, self.encoder.dim), np.float32)
         self.acronyms = learn_acronyms(self.index.slides) if self.index is not None else {}
+        self.vocabulary = deck_vocabulary(self.index, self.bank) if self.index is not None else None
+        self._readings: dict[str, Reading] = {}
         self.layout = ChunkLayout.of(self.index) if self.index is not None else None
         if self.layout is None:
             self.adapters = None
@@ -216,9 +227,20 @@ class Retriever:
 
     # -- the one path that search and ranking share ---------------------------------------------
 
+    def read(self, query: str) -> Reading:
+        """The query prepared, its typos corrected, its unknown terms found, normalised (``reading.read_query``).
+        Remembered per text: a search, its weak-match check and its answer read the same query."""
+        reading = self._readings.get(query)
+        if reading is None:
+            if len(self._readings) >= 512:
+                self._readings.clear()
+            reading = read_query(prepare_query(query)[0], self.acronyms, self.vocabulary, self.settings.spelling)
+            self._readings[query] = reading
+        return reading
+
     def normalise(self, query: str) -> str:
-        """What is searched for: the query trimmed and capped (``prepare_query``), LaTeX and acronyms spelled out."""
-        return normalise_query(prepare_query(query)[0], self.acronyms)
+        """What is searched for: the query trimmed and capped, typos corrected, LaTeX and acronyms spelled out."""
+        return self.read(query).text
 
     def encode(self, text: str, exclude: frozenset[str] = frozenset()) -> EncodedQuery:
         """A normalised query's vector and bank similarities."""
@@ -346,17 +368,18 @@ class Retriever:
         query, notices = prepare_query(query)
         if not query:
             return Result(query="", slides=(), bank=(), notices=notices + ("empty query",))
-        encoded = self.encode(normalise_query(query, self.acronyms), frozenset(exclude))
+        reading = self.read(query)
+        encoded = self.encode(reading.text, frozenset(exclude))
         sims = encoded.bank_sims
         order = [i for i in np.argsort(-sims, kind="stable") if np.isfinite(sims[i])][:n_bank]
         bank_hits = tuple(BankHit(self.bank[i], float(sims[i])) for i in order)
         if self.index is None:
-            return Result(query, (), bank_hits, notices)
+            return Result(query, (), bank_hits, notices, reading.corrected, reading.unknown)
         ranking = self._ranked(encoded, method, section, context)
         hits = tuple(
             SlideHit(self.index.slide(int(n)), float(v)) for n, v in zip(ranking.numbers[:k], ranking.scores[:k])
         )
-        return Result(query, hits, bank_hits, notices)
+        return Result(query, hits, bank_hits, notices, reading.corrected, reading.unknown)
 
 
 # -- opening from disk (the I/O edge) ------------------------------------------------------------

@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from assistant.cli import (
@@ -30,6 +30,7 @@ from assistant.study.schedule import GRADES, parse_grade
 from assistant.study.session import AnswerKey, StudySession
 from index.errors import IndexMissing, InputError
 from index.settings import ENV_STUDY_DB, UserSettings
+from index.symbols import latex_to_unicode
 from index.terminal import safe
 
 EPILOG = f"""
@@ -229,7 +230,7 @@ def print_grade(session: StudySession, qid: str, grade, key: str | None = None) 
 
         raise UnknownCard(f"question {qid} is not in the bank; see --next or --stats for the ids")
     memory = session.grade(qid, grade, key)
-    print(f"{safe(qid)}: {grade}, next due {memory.due:%Y-%m-%d %H:%M} UTC")
+    print(f"{safe(qid)}: {grade}, next due {local_time(memory.due)}")
     return 0
 
 
@@ -283,10 +284,16 @@ def export(session: StudySession, path: Path) -> int:
 # -- the interactive loop -----------------------------------------------------------------------
 
 
+def local_time(moment: datetime) -> str:
+    """A review time as the student's clock shows it (the study file keeps UTC)."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 def format_card(card: StudyCard) -> str:
-    """The card as printed: bank text through ``safe``, like every printer of ``assistant.query``."""
+    """The card as printed: bank text through ``safe``, like every printer of ``assistant.query``, and
+    inline LaTeX as characters, as the web app shows it (``$\\omega$`` → ω)."""
     mark = f"  [{safe(card.marker)}]" if card.marker else ""
-    return f"\n{safe(card.section)}\n  {safe(card.text)}{mark}"
+    return f"\n{safe(card.section)}\n  {safe(latex_to_unicode(card.text))}{mark}"
 
 
 def format_key(key: AnswerKey) -> str:
@@ -329,7 +336,7 @@ def loop(
                     continue
                 memory = session.grade(card.qid, grade)
                 graded += 1
-                write(f"  {grade}: next due {memory.due:%Y-%m-%d %H:%M} UTC")
+                write(f"  {grade}: next due {local_time(memory.due)}")
                 break
         except EOFError:
             write("")

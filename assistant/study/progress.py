@@ -79,6 +79,8 @@ def format_table(
             lines.append(
                 f"exam on {exam.isoformat()}: {days} day(s) left, {unseen} card(s) never seen (about {-(-unseen // days)} a day)"
             )
+        elif days == 0:
+            lines.append(f"exam on {exam.isoformat()}: today, {unseen} card(s) never seen")
         else:
             lines.append(f"exam on {exam.isoformat()}: the date has passed")
     lines.append("recall: mean predicted chance of recalling a reviewed card now (FSRS retrievability)")

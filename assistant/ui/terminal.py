@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Sequence
 from assistant.retrieval.grouping import SlideGroup
 from assistant.retrieval.results import WEAK_NOTICE, GroupedResult
 from assistant.retrieval.retriever import Result, Retriever, SlideHit
+from assistant.retrieval.terms import never_mentioned
 from assistant.slide_text import bullets
 from index.errors import SlidebankError
 from index.lexical import tokenize
 from index.records import Slide
+from index.symbols import latex_to_unicode
 from index.terminal import safe
 
 if TYPE_CHECKING:  # the answer modules load only when an answer is asked for (the query's fast path)
@@ -65,9 +67,26 @@ def snippet(slide: Slide, query: str, limit: int = SNIPPET_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
+def reading_notes(result: Result) -> list[str]:
+    """What the search made of the query, for the terminal and the app alike: the corrected text it
+    searched for, and the key terms no slide mentions. Plain text (each view escapes it its way)."""
+    out = [f"searched for: {result.corrected}"] if result.corrected is not None else []
+    if result.unknown:
+        out.append(never_mentioned(result.unknown))
+    return out
+
+
+def reading_lines(result: Result) -> list[str]:
+    return [safe(line) for line in reading_notes(result)]
+
+
 def result_to_json(result: Result) -> dict:
+    """``corrected``: the query as searched when typos were corrected (else null); ``unknown_terms``:
+    key terms of the query that no slide mentions."""
     return {
         "query": result.query,
+        "corrected": result.corrected,
+        "unknown_terms": list(result.unknown),
         "slides": [
             {
                 "number": h.slide.number,
@@ -75,7 +94,7 @@ def result_to_json(result: Result) -> dict:
                 "page": h.slide.page,
                 "title": h.slide.title,
                 "score": round(h.score, 6),
-                "snippet": snippet(h.slide, result.query),
+                "snippet": snippet(h.slide, result.searched),
             }
             for h in result.slides
         ],
@@ -113,7 +132,7 @@ def format_refs(refs: Sequence[int]) -> str:
 def format_text(result: Result) -> str:
     """The terminal rendering. Every string from a deck, the bank or the user passes through
     ``safe``: one field, one line, no escape sequences (``result_to_json`` stays exact)."""
-    out: list[str] = []
+    out: list[str] = reading_lines(result)
     if result.slides:
         out.append("Slides")
         for group in group_ranges(result.slides):
@@ -123,14 +142,14 @@ def format_text(result: Result) -> str:
             for hit in group:
                 s = hit.slide
                 out.append(f"    {s.number:>4}  {safe(s.title or '(untitled)')}   [{hit.score:.3f}]")
-                out.append(f"          {safe(snippet(s, result.query))}")
+                out.append(f"          {safe(snippet(s, result.searched))}")
     if result.bank:
         if out:
             out.append("")
         out.append("Matching bank questions")
         for b in result.bank:
             q = b.question
-            out.append(f"  \u2022 {safe(q.text)}")
+            out.append(f"  \u2022 {safe(latex_to_unicode(q.text))}")
             out.append(f"      {safe(q.section)} \u00b7 {format_refs(q.refs)}   [{b.score:.3f}]")
     return "\n".join(out)
 
@@ -149,7 +168,7 @@ def grouped_to_json(grouped: GroupedResult) -> dict:
     if grouped.k is None:
         hits = [grouped.slides[n] for n in placed]
         hits.sort(key=lambda h: -h.score if math.isfinite(h.score) else math.inf)
-        out["slides"] = [_slide_json(h, grouped.query) for h in hits]
+        out["slides"] = [_slide_json(h, grouped.result.searched) for h in hits]
     for entry in out["slides"]:
         place = placed.get(entry["number"])
         entry["group"] = place.group if place else None
@@ -182,14 +201,14 @@ def _group_lines(grouped: GroupedResult, group: SlideGroup) -> list[str]:
         s = hit.slide
         mark = "same topic" if place.role == "context" else f"{hit.score:.3f}"
         out.append(f"    {s.number:>4}  {safe(s.title or '(untitled)')}   [{mark}]")
-        out.append(f"          {safe(snippet(s, grouped.query))}")
+        out.append(f"          {safe(snippet(s, grouped.result.searched))}")
     return out
 
 
 def format_grouped(grouped: GroupedResult, show_all: bool = False) -> str:
     """The grouped view: a weak-match warning, the shown groups, the rest (with ``show_all``) or a
     line saying how many there are, then the bank matches. Deck and bank text pass through ``safe``."""
-    out: list[str] = []
+    out: list[str] = reading_lines(grouped.result)
     if grouped.weak and grouped.groups:
         out.append(WEAK_NOTICE)
     if grouped.shown_groups:
@@ -204,7 +223,7 @@ def format_grouped(grouped: GroupedResult, show_all: bool = False) -> str:
     elif more:
         count = sum(len(g.slides) for g in more)
         out.append(f"  ({count} more slide{'s' if count != 1 else ''} further down: --all shows them)")
-    bank = format_text(dataclasses.replace(grouped.result, slides=()))
+    bank = format_text(dataclasses.replace(grouped.result, slides=(), corrected=None, unknown=()))
     if bank:
         out.extend(["", bank] if out else [bank])
     return "\n".join(out)
@@ -257,19 +276,28 @@ def _notes(final: Answer) -> None:
         print(f"note: left out {final.unsupported} sentence(s) that the given slides do not support", file=sys.stderr)
 
 
-def print_answer(retriever: Retriever, result: Result, settings: AnswerSettings, as_json: bool) -> int:
-    """Slides and bank matches as usual, then the answer; a language model's sentence by checked sentence.
+def print_answer(
+    retriever: Retriever,
+    result: Result,
+    settings: AnswerSettings,
+    as_json: bool,
+    view: GroupedResult | None = None,
+    show_all: bool = False,
+) -> int:
+    """Slides and bank matches as usual, then the answer to ``result`` (the ranked slides it draws on);
+    a language model's sentence by checked sentence.
 
+    ``view``: the search as shown without an answer (the grouped view, or exactly -k slides), so
+    asking for an answer never changes the slide list; without it, ``result``'s slides.
     A failing backend is one ``error:`` line after the slides, which are shown regardless.
     """
     import json
 
     from assistant.answer.answerer import Answerer
-    from assistant.answer.citations import ABSTENTION
 
     answerer = Answerer(retriever, settings)
     if as_json:
-        out = result_to_json(result)
+        out = grouped_to_json(view) if view is not None else result_to_json(result)
         extra, error = answer_to_json(answerer, result)
         out.update(extra)
         print(json.dumps(out, ensure_ascii=False))
@@ -279,7 +307,10 @@ def print_answer(retriever: Retriever, result: Result, settings: AnswerSettings,
         if out["answer"] is not None:
             _notes_from_json(out["answer"])
         return 0
-    print(format_text(result))
+    if view is not None and view.k is None:
+        print(format_grouped(view, show_all=show_all))
+    else:
+        print(format_text(view.result if view is not None else result))
     print("\nAnswer")
     sys.stdout.flush()
     shown = 0
@@ -299,7 +330,7 @@ def print_answer(retriever: Retriever, result: Result, settings: AnswerSettings,
         return 2
     assert final is not None
     if final.backend == "extractive" or final.abstained:
-        print(safe(final.text, lines=True) if not final.abstained else ABSTENTION)
+        print(safe(final.text, lines=True))
     _notes(final)
     return 0
 

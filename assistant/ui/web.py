@@ -22,6 +22,7 @@ from assistant.ui import bank_browser
 from assistant.ui.bank_browser import ALL_SECTIONS, MARK_FILTERS
 from assistant.ui.live import Follow, live_generation
 from assistant.ui.render import card_groups, checked_answer_html, message_html, render, topic_card_groups
+from assistant.ui.terminal import reading_notes
 from assistant.ui.thumbnails import Thumbnails
 
 if TYPE_CHECKING:
@@ -192,7 +193,7 @@ class WebView:
         collapsed under "Other places this comes up"; otherwise the ranked cards."""
         grouped = found if isinstance(found, GroupedResult) else None
         result = found.result if isinstance(found, GroupedResult) else found
-        notices = [n for n in result.notices if n != "empty query"]
+        notices = [*reading_notes(result), *(n for n in result.notices if n != "empty query")]
         if not result.query:
             state = "empty"
         elif self.index is None:

@@ -16,7 +16,7 @@ def test_json_schema(hash_index: Path, bank_file: Path, capsys: pytest.CaptureFi
         == 0
     )
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"query", "slides", "bank", "groups", "weak"}
+    assert set(out) == {"query", "corrected", "unknown_terms", "slides", "bank", "groups", "weak"}
     assert out["query"] == "momentum previous steps" and len(out["slides"]) == 3
     assert set(out["slides"][0]) == {"number", "deck", "page", "title", "score", "snippet", "group", "role"}
     assert out["slides"][0]["number"] == 2 and out["slides"][0]["deck"] == "week01"
@@ -121,3 +121,44 @@ def test_an_explicit_k_prints_exactly_k(lecture: Path, bank_file: Path, capsys: 
     assert main([*base, "-k", "6", BUILD_QUERY]) == 0
     text = capsys.readouterr().out
     assert text.count("\n          ") == 6 and "same topic" not in text  # six slides, each with its snippet
+
+
+def test_answer_keeps_the_same_slide_list(lecture: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["--index", str(lecture), "--bank", str(bank_file)]
+    assert main([*base, BUILD_QUERY]) == 0
+    plain = capsys.readouterr().out
+    assert main([*base, "--answer", BUILD_QUERY]) == 0
+    answered = capsys.readouterr().out
+    assert answered.startswith(plain.rstrip("\n")) and "\nAnswer\n" in answered  # the grouped view, then the answer
+    assert main([*base, "--json", BUILD_QUERY]) == 0
+    slides = json.loads(capsys.readouterr().out)["slides"]
+    assert main([*base, "--json", "--answer", BUILD_QUERY]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["slides"] == slides and out["answer"] is not None
+
+
+def test_a_typo_is_searched_corrected_and_said(
+    hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["--index", str(hash_index), "--bank", str(bank_file)]
+    assert main([*base, "--json", "explain classifier-free guidence"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["query"] == "explain classifier-free guidence"
+    assert out["corrected"] == "explain classifier-free guidance" and out["unknown_terms"] == []
+    assert main([*base, "explain classifier-free guidence"]) == 0
+    assert capsys.readouterr().out.startswith("searched for: explain classifier-free guidance\n")
+    assert main([*base, "--json", "explain classifier-free guidance"]) == 0
+    assert json.loads(capsys.readouterr().out)["corrected"] is None
+
+
+def test_a_term_no_slide_mentions_is_said_and_the_answer_abstains(
+    hash_index: Path, bank_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["--index", str(hash_index), "--bank", str(bank_file)]
+    assert main([*base, "--answer", "what is a Wasserstein momentum"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("the slides never mention 'Wasserstein'\nSlides")  # the closest slides still shown
+    assert "The slides never mention 'Wasserstein'. The slides do not cover this." in text
+    assert main([*base, "--json", "--answer", "what is a Wasserstein momentum"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["unknown_terms"] == ["Wasserstein"] and out["answer"]["abstained"] and out["slides"]

@@ -217,3 +217,13 @@ def test_an_explicit_k_shows_exactly_k_ranked_cards(hash_index: Path, bank_file:
     view = WebView(*open_retriever(hash_index, bank_file), k=3)
     html = view.results_html(view.grouped("momentum"))
     assert html.count('class="sb-card"') == 3 and "sb-more-results" not in html and "same topic" not in html
+
+
+def test_the_search_tab_says_what_it_searched_for_and_what_no_slide_mentions(view: WebView) -> None:
+    found = view.grouped("explain classifier-free guidence with a Wasserstein critic")
+    page = view.results_html(found)
+    assert "searched for: explain classifier-free guidance with a Wasserstein critic" in page
+    assert "the slides never mention &#39;Wasserstein critic&#39;" in page and "sb-card" in page  # slides still shown
+    answer = list(view.answer_html(view.ranked(found)))[-1]
+    assert "The slides never mention &#39;Wasserstein critic&#39;. The slides do not cover this." in answer
+    assert "searched for" not in view.results_html(view.grouped("explain classifier-free guidance"))
