@@ -13,11 +13,13 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 import argparse  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 from assistant.cli import (  # noqa: E402 - light (argparse, the error types): --help stays instant
     LLM_URL_HELP,
     RERANKER_HELP,
     add_bank_option,
+    add_database_option,
     add_index_option,
     command,
     fail,
@@ -55,6 +57,22 @@ def build_parser(prog: str = "python app.py") -> argparse.ArgumentParser:
         "results that stay close to it; the rest under 'Other places this comes up')",
     )
     parser.add_argument("--reranker", metavar="NAME_OR_PATH", default=None, help=RERANKER_HELP)
+    # A class on one database (docs/deployment.md): the students sign in, or the proxy names them.
+    add_database_option(parser)
+    who = parser.add_mutually_exclusive_group()
+    who.add_argument(
+        "--users",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="with --database: students sign in (python -m assistant.ui.accounts FILE NAME adds one)",
+    )
+    who.add_argument(
+        "--auth-header",
+        default=None,
+        metavar="HEADER",
+        help="with --database: trust this header (e.g. X-Remote-User) for the student's name; only behind the proxy that sets it",
+    )
     parser.add_argument(
         "--llm-url",
         metavar="URL",
@@ -99,7 +117,10 @@ def main(argv: list[str] | None = None, prog: str = "python app.py") -> int:
     )
     from assistant.retrieval.loading import open_retriever
     from assistant.ui.live import Follow
+    from assistant.ui.shared import SharedSettings, StudentSessions
     from assistant.ui.web import WebView
+
+    shared = SharedSettings.from_args(args, settings.database_url)
 
     def reopen():
         retriever, notices = open_retriever(reranker=args.reranker, user=settings)
@@ -117,15 +138,17 @@ def main(argv: list[str] | None = None, prog: str = "python app.py") -> int:
         retriever,
         notices,
         k=args.slides,
-        follow=Follow(settings.index, reopen),
+        follow=Follow(settings.index, reopen, live=shared.live() if shared else None),
         answer_settings=answer_settings,
         # Reachable from other machines: the page must not point this computer at a server of its choosing.
         url_from_page=is_loopback(args.host),
         settings=settings,
     )
+    if shared is not None:
+        view.students = StudentSessions(shared, view)  # type: ignore[attr-defined]
     demo = build_app(view)
     try:
-        launch(demo, args.host, args.port, share=args.share, block=False)
+        launch(demo, args.host, args.port, share=args.share, block=False, auth=shared.auth() if shared else None)
     except OSError as exc:
         fail(f"cannot listen on {args.host}:{args.port} ({exc}); try another --port")
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host

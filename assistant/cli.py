@@ -102,6 +102,9 @@ def settings_from(args: argparse.Namespace, **flags: object) -> UserSettings:
         "database_url": getattr(args, "database", None),
     }
     given.update(flags)
+    database = given["database_url"]
+    if database and str(database).strip().lower() != NO_BANK and given["index"] is not None:
+        raise InputError("give --index or --database, not both: the database replaces the index folder")
     return resolve_settings(os.environ, **given)  # type: ignore[arg-type]
 
 

@@ -12,6 +12,7 @@ from assistant.cli import (
     RERANKER_HELP,
     add_bank_option,
     add_batch_option,
+    add_database_option,
     add_index_option,
     add_json_option,
     command,
@@ -67,6 +68,7 @@ def build_parser(prog: str = "python -m assistant.query") -> argparse.ArgumentPa
     add_json_option(parser, "print one JSON object")
     add_batch_option(parser)
     add_index_option(parser)
+    add_database_option(parser)
     add_bank_option(parser)
     parser.add_argument(
         "--model", default=None, help="expected embedding model; an index built with another is an error"

@@ -78,11 +78,13 @@ def query_pool(bank_path: Path | None) -> list[str]:
     return [q.text for q in load_bank(bank_path) if q.text.strip()] + list(FREE_FORM)
 
 
-def start_app(index: Path | None, bank: Path | None, port: int, timeout: float = 180.0) -> subprocess.Popen:
+def start_app(
+    index: Path | None, bank: Path | None, port: int, timeout: float = 180.0, options: tuple[str, ...] = ()
+) -> subprocess.Popen:
     """``python app.py`` on 127.0.0.1:``port``; returns once it answers HTTP, raises if it dies or stalls."""
     import httpx
 
-    command = [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)]
+    command = [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port), *options]
     if index is not None:
         command += ["--index", str(index)]
     if bank is not None:

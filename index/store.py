@@ -30,6 +30,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from index.backend import LexicalScorer
 from index.errors import IndexInvalid, IndexMissing, SlidebankError
 from index.lexical import LexicalIndex
 from index.paths import default_data_dir
@@ -128,8 +129,8 @@ class LoadedIndex:
     slides: tuple[Slide, ...]
     chunks: tuple[Chunk, ...]
     chunk_hashes: tuple[str, ...]
-    dense: Any  # faiss.Index; typed loosely so importing this module does not import faiss
-    lexical: LexicalIndex
+    dense: Any  # a DenseSearch (index/backend.py): faiss.Index here, typed loosely so this module does not import faiss
+    lexical: LexicalScorer
     notes: tuple[str, ...] = ()  # what a user should know, e.g. that CURRENT was recovered
 
     @property
@@ -326,7 +327,7 @@ def _load_generation(index_dir: Path, gen: Path, verify: bool) -> LoadedIndex:
 
 
 def _inconsistency(
-    manifest: Manifest, slides: Sequence[Slide], chunks: Sequence[Chunk], dense, lexical: LexicalIndex
+    manifest: Manifest, slides: Sequence[Slide], chunks: Sequence[Chunk], dense, lexical: LexicalScorer
 ) -> str:
     """What does not add up between the manifest and the data files; "" when all agree.
 

@@ -8,7 +8,16 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.cli import BANK_HELP, add_bank_option, add_index_option, add_quiet_option, command, fail, settings_from
+from assistant.cli import (
+    BANK_HELP,
+    add_bank_option,
+    add_database_option,
+    add_index_option,
+    add_quiet_option,
+    command,
+    fail,
+    settings_from,
+)
 from index.embedder import DEFAULT_MODEL
 from index.errors import PasswordRequired
 from index.settings import ENV_BANK, ENV_INDEX, ENV_PDF_PASSWORD, ENV_WORKER_MEMORY, UserSettings
@@ -30,6 +39,8 @@ examples:
   python -m ingest lectures/                  every PDF in the folder, by file name
   python -m ingest slides.pdf --index /tmp/ix build elsewhere (or set {ENV_INDEX})
   python -m ingest lectures/ --bank none      a course without a question bank
+  python -m ingest slides.pdf --database postgresql://staff@db.example/course --bank bank.md
+                                              the shared store of a class (or set $SLIDEBANK_DATABASE_URL)
 
 The question bank (--bank, default ${ENV_BANK} or data/question_bank.md) is checked against the
 deck: its references must exist here and its sections must name what the cited slides are titled.
@@ -74,6 +85,10 @@ def build_parser(prog: str = "python -m ingest") -> argparse.ArgumentParser:
     add_bank_option(
         parser, "question bank to check against the deck; " + BANK_HELP.replace(", left out", ", if present; left out")
     )
+    add_database_option(
+        parser,
+        "write into this PostgreSQL database (postgresql://...; default: $SLIDEBANK_DATABASE_URL) instead of an index folder",
+    )
     add_quiet_option(parser, "no progress bars, only the summary line")
     return parser
 
@@ -85,6 +100,10 @@ def main(argv: list[str] | None = None, prog: str = "python -m ingest") -> int:
     if args.chunk_size < 50 or not (0 <= args.chunk_overlap < args.chunk_size):
         fail("need --chunk-size >= 50 and 0 <= --chunk-overlap < --chunk-size")
     index_dir = user.index
+    if user.database_url:
+        from index.pg.connect import check_url
+
+        check_url(user.database_url)
     bank = _bank_citations(user)
     password = user.pdf_password
     worker_memory = user.worker_memory_bytes()
@@ -92,7 +111,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m ingest") -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         try:
-            report = _ingest(args, index_dir, password, bank, worker_memory)
+            report = _ingest(args, index_dir, password, bank, worker_memory, user)
         except PasswordRequired as exc:
             if not sys.stdin.isatty():
                 raise
@@ -100,7 +119,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m ingest") -> int:
 
             # Asked for here, not as an argument: a password given on the command line shows in ps.
             print(safe(exc), file=sys.stderr)
-            report = _ingest(args, index_dir, getpass.getpass("PDF password: "), bank, worker_memory)
+            report = _ingest(args, index_dir, getpass.getpass("PDF password: "), bank, worker_memory, user)
     except OSError as exc:
         # Reading inputs is checked earlier; what is left is writing: a read-only or full disk.
         where = exc.filename or index_dir
@@ -127,21 +146,31 @@ def main(argv: list[str] | None = None, prog: str = "python -m ingest") -> int:
 
 
 def _ingest(
-    args: argparse.Namespace, index_dir: Path, password: str | None, bank: BankCitations | None, worker_memory: int
+    args: argparse.Namespace,
+    index_dir: Path,
+    password: str | None,
+    bank: BankCitations | None,
+    worker_memory: int,
+    user: UserSettings,
 ) -> IngestReport:
+    options = {
+        "model": args.model,
+        "chunk_size": args.chunk_size,
+        "chunk_overlap": args.chunk_overlap,
+        "password": password,
+        "progress": not args.quiet and sys.stderr.isatty(),
+        "bank": bank,
+        "worker_memory": worker_memory,
+    }
+    if user.database_url and args.index is None:
+        from ingest.database import ingest_into_database
+
+        return ingest_into_database(
+            args.pdfs, user.database_url, bank_file=user.bank if bank is not None else None, **options
+        )
     from ingest.build import ingest
 
-    return ingest(
-        args.pdfs,
-        index_dir,
-        model=args.model,
-        chunk_size=args.chunk_size,
-        chunk_overlap=args.chunk_overlap,
-        password=password,
-        progress=not args.quiet and sys.stderr.isatty(),
-        bank=bank,
-        worker_memory=worker_memory,
-    )
+    return ingest(args.pdfs, index_dir, **options)
 
 
 def _bank_citations(user: UserSettings) -> BankCitations | None:

@@ -47,12 +47,13 @@ class IngestReport:
     no_thumbnail: tuple[int, ...] = ()
     notes: tuple[str, ...] = ()  # skipped files, text read by pdfium, pages over the memory cap, a recovered CURRENT
     bank_fit: BankFit | None = None
+    target: str = ""  # where it went when not an index folder (a database, shown without its password)
 
     def summary(self) -> str:
         flagged = f", {len(self.image_only)} image-only" if self.image_only else ""
         return (
             f"Indexed {self.slides} slides ({self.chunks} chunks{flagged}) from {self.decks} PDF(s) in {self.seconds:.1f} s "
-            f"({self.embedded} embedded, {self.reused} reused) -> {self.index}"
+            f"({self.embedded} embedded, {self.reused} reused) -> {self.target or self.index}"
         )
 
 
@@ -81,15 +82,18 @@ def ingest(
     embedder: Embedder | None = None,
     bank: BankCitations | None = None,
     worker_memory: int = DEFAULT_WORKER_MEMORY,
+    previous: LoadedIndex | None = None,
 ) -> IngestReport:
     """Build a new index generation from ``inputs``; ``bank``, when given, is checked against the
     deck and the verdict recorded (see index/bank_fit.py). ``worker_memory``: the cap in bytes of
-    each process that reads a PDF (``UserSettings.worker_memory_bytes``)."""
+    each process that reads a PDF (``UserSettings.worker_memory_bytes``). ``previous`` is what to
+    reuse by content hash when it is not the index at ``index_dir`` (an ingest into the database,
+    ingest/database.py)."""
     started = time.perf_counter()
     notes: list[str] = []
     decks = open_decks(expand_inputs(inputs, notes))
     with ingest_lock(index_dir):
-        old = _previous(index_dir)
+        old = previous if previous is not None else _previous(index_dir)
         if old is not None:
             notes.extend(old.notes)
         _preload_model(model, old, embedder)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,43 @@ def real_retriever(real_index: Path, tmp_path_factory: pytest.TempPathFactory):
     os.environ.setdefault("SLIDEBANK_CACHE", str(tmp_path_factory.mktemp("cache")))
     retriever, _ = open_retriever(real_index)
     return retriever
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL 16 + pgvector server on 127.0.0.1, started once per test run and stopped after it.
+
+    Where it cannot start, the tests that need it skip on a user's machine and fail under CI.
+    """
+    from tests.support.postgres import start_server
+    from tests.support.required import require
+
+    try:
+        server = start_server()
+    except (RuntimeError, OSError, ImportError, subprocess.SubprocessError) as exc:
+        require(f"no PostgreSQL server for the database tests ({exc})")
+        return  # not reached: require fails or skips
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture()
+def pg_url(pg_server, request: pytest.FixtureRequest) -> str:
+    """The URL of a fresh database (with pgvector) on the session's server, one per test."""
+    import re
+    import uuid
+
+    name = re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
+    return pg_server.create_database(name)
+
+
+@pytest.fixture()
+def pg_course(pg_url: str, tiny_decks: list[Path], bank_file: Path) -> str:
+    """``pg_url`` with the tiny decks and their bank ingested by the real command (hash embedder)."""
+    from tests.support.cli_run import run_module
+
+    proc = run_module("ingest", *tiny_decks, "--database", pg_url, "--bank", bank_file, "--model", "hash:64", "-q")
+    assert proc.returncode == 0, proc.stderr
+    return pg_url

@@ -2,9 +2,12 @@
 
 A slide's body is read as bullets: a line with a bullet mark starts one, a line without continues
 it (a PDF wraps long bullets). Sub-bullets (a second-level mark such as "–" or "◦") stay with their
-parent. A bullet ending in ":" is completed by the bullets under it, unless the word before the
-colon says a formula follows ("... using:", "... is:"): slide formulas are usually images, so the
-answer says "(formula on the slide)" instead of ending on a dangling fragment.
+parent. A bullet ending in ":" is completed by the lines under it, up to the next such line (a list
+keeps its items); when the text shows that something the text does not hold stands there (nothing
+follows, or the next line refers back to it) the answer says "(formula on the slide)" where the line
+promises a formula, "(shown on the slide)" otherwise, instead of ending on a dangling fragment
+(``assistant.answer.layout`` holds the rules). A short slide is said whole; a long one keeps its
+whole bullets that share most words with the question.
 
 Navigation is text about the course rather than the topic. It is recognised by the shape a deck
 gives it, not by any phrase of a particular course:
@@ -25,14 +28,21 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from assistant.answer.citations import citations_as_text, strip_citations
-from assistant.slide_text import bullets as slide_bullets
+from assistant.answer.layout import (
+    DANGLING,
+    completion,
+    last_word,
+    opens,
+    topic_words,
+    with_note,
+    without_notes,
+)
 from index.lexical import tokenize
 from index.records import Slide
 
 MAX_SLIDES = 2  # one or two slides said well, not five fragments
-MAX_GROUPS = 6  # bullets (with their sub-bullets) per slide
-MAX_CHILDREN = 6
-FORMULA = "(formula on the slide)"
+MAX_GROUPS = 6  # bullets (with their sub-bullets or items) kept from a long slide
+WHOLE_SLIDE_WORDS = 90  # a slide this short is said whole (95% of the first course's content slides are)
 
 _TOP = re.compile(r"^\s*(?:[\u2022\u25cf\u25a0\u25aa\u2023*]|\d{1,2}[.)])\s*")
 _SUB = re.compile(r"^\s*[\u2013\u2014\-\u25e6\u25cb\u2043\u00b7\u25ab]\s+")
@@ -48,49 +58,6 @@ _NAV_PREFIX = re.compile(rf"^\s*(?:{_TIME}|{_NUMBERED})\s*[:\u2013\u2014-]\s*", 
 _AGENDA_TITLE = re.compile(
     r"^\s*(?:(?:today'?s?|lecture|course|class)\s+)?(?:agenda|outline|contents|table of contents|roadmap|plan)\s*:?\s*$",
     re.IGNORECASE,
-)
-# Words that cannot end a complete statement: what follows them on the slide is a formula or a figure.
-_DANGLING = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "by",
-        "with",
-        "using",
-        "via",
-        "from",
-        "for",
-        "in",
-        "into",
-        "on",
-        "as",
-        "at",
-        "than",
-        "that",
-        "which",
-        "where",
-        "is",
-        "are",
-        "be",
-        "was",
-        "were",
-        "becomes",
-        "gives",
-        "yields",
-        "equals",
-        "follows",
-        "following",
-        "given",
-        "defined",
-        "written",
-        "computed",
-        "rewriting",
-        "and",
-        "or",
-    ]
 )
 
 
@@ -118,17 +85,10 @@ def _clean(line: str) -> str:
     return " ".join(_NAV_PAREN.sub("", citations_as_text(line)).split())
 
 
-def _last_word(text: str) -> str:
-    words = re.findall(r"[A-Za-z]+", text)
-    return words[-1].lower() if words else ""
-
-
 def _complete(text: str) -> str:
-    """The bullet, or the bullet plus the formula note when it stops where a formula stands."""
+    """The bullet, or the bullet plus a note when it stops where the slide shows what the text lacks."""
     stripped = text.rstrip()
-    if stripped.endswith((":", "=")) or (_last_word(stripped) in _DANGLING and not stripped.endswith((".", ")", "]"))):
-        return f"{stripped.rstrip(':= ')} {FORMULA}"
-    return stripped
+    return with_note(stripped, completion(stripped, ())) if opens(stripped) else stripped
 
 
 def _lines(slide: Slide) -> list[tuple[int, str]]:
@@ -156,13 +116,9 @@ def _continues(previous: str, line: str) -> bool:
         return True
     return (
         previous.rstrip().endswith((",", "(", "-", "\u2013", "/"))
-        or _last_word(previous) in _DANGLING
+        or last_word(previous) in DANGLING
         and not previous.rstrip().endswith((".", ":", ")"))
     )
-
-
-def _formula_follows(text: str) -> bool:
-    return _last_word(text.rstrip().rstrip(":")) in _DANGLING
 
 
 def parse_bullets(slide: Slide) -> list[Bullet]:
@@ -182,18 +138,19 @@ def parse_bullets(slide: Slide) -> list[Bullet]:
         while i < len(lines) and lines[i][0] == 1:
             children.append(lines[i][1])
             i += 1
-        if text.endswith(":") and not children and not _formula_follows(text):
-            # "Limitations:" then its items, up to the next heading-like bullet.
-            while i < len(lines) and not lines[i][1].endswith(":") and not _formula_follows(lines[i][1]):
-                children.append(lines[i][1])
-                i += 1
+        if opens(text) and not children:
+            # "They are good at:" then its items, up to the next line that announces its own.
+            end = i
+            while end < len(lines) and not opens(lines[end][1]):
+                end += 1
+            following = [t for _, t in lines[i:end]]
+            kind = completion(text, following)
+            if kind == "items":
+                children, i = following, end
+            else:
+                text = with_note(text, kind)
         groups.append((text, children))
-    out: list[Bullet] = []
-    for text, children in groups:
-        kids = tuple(_complete(c) for c in children[:MAX_CHILDREN])
-        head = text if kids else _complete(text)
-        out.append(Bullet(head, kids))
-    return out
+    return [Bullet(text, tuple(_complete(c) for c in children)) for text, children in groups]
 
 
 class DeckProfile:
@@ -244,10 +201,13 @@ def _has_content(slide: Slide, profile: DeckProfile | None) -> bool:
 
 
 def choose(hits: Sequence[Slide], query: str) -> list[Slide]:
-    """The top slide, and a second only when it continues the first or matches the question as well."""
+    """The top slide, and a second only when it is on the question's topic: a neighbour that continues
+    the first (shared title words) or shares a topic word of the question, or any slide that shares
+    at least one topic word and as many as the first. Topic words leave out the words that shape a
+    question ("why", "explain"), which a title such as "Why ..." would otherwise match."""
     if not hits:
         return []
-    wanted = set(tokenize(query))
+    wanted = topic_words(query)
 
     def overlap(s: Slide) -> int:
         return len(wanted & set(tokenize(s.text)))
@@ -257,9 +217,8 @@ def choose(hits: Sequence[Slide], query: str) -> list[Slide]:
     for other in hits[1:]:
         if len(picked) >= MAX_SLIDES:
             break
-        # A neighbour continues the first slide when it shares its topic (title words) or the question's words.
         adjacent = abs(other.number - first.number) == 1 and other.deck == first.deck
-        related = bool(set(tokenize(other.title)) & set(tokenize(first.title))) or overlap(other) > 0
+        related = bool(topic_words(other.title) & topic_words(first.title)) or overlap(other) > 0
         if (adjacent and related) or (overlap(other) and overlap(other) >= overlap(first)):
             picked.append(other)
     return (
@@ -269,10 +228,12 @@ def choose(hits: Sequence[Slide], query: str) -> list[Slide]:
     )
 
 
-def _pick_groups(bullets: list[Bullet], query: str) -> list[Bullet]:
-    if len(bullets) <= MAX_GROUPS:
+def pick_bullets(bullets: list[Bullet], query: str) -> list[Bullet]:
+    """A short slide whole; a long one its whole bullets (a list with its items) that share most
+    topic words with the question, in slide order."""
+    if len(bullets) <= MAX_GROUPS or sum(len(b.sentence.split()) for b in bullets) <= WHOLE_SLIDE_WORDS:
         return bullets
-    wanted = set(tokenize(query))
+    wanted = topic_words(query)
     ranked = sorted(range(len(bullets)), key=lambda i: (-len(wanted & set(tokenize(bullets[i].sentence))), i))
     return [bullets[i] for i in sorted(ranked[:MAX_GROUPS])]
 
@@ -280,7 +241,14 @@ def _pick_groups(bullets: list[Bullet], query: str) -> list[Bullet]:
 def extract(slides: Sequence[Slide], query: str) -> list[tuple[Slide, list[Bullet]]]:
     """``slides``: the content slides an answer may cite, best first. Returns the chosen slides'
     bullets, in slide order."""
-    return [(slide, _pick_groups(parse_bullets(slide), query)) for slide in choose(slides, query)]
+    return [(slide, pick_bullets(parse_bullets(slide), query)) for slide in choose(slides, query)]
+
+
+def source_lines(slide: Slide, query: str) -> str:
+    """The slide for a model's prompt: its title, then one line per bullet (a list's items on its
+    line), the bullets an extractive answer would quote, without our notes."""
+    points = [without_notes(b.sentence) for b in pick_bullets(parse_bullets(slide), query)]
+    return "\n".join([display_title(slide), *(p for p in points if p)])
 
 
 def render(picked: Sequence[tuple[Slide, Sequence[Bullet]]]) -> str:
@@ -330,30 +298,25 @@ def read_rendered(text: str) -> list[RenderedLine]:
 
 # -- key points: the study answer key ------------------------------------------------------------
 
-KEY_POINTS = 4
 KEY_SLIDES = 3
 
 
-def key_points(slides: Sequence[Slide], query: str, n_bullets: int = KEY_POINTS) -> str:
-    """The bullets of ``slides`` (the first three with text) that share most words with ``query``,
-    in slide order, each followed by ``[slide N]``: the answer key of a study card, over the slides
-    the card cites, which are all shown rather than chosen like an answer's.
-
-    Bullets sharing no word with the query are left out, except that the first slide always gives
-    its first bullet. A slide's own citation markup is removed from the quote.
-    """
-    wanted = set(tokenize(query))
-    scored: list[tuple[int, int, int, str, int]] = []  # (-overlap, slide rank, bullet index, text, slide)
-    for rank, slide in enumerate([s for s in slides if not s.image_only][:KEY_SLIDES]):
-        lines = slide_bullets(slide) or ([slide.title] if slide.title else [])
-        for i, line in enumerate(lines):
-            overlap = len(wanted & set(tokenize(line)))
-            if overlap or (rank == 0 and i == 0):
-                scored.append((-overlap, rank, i, line, slide.number))
-    picked = sorted(scored)[:n_bullets]
-    picked.sort(key=lambda t: (t[1], t[2]))  # slide rank, then the slide's own order
-    return "\n".join(f"- {_key_sentence(text)} [slide {number}]" for _, _, _, text, number in picked)
+def key_points(slides: Sequence[Slide], query: str) -> str:
+    """The study card's answer key: the same bullets an extractive answer quotes (lists with their
+    items, colons completed, a long slide trimmed to the bullets nearest the question), for each of
+    the first three slides with text that the card cites (all shown rather than chosen like an
+    answer's), each bullet followed by ``[slide N]`` and its items indented under it. A slide's own
+    citation markup is quoted as words, as in the answer."""
+    lines: list[str] = []
+    for slide in [s for s in slides if not s.image_only][:KEY_SLIDES]:
+        bullets = pick_bullets(parse_bullets(slide), query)
+        if not bullets and slide.title:
+            bullets = [Bullet(_clean(slide.title))]
+        for bullet in bullets:
+            lines.append(f"- {_key_sentence(bullet.text)} [slide {slide.number}]")
+            lines.extend(f"  - {_key_sentence(child)}" for child in bullet.children)
+    return "\n".join(lines)
 
 
 def _key_sentence(text: str) -> str:
-    return " ".join(strip_citations(text).split()).rstrip(" .;:")
+    return " ".join(strip_citations(text).split()).rstrip(" ;")

@@ -28,12 +28,14 @@ from collections.abc import Iterator, Sequence
 
 from assistant.answer.citations import ABSTENTION, Answer, Sentence, check
 from assistant.answer.extractive import (
-    FORMULA,
     DeckProfile,
+    choose,
     extract,
     has_content,
     render,
+    source_lines,
 )
+from assistant.answer.layout import without_notes
 from assistant.answer.prompt import messages
 from assistant.answer.support import SupportChecker, checked, checker_for
 from assistant.retrieval.retriever import Result, SlideHit
@@ -93,14 +95,14 @@ def _gate(
     return None
 
 
-def _extractive(result: Result, slides: Sequence[Slide], checker: SupportChecker) -> Answer:
+def _extractive(result: Result, slides: Sequence[Slide], checker: SupportChecker, query: str) -> Answer:
     kept: list[tuple[Slide, list]] = []
     sentences: list[Sentence] = []
-    for slide, bullets in extract(slides, result.searched):
+    for slide, bullets in extract(slides, query):
         good = []
         for bullet in bullets:
-            # The note stands where the slide has a formula image: it is ours, not a claim to check.
-            judged = checker.judge(bullet.sentence.replace(FORMULA, ""), [slide.number])
+            # A note stands where the slide shows what its text lacks: it is ours, not a claim to check.
+            judged = checker.judge(without_notes(bullet.sentence), [slide.number])
             supported = judged.supported
             sentences.append(
                 Sentence(
@@ -168,12 +170,19 @@ def stream_answers(
         yield gated
         return
     slides = [h.slide for h in hits]
-    checker = _checker(retriever, slides, result.query)
+    # The question as searched (typos corrected, acronyms spelled out from the deck): "CFG" names the slide's topic.
+    normalise = getattr(retriever, "normalise", None)
+    query = normalise(result.query) if normalise is not None else result.searched
     if backend == "extractive":
-        yield _extractive(result, slides, checker)
+        yield _extractive(result, slides, _checker(retriever, slides, result.query), query)
         return
     lm = _language_model(backend, model, url, allow_remote, timeout_s, api_key)
-    stream = lm.stream(messages(result.searched, [(s.number, s.text) for s in slides]), max_new_tokens=max_new_tokens)
+    # A model reads what an extractive answer would quote: the top slide and a second only on the
+    # question's topic, each as its whole points (lists with their items), and may cite only those.
+    slides = choose(slides, query)
+    checker = _checker(retriever, slides, result.query)
+    lines = [(s.number, source_lines(s, query)) for s in slides]
+    stream = lm.stream(messages(result.searched, lines), max_new_tokens=max_new_tokens)
     sentences: list[Sentence] = []
     dropped = 0
     model_abstains = False

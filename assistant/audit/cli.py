@@ -15,6 +15,7 @@ from pathlib import Path
 from assistant.cli import (
     BANK_SUBJECT_HELP,
     add_bank_option,
+    add_database_option,
     add_index_option,
     add_json_option,
     add_quiet_option,
@@ -41,6 +42,7 @@ def build_parser(prog: str = "python -m assistant.audit") -> argparse.ArgumentPa
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_index_option(parser)
+    add_database_option(parser)
     add_bank_option(parser, BANK_SUBJECT_HELP)
     parser.add_argument("--markdown", type=Path, metavar="FILE", help="write the report as markdown to FILE")
     parser.add_argument(
@@ -73,9 +75,14 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.audit")
     for target in (args.markdown, args.write_suggestions):
         if target is not None and not target.resolve().parent.is_dir():
             raise SlidebankError(f"cannot write {target}: folder {target.parent} does not exist")
-    load_index(user.index)  # fail fast, before loading a model, when there is nothing to audit
+    # With --database and no --bank: the course bank stored with the deck (docs/deployment.md).
+    stored = user.database_url is not None and args.bank is None
+    if stored and args.write_suggestions is not None:
+        raise SlidebankError("--write-suggestions with --database needs the bank file: give --bank FILE")
+    if user.database_url is None:
+        load_index(user.index)  # fail fast, before loading a model, when there is nothing to audit
     # The bank is the audit's subject: checked even when the index says it is another deck's.
-    retriever, notices = open_retriever(user=user.with_(bank_named=True))
+    retriever, notices = open_retriever(user=user if stored else user.with_(bank_named=True))
     if retriever.index is None:
         raise SlidebankError(notices[0].split(";")[0] + "; the audit needs slides: python -m ingest path/to/slides.pdf")
     if not retriever.bank:

@@ -72,8 +72,11 @@ def spread(items: Sequence, limit: int | None) -> list:
 Case = tuple[str, "str | None", float, float, tuple[int, ...]]  # query, bank id left out, confidence, threshold, refs
 
 
-def run_backend(retriever, backend: str, cases: Sequence[Case], options: dict, progress: bool) -> dict:
-    """Answer every case with one backend; counts, citation scores and timings."""
+def run_backend(
+    retriever, backend: str, cases: Sequence[Case], options: dict, progress: bool, record: list | None = None
+) -> dict:
+    """Answer every case with one backend; counts, citation scores and timings. ``record``: gets one
+    dict per case (the question, its references, the answer's sentences) for reading by hand."""
     answers: list[Answer] = []
     first_checked: list[float] = []
     speed: list[float] = []
@@ -92,6 +95,8 @@ def run_backend(retriever, backend: str, cases: Sequence[Case], options: dict, p
         answers.append(final)
         if first is not None:
             first_checked.append(first)
+        if record is not None:
+            record.append(_record(backend, query, refs, final, first))
         if backend != "extractive" and final.sentences:
             lm = _model(backend, options)
             if lm is not None and lm.last is not None and lm.last.tokens_per_s:
@@ -116,6 +121,19 @@ def run_backend(retriever, backend: str, cases: Sequence[Case], options: dict, p
         "dropped": sum(a.dropped for a in answers),
         "first_checked_s_median": statistics.median(first_checked) if first_checked else None,
         "tokens_per_s_median": statistics.median(speed) if speed else None,
+    }
+
+
+def _record(backend: str, query: str, refs: tuple[int, ...], final: Answer, first: float | None) -> dict:
+    return {
+        "backend": backend,
+        "query": query,
+        "refs": list(refs),
+        "abstained": final.abstained,
+        "reason": final.reason,
+        "citations": list(final.citations),
+        "first_checked_s": first,
+        "sentences": [{"text": s.text, "slides": list(s.slides), "supported": s.supported} for s in final.sentences],
     }
 
 
@@ -192,6 +210,13 @@ def build_parser(prog: str = "python -m assistant.answer_eval") -> argparse.Argu
     )
     add_index_option(parser)
     add_bank_option(parser)
+    parser.add_argument(
+        "--sentences",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="model rows: write every answer's sentences, checked, as JSON lines to FILE (to read them by hand)",
+    )
     add_json_option(parser, "print one JSON object")
     add_quiet_option(parser, "no progress")
     return parser
@@ -206,6 +231,11 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.answer_
         from assistant.answer.server import check_url
 
         url = check_url(url, args.allow_remote_llm)  # before anything connects
+    if args.sentences is not None:
+        try:  # before a long run: a path that cannot be written is said at once
+            args.sentences.open("a", encoding="utf-8").close()
+        except OSError as exc:
+            fail(f"cannot write {args.sentences} ({exc.strerror})")
     try:
         out_of_scope = read_questions(args.out_of_scope)
     except OSError as exc:
@@ -250,10 +280,14 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.answer_
     for name, backend, options, limited in backends:
         ins = spread(in_cases, args.limit) if limited else in_cases
         outs = spread(out_cases, args.limit) if limited else out_cases
+        record: list | None = [] if limited and args.sentences is not None else None
         rows[name] = (
-            run_backend(retriever, backend, ins, options, progress),
-            run_backend(retriever, backend, outs, options, progress),
+            run_backend(retriever, backend, ins, options, progress, record),
+            run_backend(retriever, backend, outs, options, progress, record),
         )
+        if record is not None:
+            with args.sentences.open("a", encoding="utf-8") as out:
+                out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in record)
     calibration = {
         "signal": "best dense chunk cosine",
         "percentile": args.percentile,

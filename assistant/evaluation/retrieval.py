@@ -32,6 +32,7 @@ from assistant.bank.parse import Question
 from assistant.cli import (
     RERANKER_HELP,
     add_bank_option,
+    add_database_option,
     add_index_option,
     add_json_option,
     command,
@@ -355,6 +356,7 @@ def build_parser(prog: str = "python -m assistant.eval") -> argparse.ArgumentPar
         description="Score retrieval against the slides the question bank cites (leave-one-out), per method, section and ablation.",
     )
     add_index_option(parser)
+    add_database_option(parser)
     add_bank_option(parser)
     parser.add_argument(
         "--free-form",
@@ -382,7 +384,8 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.eval") 
     user = settings_from(args)
     if not args.free_form.is_file() and args.free_form != FREE_FORM:
         fail(f"no free-form questions at {args.free_form}")
-    load_index(user.index)  # fail fast, before loading a model, when there is nothing to score
+    if user.database_url is None:
+        load_index(user.index)  # fail fast, before loading a model, when there is nothing to score
     retriever, notices = open_retriever(reranker=args.reranker, user=user)
     if retriever.index is None:
         fail(notices[0].split(";")[0] + "; the eval needs slides: python -m ingest path/to/slides.pdf")

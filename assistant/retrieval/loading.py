@@ -21,6 +21,7 @@ from index.settings import ENV_QUERY_ENCODER, UserSettings, default_settings
 from index.store import LoadedIndex
 
 if TYPE_CHECKING:
+    from assistant.bank.parse import Question
     from index.bank_fit import BankFit
 
 QueryEncoder = Literal["auto", "onnx", "sentence-transformers"]
@@ -66,6 +67,7 @@ def open_retriever(
     reranker: str | None = None,
     *,
     user: UserSettings | None = None,
+    database: str | None = None,
 ) -> tuple[Retriever, tuple[str, ...]]:
     """Load index (if any), bank and encoder. Returns the retriever and notices for the user.
 
@@ -85,6 +87,10 @@ def open_retriever(
 
     ``reranker`` (a local cross-encoder folder or cached name; default none) re-orders the top of
     every fused ranking; it loads sentence-transformers, and an unloadable one is an InputError.
+
+    ``database`` (default: the settings' ``database_url``), a postgresql:// URL, reads the live
+    generation of the shared store instead of an index folder, with the course bank stored beside
+    it unless a bank is named (docs/deployment.md).
     """
     from assistant.bank.parse import read_bank, reference_notices
     from index.embedder import DEFAULT_MODEL, check_probe, load_embedder
@@ -96,10 +102,19 @@ def open_retriever(
     index_named = user.index_named or index_dir is not None
     bank_named = user.bank_named or bank_path is not None
     notices: list[str] = []
+    url = database if database is not None else user.database_url
+    stored: tuple[tuple[Question, ...], str] | None = None
     try:
-        index: LoadedIndex | None = load_index(index_dir if index_dir is not None else user.index)
+        if url:
+            from assistant.retrieval.database import open_database, stored_bank
+
+            index: LoadedIndex | None = open_database(url, cache=user.cache)
+            stored = stored_bank(index) if not bank_named else None  # type: ignore[arg-type]
+            bank_named = bank_named or stored is not None  # staff gave it at ingest: used even if it does not fit
+        else:
+            index = load_index(index_dir if index_dir is not None else user.index)
     except IndexMissing as exc:
-        if index_named:
+        if index_named or url:
             raise  # an index the user named (--index, $SLIDEBANK_INDEX) that is not there is a mistake
         index = None
         notices.append(f"{exc}; showing bank matches only")
@@ -127,7 +142,7 @@ def open_retriever(
     probe = ""
     if index is not None:
         probe = ",".join(f"{x:.3f}" for x in index.manifest.probe[:8])
-    bank, digest = read_bank(bank_path if bank_path is not None else user.bank)
+    bank, digest = stored if stored is not None else read_bank(bank_path if bank_path is not None else user.bank)
     fit = _recorded_fit(index, digest) if bank else None
     if fit is not None and not fit.fits and not bank_named:
         bank = ()  # another course's bank: off unless given explicitly; the app's status line says so

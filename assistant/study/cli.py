@@ -18,6 +18,7 @@ from assistant.cli import (
     BANK_SUBJECT_HELP,
     STUDY_DB_HELP,
     add_bank_option,
+    add_database_option,
     add_index_option,
     add_json_option,
     command,
@@ -44,7 +45,12 @@ examples:
   python -m assistant.study --check q1a2b3c4 "my answer"   your answer judged against the card's slides
   python -m assistant.study --restore-backup         put back the daily backup of a damaged study file
 
-State lives in data/study.sqlite (or --db FILE, or ${ENV_STUDY_DB}), keyed by question id.
+  python -m assistant.study --database postgresql://db.example/course --user ada --next
+                                                     a student's cards on the shared store of a class
+  python -m assistant.study --database URL --user ada --add "GANs" "why does mode collapse happen?" --cites 219
+
+State lives in data/study.sqlite (or --db FILE, or ${ENV_STUDY_DB}), keyed by question id; with
+--database, in the student's own rows of the shared store (reviews, marks, added questions).
 An edit that keeps the question (spelling, punctuation, a word added or dropped, none replaced) keeps
 its history; a removed or replaced question's history is kept, never shown, until it comes back.
 The file is checked at every start and copied to FILE.backup once a day.
@@ -71,6 +77,25 @@ def build_parser(prog: str = "python -m assistant.study") -> argparse.ArgumentPa
         metavar=("QUESTION_ID", "ANSWER"),
         help="judge your answer sentence by sentence against the card's slides; lists the points it missed and suggests a grade",
     )
+    verbs.add_argument(
+        "--set-mark",
+        nargs=2,
+        metavar=("QUESTION_ID", "MARK"),
+        help="with --database: your study mark on a question, * or - or none",
+    )
+    verbs.add_argument(
+        "--add",
+        nargs=2,
+        metavar=("SECTION", "QUESTION"),
+        help="with --database: add a question to your own layer over the course bank (--cites for its slides)",
+    )
+    parser.add_argument(
+        "--cites", default=None, metavar="SLIDES", help="with --add: the slides it cites, e.g. 12,14-15"
+    )
+    add_database_option(
+        parser, "the shared store of a class (postgresql://...; default: $SLIDEBANK_DATABASE_URL); needs --user"
+    )
+    parser.add_argument("--user", default=None, metavar="NAME", help="with --database: whose study state")
     verbs.add_argument(
         "--restore-backup",
         action="store_true",
@@ -112,8 +137,16 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.study")
             raise InputError("--key goes with --grade")
         if args.restore_backup:
             return restore(user.study_db)
-        session = open_session(user, exam)
+        session = _open(args, user, exam)
         filters = _filters(session, args.section, args.mark, not args.all)
+        if args.set_mark:
+            from assistant.study.shared import set_mark
+
+            return set_mark(session, *args.set_mark)
+        if args.add:
+            from assistant.study.shared import add
+
+            return add(session, args.add[0], args.add[1], args.cites)
         if args.next:
             return print_next(session, filters, args.json)
         if args.grade:
@@ -132,6 +165,20 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.study")
 
 
 # -- opening ------------------------------------------------------------------------------------
+
+
+def _open(args: argparse.Namespace, user: UserSettings, exam: date | None) -> StudySession:
+    """The local study file, or with --database (or $SLIDEBANK_DATABASE_URL) the student's rows in the shared store."""
+    if user.database_url is None:
+        if args.user or args.set_mark or args.add:
+            raise InputError("--user, --set-mark and --add go with --database URL")
+        return open_session(user, exam)
+    if args.db is not None:
+        raise InputError("--database replaces --db; give one or the other")
+    from assistant.study.shared import open_student
+
+    bank = user.bank if args.bank is not None else None  # else the course bank stored with the deck
+    return open_student(user.database_url, args.user, bank, exam, _lazy_suggestions(user))
 
 
 def open_session(user: UserSettings, exam: date | None) -> StudySession:
@@ -167,7 +214,9 @@ def _lazy_suggestions(user: UserSettings) -> Callable[[str], tuple[int, ...]]:
             from assistant.study.suggestions import audit_suggestions
 
             print("slidebank: finding suggested slides for questions that cite none ...", file=sys.stderr, flush=True)
-            retriever, _ = open_retriever(user=user.with_(bank_named=True))  # the bank being studied
+            # The bank being studied (with --database and no --bank: the course bank stored with the deck).
+            stored = user.database_url is not None and not user.bank_named
+            retriever, _ = open_retriever(user=user if stored else user.with_(bank_named=True))
             found = audit_suggestions(retriever)
         return found.get(qid, ())
 

@@ -16,7 +16,7 @@ from assistant.study.cards import StudyCard, cards_from_bank
 from assistant.study.progress import SectionStats, section_stats
 from assistant.study.queue import Filters, order
 from assistant.study.schedule import Clock, Grade, Memory, Study, system_clock
-from assistant.study.store import Store, SyncReport
+from assistant.study.store import StudyStore, SyncReport
 
 if TYPE_CHECKING:
     from index.store import LoadedIndex
@@ -40,7 +40,7 @@ class StudySession:
     def __init__(
         self,
         bank: Sequence[Question],
-        store: Store,
+        store: StudyStore,
         index: LoadedIndex | None = None,
         suggest: Suggest | None = None,
         clock: Clock = system_clock,

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from assistant.study import backup
 from assistant.study.cards import Known, StudyCard, match_edits
@@ -55,6 +56,19 @@ CREATE INDEX IF NOT EXISTS reviews_qid ON reviews (qid);
 KEYED = "CREATE UNIQUE INDEX IF NOT EXISTS reviews_key ON reviews (key)"
 
 
+class StudyStore(Protocol):
+    """What a study session needs of its store: the SQLite file here, or a student's rows in the shared
+    store (assistant/study/pg_store.py)."""
+
+    def sync(self, cards: Sequence[StudyCard]) -> SyncReport: ...
+    def memories(self) -> dict[str, Memory]: ...
+    def origins(self) -> dict[str, str]: ...
+    def orphans(self) -> tuple[Known, ...]: ...
+    def history(self, qid: str) -> tuple[Review, ...]: ...
+    def grade(self, qid: str, grade: Grade, now: datetime, study: Study, key: str | None = None) -> Memory: ...
+    def close(self) -> None: ...
+
+
 class UnknownCard(InputError):
     """A grade for a question id the store does not hold (or holds only as an orphan)."""
 
@@ -77,6 +91,25 @@ class Review:
     qid: str
     grade: str
     at: str
+
+
+@dataclass(frozen=True)
+class SyncPlan:
+    report: SyncReport
+    fresh: tuple[StudyCard, ...]  # cards to insert (new questions that are not edits of stored ones)
+
+
+def plan_sync(stored: dict[str, tuple[Known, bool]], cards: Sequence[StudyCard]) -> SyncPlan:
+    """What a sync changes, from the stored cards (qid -> (what is known, orphaned)) and the bank's. Pure."""
+    current = {c.qid for c in cards}
+    gone = [known for qid, (known, _) in stored.items() if qid not in current]
+    added = [c for c in cards if c.qid not in stored]
+    renames = match_edits(gone, added)
+    renamed_to = set(renames.values())
+    fresh = tuple(c for c in added if c.qid not in renamed_to)
+    orphaned = tuple(k.qid for k in gone if k.qid not in renames and not stored[k.qid][1])
+    revived = tuple(qid for qid, (_, was) in stored.items() if was and qid in current)
+    return SyncPlan(SyncReport(tuple(c.qid for c in fresh), tuple(renames.items()), orphaned, revived), fresh)
 
 
 class Store:
@@ -181,27 +214,20 @@ class Store:
                 row[0]: (Known(row[0], row[1], row[2]), bool(row[3]))
                 for row in db.execute("SELECT qid, section, text, orphaned FROM cards")
             }
-            current = {c.qid for c in cards}
-            gone = [known for qid, (known, _) in stored.items() if qid not in current]
-            added = [c for c in cards if c.qid not in stored]
-            renames = match_edits(gone, added)
-            for old, new in renames.items():
+            plan = plan_sync(stored, cards)
+            for old, new in plan.report.renamed:
                 db.execute("UPDATE cards SET qid = ?, orphaned = 0 WHERE qid = ?", (new, old))
                 db.execute("UPDATE reviews SET qid = ? WHERE qid = ?", (new, old))
-            renamed_to = set(renames.values())
-            fresh = [c for c in added if c.qid not in renamed_to]
             db.executemany(
                 "INSERT INTO cards (qid, origin, section, text) VALUES (?, ?, ?, ?)",
-                [(c.qid, c.qid, c.section, c.text) for c in fresh],
+                [(c.qid, c.qid, c.section, c.text) for c in plan.fresh],
             )
             db.executemany(
                 "UPDATE cards SET section = ?, text = ? WHERE qid = ?", [(c.section, c.text, c.qid) for c in cards]
             )
-            orphaned = [k.qid for k in gone if k.qid not in renames and not stored[k.qid][1]]
-            db.executemany("UPDATE cards SET orphaned = 1 WHERE qid = ?", [(q,) for q in orphaned])
-            revived = [qid for qid, (_, was) in stored.items() if was and qid in current]
-            db.executemany("UPDATE cards SET orphaned = 0 WHERE qid = ?", [(q,) for q in revived])
-        return SyncReport(tuple(c.qid for c in fresh), tuple(renames.items()), tuple(orphaned), tuple(revived))
+            db.executemany("UPDATE cards SET orphaned = 1 WHERE qid = ?", [(q,) for q in plan.report.orphaned])
+            db.executemany("UPDATE cards SET orphaned = 0 WHERE qid = ?", [(q,) for q in plan.report.revived])
+        return plan.report
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -235,15 +261,20 @@ class Store:
                         raise InputError(f"grade key {key!r} was already used for question {done[0]}")
                     return memory_from_json(done[1])
             row = db.execute("SELECT fsrs, orphaned FROM cards WHERE qid = ?", (qid,)).fetchone()
-            if row is None or row[1]:
-                what = "is no longer in the bank" if row is not None else "is not in the bank"
-                raise UnknownCard(f"question {qid} {what}; see --next or --stats for the ids")
-            before = memory_from_json(row[0]) if row[0] is not None else study.new(now)
-            after = study.review(before, grade, now)
+            after = reviewed(row, qid, grade, now, study)
             _write_review(db, qid, grade, now, after, key)
             _write_card(db, qid, after)
         self._backup()
         return after
+
+
+def reviewed(row: Sequence | None, qid: str, grade: Grade, now: datetime, study: Study) -> Memory:
+    """The card's state after a review, from its stored ``(fsrs, orphaned)`` row (None: not stored)."""
+    if row is None or row[1]:
+        what = "is no longer in the bank" if row is not None else "is not in the bank"
+        raise UnknownCard(f"question {qid} {what}; see --next or --stats for the ids")
+    before = memory_from_json(row[0]) if row[0] is not None else study.new(now)
+    return study.review(before, grade, now)
 
 
 def _write_review(

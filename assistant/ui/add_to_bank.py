@@ -25,11 +25,20 @@ def use_bank(view: WebView, bank: tuple[Question, ...]) -> None:
     view.use_retriever(dataclasses.replace(view.retriever, bank=bank, bank_vectors=None))
 
 
-def add(view: WebView, query: str, section: str, slides: list[int]) -> str:
-    """Write the question; returns a one-line status for the page."""
+def add(view: WebView, query: str, section: str, slides: list[int], request: Any = None) -> str:
+    """Write the question; returns a one-line status for the page. On the shared store of a class
+    (``view.students``) it goes to the signed-in student's own layer, never to the course bank."""
     from assistant.bank.edit import add_question
     from assistant.bank.parse import default_bank_path, load_bank
     from index.errors import SlidebankError
+
+    students = getattr(view, "students", None)
+    if students is not None:
+        try:
+            mine = students.add_question(request, section or "", query or "", [int(n) for n in slides or []])
+        except SlidebankError as exc:
+            return f'<div class="sb-note sb-note-warn">{escape(str(exc))}</div>'
+        return f'<div class="sb-note">Added to your own bank under <b>{escape(mine.section)}</b>; it is a Study card now.</div>'
 
     # The bank the app reads (its settings record: --bank, $SLIDEBANK_BANK), so the new question is searched at once.
     path = view.settings.bank if view.settings is not None else default_bank_path()
@@ -63,4 +72,11 @@ def add_to_bank_panel(view: WebView, query: Any, result: Any) -> None:
     result.change(
         lambda r: gr.CheckboxGroup(choices=slide_choices(r), value=[]), result, slides, api_visibility="private"
     )
-    button.click(lambda q, s, n: add(view, q, s, n), [query, section, slides], status, api_visibility="private")
+
+    from assistant.ui.shared import takes_request
+
+    @takes_request
+    def on_add(q: str, s: str, n: list[int], request: gr.Request) -> str:
+        return add(view, q, s, n, request)
+
+    button.click(on_add, [query, section, slides], status, api_visibility="private")

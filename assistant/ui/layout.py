@@ -73,7 +73,10 @@ def build_app(view):
                 audit_tab(view)
             with gr.Tab("Question bank", id="bank"):
                 bank_tab(view)
-            study_tab(view)  # its own gr.Tab: assistant/ui/study_tab.py
+            students = getattr(view, "students", None)  # the shared store: each student's own session
+            study_tab(view, sessions=students)  # its own gr.Tab: assistant/ui/study_tab.py
+            if students is not None:
+                students.api()
         demo.load(
             guarded(view.status_html), None, status, api_visibility="private"
         )  # a reload shows a re-ingested deck
@@ -98,8 +101,10 @@ def theme():
     return gr.themes.Soft(primary_hue="indigo", neutral_hue="slate", font=sans, font_mono=mono)
 
 
-def launch(demo, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, share: bool = False, block: bool = True):
-    """Start serving. ``block=False`` returns at once (tests)."""
+def launch(
+    demo, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, share: bool = False, block: bool = True, auth=None
+):
+    """Start serving. ``block=False`` returns at once (tests). ``auth``: Gradio's sign-in check (--users)."""
     from assistant.ui.render import static_text
     from assistant.ui.server import app_kwargs
 
@@ -107,6 +112,7 @@ def launch(demo, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, share: bool
         server_name=host,
         server_port=port,
         share=share,
+        auth=auth,
         prevent_thread_lock=not block,
         quiet=True,
         theme=theme(),

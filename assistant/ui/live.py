@@ -37,13 +37,18 @@ class Follow:
     holds a lock around ``check`` and the swap.
     """
 
-    def __init__(self, index_dir: Path, reopen: Opener) -> None:
+    def __init__(self, index_dir: Path, reopen: Opener, live: Callable[[], str | None] | None = None) -> None:
         self.index_dir = Path(index_dir)
         self.reopen = reopen
         self._failed: str | None = None
+        # What names the live generation: CURRENT in the folder, or (the shared store) the database's pointer.
+        self._live = live
+
+    def live(self) -> str | None:
+        return self._live() if self._live is not None else live_generation(self.index_dir)
 
     def check(self, loaded: str | None) -> tuple[Retriever, tuple[str, ...]] | None:
-        name = live_generation(self.index_dir)
+        name = self.live()
         if name is None or name == loaded or name == self._failed:
             return None
         from index.errors import SlidebankError

@@ -208,20 +208,30 @@ def grade_shown(session: StudySession, state: _Shown, word: str) -> None:
         session.grade(state.qid, word, key=state.grade_key)  # type: ignore[arg-type]
 
 
-def study_tab(view: WebView, db: Path | None = None, session: StudySession | None = None) -> StudySession | None:
-    """The Study tab, built inside the caller's ``gr.Tabs``. Returns the session (None: no study file)."""
+def study_tab(
+    view: WebView,
+    db: Path | None = None,
+    session: StudySession | None = None,
+    sessions: Callable[[Any], StudySession] | None = None,
+) -> StudySession | None:
+    """The Study tab, built inside the caller's ``gr.Tabs``. Returns the session (None: no study file).
+
+    ``sessions`` (the shared store, assistant/ui/shared.py) gives each request its signed-in student's
+    session instead of the one local session; it follows ingests and the student's bank itself."""
     import gradio as gr
 
+    from assistant.ui.shared import takes_request
     from index.errors import SlidebankError
 
     with gr.Tab("Study", id="study") as tab:
         gr.HTML(f"<style>{CSS}</style>", elem_id="study-style", container=False, padding=False)
         try:
-            session = session or open_session(view, db)
+            session = session or (open_session(view, db) if sessions is None else None)
         except SlidebankError as exc:
             gr.HTML(f'<div class="sb-note sb-note-warn">{escape(str(exc))}</div>')
             return None
-        sections = [ALL_SECTIONS, *dict.fromkeys(c.section for c in session.cards)]
+        shown_bank = session.cards if session is not None else view.retriever.bank
+        sections = [ALL_SECTIONS, *dict.fromkeys(c.section for c in shown_bank)]
         with gr.Row():
             section = gr.Dropdown(sections, value=ALL_SECTIONS, label="Section", elem_id="study-section", scale=3)
             marks = gr.Dropdown(
@@ -289,8 +299,16 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
     filters = [section, marks, scope, exam]
     card_outputs = [card, shown, at, answer_box, show, *grades, counts_plot, recall_plot, own, own_result]
 
-    def render(sec: str, mark: str, scp: str, exam_text: str):
+    def of(request: gr.Request) -> StudySession:
+        if sessions is not None:
+            return sessions(request)
+        assert session is not None
         follow_view(view, session)
+        return session
+
+    @takes_request
+    def render(sec: str, mark: str, scp: str, exam_text: str, request: gr.Request):
+        session = of(request)
         session.exam = parse_exam(exam_text)
         queue = session.queue(filters_from(sec, mark, scp))
         current = queue[0] if queue else None
@@ -321,8 +339,9 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
             gr.Button(interactive=n < len(state.key.slides) - 1),
         )
 
-    def reveal(state: _Shown):
-        follow_view(view, session)
+    @takes_request
+    def reveal(state: _Shown, request: gr.Request):
+        session = of(request)
         found = session.card(state.qid or "")
         if found is None:
             return (gr.skip(),) * 13
@@ -338,9 +357,10 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
         )
 
     def grade_with(word: str):
-        def handler(state: _Shown, sec: str, mark: str, scp: str, exam_text: str):
-            grade_shown(session, state, word)
-            return render(sec, mark, scp, exam_text)
+        @takes_request
+        def handler(state: _Shown, sec: str, mark: str, scp: str, exam_text: str, request: gr.Request):
+            grade_shown(of(request), state, word)
+            return render(sec, mark, scp, exam_text, request)
 
         return handler
 
@@ -359,8 +379,12 @@ def study_tab(view: WebView, db: Path | None = None, session: StudySession | Non
     nxt.click(lambda s, n: slide(s, n + 1), [shown, at], [image, caption, at, prev, nxt], api_visibility="private")
     from assistant.ui.own_answer import check_card
 
+    @takes_request
+    def check_own(state: _Shown, text: str, request: gr.Request) -> str:
+        return check_card(of(request), view.retriever, state.qid, text)
+
     own_check.click(
-        lambda state, text: check_card(session, view.retriever, state.qid, text),
+        check_own,
         [shown, own],
         own_result,
         api_visibility="private",

@@ -20,7 +20,7 @@ from assistant.retrieval.retriever import Result, Retriever, SlideHit, parent_te
 from assistant.slide_text import bullets
 from assistant.ui import bank_browser
 from assistant.ui.bank_browser import ALL_SECTIONS, MARK_FILTERS
-from assistant.ui.live import Follow, live_generation
+from assistant.ui.live import Follow
 from assistant.ui.render import card_groups, checked_answer_html, message_html, render, topic_card_groups
 from assistant.ui.terminal import reading_notes
 from assistant.ui.thumbnails import Thumbnails
@@ -115,7 +115,7 @@ class WebView:
 
     def current(self) -> Loaded:
         """The loaded index, switched first to the live generation when an ingest replaced it."""
-        if self._follow is not None and live_generation(self._follow.index_dir) != self._loaded.generation:
+        if self._follow is not None and self._follow.live() != self._loaded.generation:
             with self._switch:  # handlers of other events may notice the same ingest: open it once
                 fresh = self._follow.check(self._loaded.generation)
                 if fresh is not None:

@@ -17,20 +17,16 @@ from tests.support.paths import ROOT
 @contextmanager
 def running_app(index: Path, bank: Path, timeout: float = 180.0) -> Iterator[str]:
     """Yields the app's URL once it answers HTTP; the app is stopped on the way out, whatever happened."""
+    with running_app_with(["--index", str(index), "--bank", str(bank)], timeout) as url:
+        yield url
+
+
+@contextmanager
+def running_app_with(options: list[str], timeout: float = 180.0) -> Iterator[str]:
+    """``python app.py OPTIONS`` on a free loopback port; yields its URL once it answers HTTP."""
     url = f"http://127.0.0.1:{free_port()}/"
     port = url.rstrip("/").rsplit(":", 1)[1]
-    command = [
-        sys.executable,
-        "app.py",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        port,
-        "--index",
-        str(index),
-        "--bank",
-        str(bank),
-    ]
+    command = [sys.executable, "app.py", "--host", "127.0.0.1", "--port", port, *options]
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         _wait_until_served(proc, url, time.monotonic() + timeout)

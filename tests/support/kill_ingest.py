@@ -3,7 +3,8 @@ at a named point, the way a power cut or the OOM killer would end it. Used by te
 
 Markers: ``thumbnail`` (mid-way through writing thumbnails), ``embed`` (inside embedding),
 ``lexical`` (while the BM25 files are written), ``staged`` (the generation is complete, not yet
-renamed into place), ``renamed`` (it is in place, CURRENT not yet switched).
+renamed into place), ``renamed`` (it is in place, CURRENT not yet switched), ``database`` (an ingest
+with --database, its slides and chunks written inside the open transaction, before the switch).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ def die() -> None:
 
 
 def arm(marker: str) -> None:
-    import index.store as store
+    import index.staging as staging
     from index.embedder import HashEmbedder
     from index.lexical import LexicalIndex
 
@@ -60,7 +61,12 @@ def arm(marker: str) -> None:
                     die()
                 real_replace(src, dst)
 
-        store.os = PatchedOs()
+        # The generation is renamed into place and CURRENT switched by index.staging.
+        staging.os = PatchedOs()
+    elif marker == "database":
+        import index.pg.write as write
+
+        write.build_hnsw = lambda conn, generation, dim: die()
     else:
         raise SystemExit(f"unknown marker {marker}")
 

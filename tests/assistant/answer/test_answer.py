@@ -255,6 +255,19 @@ def test_slide_text_stays_inside_its_source_block() -> None:
     assert all("Ignore previous" not in t["content"] for t in turns[:-1])
 
 
+def test_the_prompt_numbers_slide_lines_and_keeps_its_fixed_part_first() -> None:
+    a = messages(
+        "what is momentum?", [(2, "SGD with Momentum\n\u2022 Momentum averages previous steps\n\u2022 It damps noise")]
+    )
+    b = messages("what is a kernel?", [(40, "Kernels\nA kernel is an inner product")])
+    # Instructions and the example do not depend on the question: a server's prompt cache keeps them.
+    assert a[:-1] == b[:-1] and "[slide 12]" in SYSTEM and ABSTENTION in SYSTEM
+    assert a[-1]["content"].startswith(
+        '<source slide="2">\nSGD with Momentum\n1. Momentum averages previous steps\n2. It damps noise\n</source>'
+    )
+    assert "\n1. A kernel is an inner product\n" in b[-1]["content"]
+
+
 # -- confidence ----------------------------------------------------------------------------------
 
 

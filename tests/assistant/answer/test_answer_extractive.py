@@ -7,7 +7,6 @@ import re
 import pytest
 
 from assistant.answer.extractive import (
-    FORMULA,
     DeckProfile,
     RenderedLine,
     choose,
@@ -18,6 +17,7 @@ from assistant.answer.extractive import (
     read_rendered,
     render,
 )
+from assistant.answer.layout import FORMULA
 from index.records import Slide
 
 

@@ -324,3 +324,25 @@ def test_an_app_open_to_the_network_uses_only_its_own_server_url(
         # A page on another machine names a port of this one: the app asks its own server instead.
         final = list(view.answer_html(result, "server", "", f"http://127.0.0.1:{free_port()}/v1"))[-1]
     assert len(fake.requests) == 1 and f"<p>{SUPPORTED}. " in final
+
+
+def test_answer_eval_writes_the_model_rows_sentences_for_reading_by_hand(
+    hash_index: Path, bank_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from assistant.evaluation.answers import main as eval_main
+
+    oos = tmp_path / "oos.txt"
+    oos.write_text("how do I bake bread?\n", encoding="utf-8")
+    out = tmp_path / "sentences.jsonl"
+    with FakeServer(PIECES) as fake:
+        args = _args(hash_index, bank_file, "--out-of-scope", str(oos), "--llm-url", fake.url, "--limit", "2")
+        assert eval_main([*args, "-q", "--json", "--sentences", str(out)]) == 0
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 3 and {r["backend"] for r in records} == {"server"}  # 2 in scope, 1 out: model rows only
+    written = [s for r in records for s in r["sentences"]]
+    assert written and {"text", "slides", "supported"} <= set(written[0])
+    assert all(not s["supported"] for s in written if s["text"].startswith("Paris"))
+    capsys.readouterr()
+    # A path that cannot be written is one line before anything runs (the server is gone by now).
+    assert eval_main([*args, "-q", "--sentences", str(tmp_path / "missing" / "x.jsonl")]) == 2
+    assert capsys.readouterr().err.startswith("error: cannot write")

@@ -1,0 +1,142 @@
+"""Load test of a class on one database: N app replicas x concurrent students searching and grading.
+
+    python -m benchmarks.pg_load --database URL --replicas 2 --clients 20 --requests 20
+
+Run from the repository root, against a database that holds an ingested deck with its bank. Starts
+``--replicas`` ``python app.py --database URL --auth-header X-Remote-User`` processes on 127.0.0.1
+(nothing leaves this computer), then ``--clients`` threads, each a student (``load-NN``) on replica
+``i % replicas`` with its own ``gradio_client.Client``. Each request is a search (``/search``, the
+Search box) or, one in ``--grade-every``, a grade (``/study_next`` then ``/study_grade``), so the
+replicas read and write the same database at once. Bounded: ``--requests`` per client and
+``--time-limit`` seconds in all; what did not run is reported. The students' rows are removed at the end.
+
+Printed per kind (search, grade): answered, errors, p50 / p95 / max latency; then requests per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import threading
+import time
+
+from benchmarks.load import Outcome, free_port, percentile, query_pool, start_app, stop_app
+
+HEADER = "X-Remote-User"
+
+
+def run(urls: list[str], queries: list[str], clients: int, per_client: int, grade_every: int, limit: float):
+    from gradio_client import Client
+
+    outcomes = {"search": Outcome(), "grade": Outcome()}
+    not_run = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + limit
+
+    def student(i: int) -> None:
+        rng = random.Random(i)
+        done = 0
+        try:
+            client = Client(urls[i % len(urls)], headers={HEADER: f"load-{i:02d}"}, verbose=False)
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            outcomes["search"].add(None, f"connect: {type(exc).__name__}: {exc}")
+            client, done = None, per_client
+        while client is not None and done < per_client and time.monotonic() < deadline:
+            kind = "grade" if grade_every and rng.randrange(grade_every) == 0 else "search"
+            started = time.perf_counter()
+            try:
+                left = max(0.1, deadline - time.monotonic())
+                if kind == "search":
+                    cards = client.submit(rng.choice(queries), api_name="/search").result(timeout=left)[0]
+                    if "sb-" not in cards:
+                        raise ValueError(f"unexpected answer {cards[:80]!r}")
+                else:
+                    card = client.submit(api_name="/study_next").result(timeout=left)
+                    if card["id"] is not None:
+                        grade = rng.choice(("again", "hard", "good", "easy"))
+                        client.submit(card["id"], grade, api_name="/study_grade").result(timeout=left)
+                outcomes[kind].add(time.perf_counter() - started)
+            except Exception as exc:  # noqa: BLE001 - counted as an error of this kind
+                outcomes[kind].add(None, f"{type(exc).__name__}: {str(exc)[:160]}")
+            done += 1
+        with lock:
+            not_run[0] += per_client - done
+
+    threads = [threading.Thread(target=student, args=(i,), daemon=True) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()) + 10)
+    return outcomes, not_run[0], time.perf_counter() - started
+
+
+def cleanup(url: str, clients: int) -> None:
+    from psycopg import sql
+
+    from index.pg.connect import connect
+
+    names = [f"load-{i:02d}" for i in range(clients)]
+    conn = connect(url)
+    try:
+        with conn.transaction():
+            for table in ("slidebank_study_reviews", "slidebank_study_cards"):
+                conn.execute(sql.SQL("DELETE FROM {} WHERE username = ANY(%s)").format(sql.Identifier(table)), (names,))
+    finally:
+        conn.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", required=True, metavar="URL")
+    parser.add_argument("--replicas", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=20, help="per client (default: %(default)s)")
+    parser.add_argument("--grade-every", type=int, default=5, help="one request in N is a grade (0: none)")
+    parser.add_argument("--time-limit", type=float, default=300.0)
+    args = parser.parse_args(argv)
+    if not (1 <= args.replicas <= 8 and 1 <= args.clients <= 200 and 1 <= args.requests <= 1000):
+        print("error: --replicas 1..8, --clients 1..200, --requests 1..1000", file=sys.stderr)
+        return 2
+    from index.pg.connect import redact
+
+    queries = query_pool(None)
+    procs = []
+    try:
+        for _ in range(args.replicas):
+            port = free_port()
+            proc = start_app(None, None, port, 240.0, ("--database", args.database, "--auth-header", HEADER))
+            procs.append((proc, f"http://127.0.0.1:{port}/"))
+        outcomes, not_run, elapsed = run(
+            [u for _, u in procs], queries, args.clients, args.requests, args.grade_every, args.time_limit
+        )
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        for proc, _ in procs:
+            stop_app(proc)
+        cleanup(args.database, args.clients)
+    answered = sum(len(o.latencies) for o in outcomes.values())
+    print(
+        f"{redact(args.database)}: {args.replicas} replicas, {args.clients} students x {args.requests} requests"
+        f" (one in {args.grade_every} a grade), {elapsed:.1f} s, {answered / elapsed:.1f} requests/s, {not_run} not run"
+    )
+    print("| kind | answered | errors | p50 ms | p95 ms | max ms |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for kind, o in outcomes.items():
+        lat = o.latencies
+        print(
+            f"| {kind} | {len(lat)} | {len(o.errors)} | {percentile(lat, 0.5) * 1000:.0f} | "
+            f"{percentile(lat, 0.95) * 1000:.0f} | {max(lat, default=float('nan')) * 1000:.0f} |"
+        )
+        for message in o.errors[:3]:
+            print(f"error sample ({kind}): {message}", file=sys.stderr)
+    return 1 if any(o.errors for o in outcomes.values()) or not_run else 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    sys.exit(main())
