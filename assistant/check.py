@@ -13,7 +13,7 @@ import json
 import sys
 from typing import TextIO
 
-from assistant.cli import add_index_option, run
+from assistant.cli import add_batch_option, add_index_option, add_json_option, command, run, settings_from
 from index.errors import InputError
 from index.terminal import safe
 
@@ -37,11 +37,10 @@ def build_parser(prog: str = "python -m assistant.check") -> argparse.ArgumentPa
     parser.add_argument(
         "--question", default="", help="what the text answers (its numbers and names are not inventions)"
     )
-    parser.add_argument("--json", action="store_true", help='print {"sentences": [...]}')
-    parser.add_argument(
-        "--batch",
-        metavar="FILE",
-        help='JSON lines {"slides": [196], "text": "...", "question": "..."} from FILE (\'-\' for stdin); one JSON line out for each',
+    add_json_option(parser, 'print {"sentences": [...]}')
+    add_batch_option(
+        parser,
+        'JSON lines {"slides": [196], "text": "...", "question": "..."} from FILE (\'-\' for stdin); one JSON line out for each',
     )
     add_index_option(parser)
     return parser
@@ -103,8 +102,10 @@ def _batch(retriever, stream: TextIO) -> int:
     return status
 
 
+@command
 def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str = "python -m assistant.check") -> int:
     args = build_parser(prog).parse_args(argv)
+    user = settings_from(args)
     text = " ".join(args.text).strip()
     if args.batch is not None:
         if text or args.slides:
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, prog: str =
     from assistant.answer.verify import checker, chosen_slides, judge_text, open_checking, parse_slides
 
     numbers = parse_slides(args.slides) if args.slides else []
-    retriever = open_checking(args.index)
+    retriever = open_checking(user)
     if args.batch is not None:
         if args.batch == "-":
             from assistant.bank.encoding import open_text

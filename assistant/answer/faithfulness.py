@@ -24,9 +24,22 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
-from index.lexical import tokenize
+from assistant.answer.wording import (
+    AFFIXES,
+    BULLET,
+    CLAUSE,
+    DENIAL,
+    EXCLUSIVE,
+    HEDGES,
+    SEVERAL,
+    SWEEPING,
+    WEAK_ANCHORS,
+    antonyms,
+    negated,
+    raw_words,
+    words,
+)
 from index.records import Slide
 
 SUPPORTED = "supported"
@@ -41,66 +54,6 @@ NOVEL_SHARE = 0.5
 NOVEL_MIN = 2
 # A line whose meaning is this close to the sentence excuses that many new words (a paraphrase).
 PARAPHRASE_COSINE = 0.75
-
-_NEGATION = re.compile(r"\b(?:not|no|never|none|nor|neither|cannot|without|nothing|lacks?|n't)\b|n't\b", re.IGNORECASE)
-# Pairs in plain words; stemmed at first use. Both directions count.
-_ANTONYMS = """
-large small|big small|larger smaller|bigger smaller|largest smallest|high low|higher lower|highest lowest
-more less|more fewer|most least|increase decrease|increase reduce|increasing decreasing|grow shrink
-rise fall|maximize minimize|maximum minimum|max min|fast slow|faster slower|easy hard|easy difficult
-easier harder|simple complex|simpler complex|good bad|good poor|better worse|best worst|strong weak
-stronger weaker|positive negative|same different|similar different|similar dissimilar|local global
-linear nonlinear|convex concave|convex nonconvex|smooth nonsmooth|deterministic stochastic
-deterministic random|discrete continuous|conditional unconditional|supervised unsupervised
-labeled unlabeled|labelled unlabelled|sparse dense|true false|correct wrong|correct incorrect
-possible impossible|sufficient insufficient|enough insufficient|necessary unnecessary|important unimportant
-well poorly|well badly|before after|first last|early late|input output|encoder decoder|start end
-upper lower|above below|inside outside|include exclude|add remove|accept reject|success failure
-overfit underfit|overfitting underfitting|exploding vanishing|preserve destroy|preserving changing
-constant changing|constant varying|unchanged changed|bounded unbounded|finite infinite|independent dependent
-symmetric asymmetric|valid invalid|stable unstable|biased unbiased|known unknown|observed latent
-observed hidden|clean noisy|train test|training test|generative discriminative|online offline
-parametric nonparametric|explicit implicit|exact approximate|lossless lossy|many few|multiple single
-several single|always never|all none|often rarely|usually rarely|typically rarely|common rare|frequent rare
-minimum maximum|minimizing maximizing|minimizes maximizes|expressive limited|powerful weak|cheap expensive
-efficient inefficient|easy impossible|grounded ungrounded|defined undefined|well-defined ill-defined
-well-posed ill-posed|definite indefinite|surjective injective|bounded diverges|increasing constant
-least most|superior inferior|good terrible|better terrible|large tiny|open closed|left right|unique multiple
-max minimum|min maximum|much little|lot little|unchanged grow|unchanged increase|unchanged decrease|constant grow
-same grow|fixed changing|fixed learned|stays changes|agree disagree|enough insufficient|inside outside|before later
-all few|normal abnormal|normal anomalous|likely unlikely|most least
-"""
-# A sentence that says these where its line hedges has made the line's claim sweeping.
-_SWEEPING = {"always", "never", "all", "every", "none", "only", "guarantee", "guarantees", "guaranteed",
-             "must", "certainly", "definitely", "proven", "proves", "impossible", "any"}  # fmt: skip
-_HEDGES = {"often", "sometimes", "usually", "typically", "may", "might", "can", "could", "generally",
-           "most", "some", "probably", "tends", "tend", "likely", "many", "perhaps", "possibly",
-           "mostly", "frequently", "partially", "partly"}  # fmt: skip
-_EXCLUSIVE = {"only", "solely", "exclusively", "alone", "just", "purely"}
-# Words too common to tie a clause to one line: comparatives and quantities go with any term.
-_WEAK_ANCHORS = frozenset({"more", "less", "most", "least", "much", "mani", "few", "also", "onli", "veri", "well"})
-_DENIAL = re.compile(r"^\s*(?:it is|it's)\s+(?:not true|false|wrong|incorrect|not the case)\s+that\s+", re.IGNORECASE)
-_SEVERAL = re.compile(r"/|&|\b(?:vs|versus|and|or)\b", re.IGNORECASE)  # a title that names several things
-_AFFIXES = ("un", "in", "im", "ir", "il", "non", "dis")
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?%?(?![A-Za-z\d])")
-_NUMBER_WORDS = {"hundred", "thousand", "million", "billion", "percent", "twice", "thrice", "dozen"}
-# Words any paraphrase may bring without adding a claim (stems are compared).
-_GENERIC = """use used uses using call called mean means make makes made give gives given get gets way ways
-thing things also one ones kind type types called known term idea ideas approach method methods model slide
-slides lecture case cases example examples instance say says said show shows shown following follow able
-need needs needed take takes part parts order refer refers basically simply actually just thus hence
-therefore whose here there something someone both either each whole rather instead another other others
-let lets allow allows called term terms become becomes set sets put puts doing done describe described
-it its have has had having which we what would over were was been be being could should will shall they them
-their our us you your he she his her this that these those who whom how why when where then very also too
-such into onto upon about via per own people
-"""
-_CLAUSE = re.compile(
-    r"[,;:\u2013\u2014]|\s\(|\s(?:and|while|whereas|but|because|so|which|where|whereby)\s", re.IGNORECASE
-)
-_BULLET = re.compile(
-    r"^\s*(?:[\u2022\u25aa\u25e6\u2023\u2043\u25cf\u25cb\u00b7*\-\u2013]|\d+[.)]|[a-z][.)]|[ivx]+\))\s*"
-)
 
 
 @dataclass(frozen=True)
@@ -123,45 +76,6 @@ class Finding:
     line: Line | None
 
 
-@lru_cache(maxsize=1)
-def _antonyms() -> dict[str, frozenset[str]]:
-    out: dict[str, set[str]] = {}
-    for pair in _ANTONYMS.replace("\n", "|").split("|"):
-        words = pair.split()
-        if len(words) != 2:
-            continue
-        a, b = (_stem(w) for w in words)
-        if a and b and a != b:
-            out.setdefault(a, set()).add(b)
-            out.setdefault(b, set()).add(a)
-    return {k: frozenset(v) for k, v in out.items()}
-
-
-@lru_cache(maxsize=4096)
-def _stem(word: str) -> str:
-    tokens = tokenize(word.replace("-", ""))
-    return tokens[0] if tokens else word.lower().replace("-", "")
-
-
-@lru_cache(maxsize=1)
-def _generic() -> frozenset[str]:
-    return frozenset(_stem(w) for w in _GENERIC.split())
-
-
-def _joined(text: str) -> str:
-    # "non-linear" and "nonlinear", "ill-posed" and "ill posed" are one word to every rule here.
-    return re.sub(r"\b(non|un|ill|well|in|anti|multi|semi|pre|self)-(\w)", r"\1\2", text, flags=re.IGNORECASE)
-
-
-def words(text: str) -> frozenset[str]:
-    """Content words, stemmed (the index's tokenizer), compound prefixes joined."""
-    return frozenset(tokenize(_joined(text)))
-
-
-def raw_words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", _joined(text).lower())
-
-
 def slide_lines(slide: Slide) -> list[Line]:
     """The slide's lines: its title and its bullets, a wrapped line joined to the one it continues."""
     out: list[str] = []
@@ -169,8 +83,8 @@ def slide_lines(slide: Slide) -> list[Line]:
         text = raw.strip()
         if not text:
             continue
-        starts = bool(_BULLET.match(text))
-        body = _BULLET.sub("", text).strip()
+        starts = bool(BULLET.match(text))
+        body = BULLET.sub("", text).strip()
         # A line that starts with a lower-case word and follows an unfinished one continues it.
         if out and not starts and body[:1].islower() and not out[-1].rstrip().endswith((".", ":", "?", "!")):
             out[-1] = f"{out[-1]} {body}"
@@ -184,7 +98,7 @@ def slide_lines(slide: Slide) -> list[Line]:
 
 def clauses(text: str) -> list[str]:
     """The sentence cut at commas, colons and conjunctions; a piece with fewer than two content words joins the next one."""
-    parts = re.split(f"({_CLAUSE.pattern})", text, flags=re.IGNORECASE)
+    parts = re.split(f"({CLAUSE.pattern})", text, flags=re.IGNORECASE)
     out: list[str] = []
     pending = ""  # a piece too short to stand alone goes with the one after it
     for i in range(0, len(parts), 2):
@@ -204,11 +118,6 @@ def clauses(text: str) -> list[str]:
         else:
             out.append(pending)
     return out or [text]
-
-
-def negated(text: str) -> bool:
-    """An odd number of negations (a double negation reads as none)."""
-    return len(_NEGATION.findall(text)) % 2 == 1
 
 
 def ranked(tokens: frozenset[str], lines: Sequence[Line], title: frozenset[str] = frozenset()) -> list[Line]:
@@ -255,7 +164,7 @@ def slide_antonym(tokens: frozenset[str], lines: Sequence[Line], title: frozense
     "Linear models are hard to optimize" where no line says "hard" and one says "easy to optimize".
     """
     on_slide = frozenset().union(*(line.tokens for line in lines)) if lines else frozenset()
-    table = _antonyms()
+    table = antonyms()
     for word in sorted(tokens - on_slide):
         opposites = table.get(word, frozenset())
         # "several" is no flip of "single" on a slide that says "multiple": both have that opposite.
@@ -272,7 +181,7 @@ def slide_antonym(tokens: frozenset[str], lines: Sequence[Line], title: frozense
 
 def antonym_flip(tokens: frozenset[str], line: Line, sentence: frozenset[str] = frozenset()) -> tuple[str, str] | None:
     """A word of the clause whose antonym the line says instead (neither the line nor the sentence says both)."""
-    table = _antonyms()
+    table = antonyms()
     for word in sorted(tokens - line.tokens):
         for other in table.get(word, ()):
             if other in line.tokens and other not in tokens and other not in sentence:
@@ -284,7 +193,7 @@ def affix_flip(tokens: frozenset[str], line: Line, sentence: frozenset[str] = fr
     """ "insufficient" against "sufficient", "unlabeled" against "labeled"."""
     for word in sorted(tokens - line.tokens):
         for other in line.tokens - tokens - sentence:
-            for affix in _AFFIXES:
+            for affix in AFFIXES:
                 if word == affix + other or other == affix + word:
                     return word, other
     return None
@@ -294,38 +203,43 @@ def sweeping(text: str, line: Line) -> str | None:
     """A sweeping quantifier the sentence adds where its line hedges."""
     said = set(raw_words(text))
     line_words = set(raw_words(line.text))
-    strong = sorted((said & _SWEEPING) - line_words)
-    if strong and (line_words & _HEDGES) and not (said & _HEDGES & line_words):
+    strong = sorted((said & SWEEPING) - line_words)
+    if strong and (line_words & HEDGES) and not (said & HEDGES & line_words):
         return strong[0]
     return None
 
 
 def exclusive(text: str, tokens: frozenset[str], line: Line) -> str | None:
     """ "the conditional model only" where the line says "conditional and unconditional models"."""
-    said = set(raw_words(text)) & _EXCLUSIVE
+    said = set(raw_words(text)) & EXCLUSIVE
     if not said or said & set(raw_words(line.text)):
         return None
     for word in tokens & line.tokens:
         for other in line.tokens - tokens:
-            if other in _antonyms().get(word, ()) or any(other == a + word or word == a + other for a in _AFFIXES):
+            if other in antonyms().get(word, ()) or any(other == a + word or word == a + other for a in AFFIXES):
                 return f'"{sorted(said)[0]} {word}" where the slide also says "{other}"'
     return None
 
 
+HEADER_ITEMS = 2  # a header ("They are good at:") pairs with the line or two under it, not with a whole list
+
+
 def groups(lines: Sequence[Line]) -> list[Line]:
-    """Lines as claims: a header ending in ":" takes the lines under it; questions and the title are no claims."""
+    """Lines as claims: a header ending in ":" takes the lines under it (two at most); questions and the title are no claims."""
     out: list[Line] = []
-    header = False
+    taken = HEADER_ITEMS  # lines the open header may still take
     for line in lines:
         if line.title or line.text.rstrip().endswith("?"):
-            header = False
-            continue
-        if header and out[-1].slide == line.slide and not line.text.rstrip().endswith(":"):
-            last = out[-1]
-            out[-1] = Line(last.slide, f"{last.text} {line.text}", last.tokens | line.tokens, headed=True)
+            taken = HEADER_ITEMS
             continue
         header = line.text.rstrip().endswith(":")
+        if out and out[-1].headed and taken < HEADER_ITEMS and out[-1].slide == line.slide and not header:
+            last = out[-1]
+            out[-1] = Line(last.slide, f"{last.text} {line.text}", last.tokens | line.tokens, headed=True)
+            taken += 1
+            continue
         out.append(Line(line.slide, line.text, line.tokens, headed=header))
+        taken = 0 if header else HEADER_ITEMS
     return out
 
 
@@ -387,15 +301,21 @@ def swapped_pairing(
         for t in line.tokens:
             counts[t] = counts.get(t, 0) + 1
             own[t] = line
+    # A word the stemmer leaves in two forms ("know", "known") is on both lines, not one line's own.
+    for t in tokens & own.keys():
+        if len(t) >= 4:
+            counts[t] = sum(
+                any(u.startswith(t) or (len(u) >= 4 and t.startswith(u)) for u in line.tokens) for line in claims
+            )
     # A title word names the topic, unless the title names several things that lines then take
     # apart ("Batch/Layer normalization": "batch" on one line, "layer" on another).
     split_title = {t for t in title if counts.get(t) == 1}
-    several = len({id(own[t]) for t in split_title}) >= 2 and _SEVERAL.search(title_text)
+    several = len({id(own[t]) for t in split_title}) >= 2 and SEVERAL.search(title_text)
     named = split_title if several else set()
     anchors = [
         t
         for t in sorted(tokens)
-        if counts.get(t) == 1 and len(t) >= 3 and t not in _WEAK_ANCHORS and (t not in title or t in named)
+        if counts.get(t) == 1 and len(t) >= 3 and t not in WEAK_ANCHORS and (t not in title or t in named)
     ]
     for i, a in enumerate(anchors):
         for b in anchors[i + 1 :]:
@@ -403,7 +323,7 @@ def swapped_pairing(
             if la is lb or la.slide != lb.slide:
                 continue
             common = {t for t in (la.tokens & lb.tokens) - title if len(t) >= 3}
-            if (common or (la.headed and lb.headed)) and not (
+            if (len(common) >= 2 or (la.headed and lb.headed)) and not (
                 tokens >= (la.tokens - title) and tokens >= (lb.tokens - title)
             ):
                 # The clause must follow one of the two lines closely (else it merely mentions both).
@@ -434,7 +354,7 @@ def contradiction(text: str, lines: Sequence[Line], titles: frozenset[str], titl
     comparisons, quantifiers); negations, formulas and pairings are compared clause by clause, each
     clause with the line clause it matches, so a "not" in one part never flips another.
     """
-    denial = _DENIAL.match(text)
+    denial = DENIAL.match(text)
     if denial:
         # "It is not true that X": X said by the slide makes the sentence its negation.
         rest = text[denial.end() :]
@@ -475,7 +395,10 @@ def contradiction(text: str, lines: Sequence[Line], titles: frozenset[str], titl
         # A negation flips a claim only when the line makes that claim: it shares the sentence's
         # words beyond the title's (two at least), not just the topic.
         claim = share >= 0.5 and len((tokens & line.tokens) - titles) >= 2
-        if neg and not flip and claim and (local or share >= 0.75):
+        # The whole of a sentence cut only at "and"/"while" ("the learning rate and momentum is not
+        # important") is one claim; one cut at punctuation holds several, each judged on its own.
+        one_claim = local or (share >= 0.75 and not re.search(r"[,;:]", text))
+        if neg and not flip and claim and one_claim:
             return Finding(CONTRADICTED, "a negation the slide line does not have (or lacks one it has)", line)
         strong = sweeping(piece, line)
         if strong:
@@ -505,42 +428,6 @@ def _across_lines(
     return Finding(CONTRADICTED, far[0], far[1]) if far else None
 
 
-def numbers(text: str) -> set[str]:
-    found = {m.group(0).rstrip("%").replace(",", ".") for m in _NUMBER.finditer(text)}
-    return found | {w for w in raw_words(text) if w in _NUMBER_WORDS}
-
-
-def names(text: str) -> set[str]:
-    """Proper names and acronyms: a capitalised word not opening the sentence, or a word with inner capitals."""
-    out: set[str] = set()
-    tokens = re.findall(r"[A-Za-z][A-Za-z0-9'\-]*", text)
-    for i, word in enumerate(tokens):
-        inner = any(c.isupper() for c in word[1:])
-        if inner or (i > 0 and word[0].isupper() and len(word) > 1):
-            out.add(word.lower().rstrip("'s").strip("-"))
-    return out
-
-
-def invented_specific(text: str, known_text: str) -> str | None:
-    """A number or a name that neither the slides nor the question has."""
-    known_numbers = numbers(known_text)
-    new_numbers = sorted(n for n in numbers(text) if n not in known_numbers)
-    if new_numbers:
-        return f"the number {new_numbers[0]}"
-    known = set(raw_words(known_text)) | {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]*", known_text)}
-    flat = re.sub(r"[^a-z0-9]+", "", known_text.lower())
-    for name in sorted(names(text)):
-        parts = [p for p in re.split(r"[^a-z0-9]+", name) if p]
-        if parts and not all(p in known or p in flat for p in parts):
-            return f'the name "{name}"'
-    return None
-
-
 def says_more(novel: int, claim: int) -> bool:
     """Enough of the claim's words are new (two at least: one new word is how paraphrases differ)."""
     return novel >= NOVEL_MIN and novel / max(claim, 1) > NOVEL_SHARE
-
-
-def novel_words(text: str, known: frozenset[str]) -> list[str]:
-    """Content words on neither the slides nor the question, generic paraphrase words aside."""
-    return sorted(words(text) - known - _generic())

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer import faithfulness as faith
+from assistant.answer import wording
 from assistant.answer.citations import (
     Sentence,
     cited_numbers,
@@ -168,14 +169,14 @@ class SupportChecker:
         """The verdict on one sentence (citation markers removed) against the given slides ``numbers`` (default: all)."""
         chosen = [n for n in dict.fromkeys(numbers or self.order) if n in self.slides] or list(self.order)
         lines = [line for n in chosen for line in self._lines.get(n, [])]
-        tokens = faith.words(text)
+        tokens = wording.words(text)
         if not chosen or not lines:
             return Judgement(text, faith.UNCHECKED, tuple(chosen), "", "the slides have no text to check against", 0.0)
         if not tokens:
             return Judgement(text, faith.UNCHECKED, tuple(chosen), "", "no content words to check", 0.0)
         scores = {n: self.score(text, n) for n in chosen}
         best = max(chosen, key=lambda n: (scores[n], -chosen.index(n)))
-        titles = frozenset(t for n in chosen for t in faith.words(self.slides[n].title))
+        titles = frozenset(t for n in chosen for t in wording.words(self.slides[n].title))
         line, _ = faith.align(tokens, lines, titles)
         evidence = line.text if line else ""
         where = (line.slide,) if line else (best,)
@@ -193,13 +194,13 @@ class SupportChecker:
                 text, found.verdict, (at.slide,) if at else where, at.text if at else "", found.reason, scores[best]
             )
         known_text = "\n".join([self.question, *(self.slides[n].text for n in chosen)])
-        specific = faith.invented_specific(text, known_text)
+        specific = wording.invented_specific(text, known_text)
         if specific:
             return Judgement(
                 text, faith.NOT_ON_SLIDES, where, evidence, f"{specific} is not on the slides", scores[best]
             )
-        known = frozenset(faith.words(known_text))
-        novel = faith.novel_words(text, known)
+        known = frozenset(wording.words(known_text))
+        novel = wording.novel_words(text, known)
         claim = tokens - titles  # the title names the topic; the claim is in the other words
         if faith.says_more(len(novel), len(claim)) and self._line_cosine(text, chosen) < faith.PARAPHRASE_COSINE:
             return Judgement(

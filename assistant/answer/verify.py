@@ -14,13 +14,14 @@ from assistant.answer.citations import strip_citations
 from assistant.answer.support import Judgement, SupportChecker, checker_for, split_sentences, tidy
 from index.errors import InputError
 from index.records import Slide
+from index.settings import NO_BANK, UserSettings
 
 
-def open_checking(index_dir: Path | None):
+def open_checking(user: UserSettings):
     """The index and its encoder (a retriever without a bank): everything the check needs."""
     from assistant.retrieval.loading import open_retriever
 
-    retriever, _ = open_retriever(index_dir, Path("none"))
+    retriever, _ = open_retriever(user=user.with_(bank=Path(NO_BANK), bank_named=True))
     if retriever.index is None:
         raise InputError("the check needs an index; run: python -m ingest SLIDES.pdf")
     return retriever

@@ -36,9 +36,10 @@ import numpy as np
 
 from assistant.answer import faithfulness as faith
 from assistant.answer.support import SupportChecker, checker_for
+from assistant.cli import add_index_option, add_json_option, command, fail, settings_from
 from assistant.evaluation.support import roc
-from index.errors import SlidebankError
 from index.records import Slide
+from index.settings import NO_BANK
 from index.terminal import safe
 
 DATA = Path(__file__).with_name("data") / "faithfulness.jsonl"
@@ -205,11 +206,9 @@ def groups(rows: Sequence[dict]) -> Iterator[tuple[str, list[dict]]]:
         yield "generated from the index", generated
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m assistant.evaluation.faithfulness", description=__doc__.split("\n\n")[0].split(": ", 1)[1]
-    )
-    parser.add_argument("--index", type=Path, default=None)
+def build_parser(prog: str = "python -m assistant.evaluation.faithfulness") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0].split(": ", 1)[1])
+    add_index_option(parser)
     parser.add_argument("--data", type=Path, default=DATA, help="hand-written sentences (JSON lines)")
     parser.add_argument(
         "--every", type=int, default=3, help="generate for every N-th usable slide (default: %(default)s)"
@@ -220,22 +219,25 @@ def main(argv: list[str] | None = None) -> int:
         "--show", choices=CATEGORIES, default=None, help="list the sentences of a category and their verdicts"
     )
     parser.add_argument("--no-nli", action="store_true", help="rules only, without the entailment model")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
-    if args.every < 1:
-        print("error: --every must be at least 1", file=sys.stderr)
-        return 2
-    try:
-        from assistant.retrieval.retriever import open_retriever
+    add_json_option(parser)
+    return parser
 
-        retriever, _ = open_retriever(args.index)
-        if retriever.index is None:
-            raise SlidebankError("needs an index; run: python -m ingest SLIDES.pdf")
-        slides = retriever.index.slides
+
+@command
+def main(argv: list[str] | None = None, prog: str = "python -m assistant.evaluation.faithfulness") -> int:
+    args = build_parser(prog).parse_args(argv)
+    if args.every < 1:
+        fail("--every must be at least 1")
+    from assistant.retrieval.loading import open_retriever
+
+    retriever, _ = open_retriever(user=settings_from(args).with_(bank=Path(NO_BANK), bank_named=True))
+    if retriever.index is None:
+        fail("needs an index; run: python -m ingest SLIDES.pdf")
+    slides = retriever.index.slides
+    try:
         items = hand_items(slides, args.data)
-    except (OSError, ValueError, KeyError, SlidebankError) as exc:
-        print(f"error: {safe(exc)}", file=sys.stderr)
-        return 2
+    except (ValueError, KeyError, IndexError) as exc:
+        fail(f"{args.data}: not a sentence file ({exc})")
     if not args.no_generated:
         items += generated_items(slides, args.every)
     rows = judge_all(retriever, slides, items, not args.no_nli)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from assistant.study.own_answer import OwnAnswerCheck, check_own_answer
 from assistant.study.session import StudySession
 from index.errors import InputError
+from index.settings import UserSettings
 from index.terminal import safe
 
 
-def own_check(session: StudySession, index_dir: Path | None, qid: str, answer: str, retriever=None):
+def own_check(session: StudySession, user: UserSettings, qid: str, answer: str, retriever=None):
     """The card, its answer key and the check of ``answer`` against the key's slides."""
     from assistant.answer.verify import checker, open_checking
 
@@ -25,7 +25,7 @@ def own_check(session: StudySession, index_dir: Path | None, qid: str, answer: s
     key = session.answer_key(card)
     if not key.slides:
         raise InputError(f"question {qid} cites no slides and none are suggested: nothing to check against")
-    retriever = retriever or open_checking(index_dir)
+    retriever = retriever or open_checking(user)
     slides = [retriever.index.slide(n) for n in key.slides]
     return card, key, check_own_answer(checker(retriever, slides, card.text), answer)
 
@@ -45,8 +45,8 @@ def format_check(result: OwnAnswerCheck) -> str:
     return "\n".join(lines)
 
 
-def print_check(session: StudySession, index_dir: Path | None, qid: str, answer: str, as_json: bool) -> int:
-    card, key, result = own_check(session, index_dir, qid, answer)
+def print_check(session: StudySession, user: UserSettings, qid: str, answer: str, as_json: bool) -> int:
+    card, key, result = own_check(session, user, qid, answer)
     if as_json:
         print(
             json.dumps(

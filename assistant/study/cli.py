@@ -57,6 +57,11 @@ The file is checked at every start and copied to FILE.backup once a day.
 """
 
 
+CHECK_HELP = (
+    "judge your answer sentence by sentence against the card's slides; lists the points it missed and suggests a grade"
+)
+
+
 def build_parser(prog: str = "python -m assistant.study") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
@@ -71,12 +76,7 @@ def build_parser(prog: str = "python -m assistant.study") -> argparse.ArgumentPa
     )
     verbs.add_argument("--stats", action="store_true", help="per section: cards, due now, reviewed, mean recall")
     verbs.add_argument("--anki", type=Path, metavar="FILE.apkg", help="export the bank as an Anki deck")
-    verbs.add_argument(
-        "--check",
-        nargs=2,
-        metavar=("QUESTION_ID", "ANSWER"),
-        help="judge your answer sentence by sentence against the card's slides; lists the points it missed and suggests a grade",
-    )
+    verbs.add_argument("--check", nargs=2, metavar=("QUESTION_ID", "ANSWER"), help=CHECK_HELP)
     verbs.add_argument(
         "--set-mark",
         nargs=2,
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m assistant.study")
         if args.check:
             from assistant.study.check_cli import print_check
 
-            return print_check(session, user.index, args.check[0], args.check[1], args.json)
+            return print_check(session, user, args.check[0], args.check[1], args.json)
         return loop(session, filters)
     except ValueError as exc:  # a malformed value in a file or an answer: one line, like every other error
         fail(str(exc))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer import faithfulness as faith
+from assistant.answer import wording
 from assistant.answer.support import Judgement, SupportChecker
 from assistant.answer.verify import as_json, judge_text
 
@@ -59,7 +60,7 @@ def slide_points(checker: SupportChecker) -> list[faith.Line]:
     """The claims of the checker's slides: bullets with two or more content words, not the title, not questions."""
     out = []
     for n in checker.order:
-        title = faith.words(checker.slides[n].title)
+        title = wording.words(checker.slides[n].title)
         for line in checker.lines(n):
             text = line.text.rstrip()
             if line.title or text.endswith("?") or len(line.tokens - title) < 2:
@@ -77,7 +78,7 @@ def _covered(
     need = point.tokens - title or point.tokens
     formulas = faith.formulas(point.text)
     for j in said:
-        tokens = faith.words(j.text)
+        tokens = wording.words(j.text)
         if formulas and not set(formulas) & set(faith.formulas(j.text)):
             continue
         if own and not own & tokens:
@@ -115,7 +116,7 @@ def check_own_answer(checker: SupportChecker, answer: str) -> OwnAnswerCheck:
     points = []
     lines = slide_points(checker)
     for line in lines:
-        title = faith.words(checker.slides[line.slide].title)
+        title = wording.words(checker.slides[line.slide].title)
         others = frozenset().union(*(o.tokens for o in lines if o is not line and o.slide == line.slide))
         points.append(Point(line.slide, line.text, _covered(line, said, checker, title, line.tokens - others - title)))
     grade, why = suggest_grade(sentences, sum(p.covered for p in points), len(points))

@@ -404,8 +404,12 @@ def study_tab(
     nxt.click(lambda s, n: slide(s, n + 1), [shown, at], [image, caption, at, prev, nxt], api_visibility="private")
     from assistant.ui.own_answer import check_card
 
+    @takes_request
+    def check_own(state: _Shown, text: str, request: gr.Request) -> str:
+        return check_card(of(request), view.retriever, state.qid, text)
+
     own_check.click(
-        lambda state, text: check_card(session, view.retriever, state.qid, text),
+        check_own,
         [shown, own],
         own_result,
         api_visibility="private",

