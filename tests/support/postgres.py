@@ -47,6 +47,31 @@ def _ensure_user() -> None:
         )
 
 
+def _reachable_bin(root: Path) -> Path:
+    """The server binaries, where the server user can run them.
+
+    As root the server runs as SERVER_USER, who may not reach a virtual environment inside a private
+    folder (``mktemp -d`` makes it 0700, as .ci/run does): then the package's install is copied beside
+    the data folder, which that user owns."""
+    binaries = pg_bin()
+    if os.geteuid() != 0:
+        return binaries
+    probe = subprocess.run(_as_server_user(["test", "-x", str(binaries / "initdb")]), capture_output=True)
+    if probe.returncode == 0:
+        return binaries
+    # The binaries find their libraries at $ORIGIN/../../../pgserver.libs: keep the wheel's layout.
+    site = root / "site"
+    installed = binaries.parent  # .../site-packages/pgserver/pginstall
+    shutil.copytree(installed, site / "pgserver" / "pginstall", symlinks=True)
+    libs = installed.parent.parent / "pgserver.libs"
+    if libs.is_dir():
+        shutil.copytree(libs, site / "pgserver.libs", symlinks=True)
+    for path in (site, *site.rglob("*")):
+        if not path.is_symlink():
+            shutil.chown(path, SERVER_USER)
+    return site / "pgserver" / "pginstall" / "bin"
+
+
 @dataclass
 class PostgresServer:
     """One running server; ``url(db)`` names a database on it (with the password), ``stop()`` ends it."""
@@ -54,6 +79,7 @@ class PostgresServer:
     root: Path
     port: int
     password: str
+    binaries: Path
 
     @property
     def data(self) -> Path:
@@ -76,7 +102,7 @@ class PostgresServer:
 
     def stop(self) -> None:
         subprocess.run(
-            _as_server_user([str(pg_bin() / "pg_ctl"), "-D", str(self.data), "stop", "-m", "fast"]),
+            _as_server_user([str(self.binaries / "pg_ctl"), "-D", str(self.data), "stop", "-m", "fast"]),
             capture_output=True,
             timeout=60,
         )
@@ -96,7 +122,7 @@ def start_server(timeout: float = 60.0, durable: bool = False) -> PostgresServer
     if os.geteuid() == 0:
         shutil.chown(root, SERVER_USER)
         shutil.chown(pwfile, SERVER_USER)
-    binaries = pg_bin()
+    binaries = _reachable_bin(root)
     init = subprocess.run(
         _as_server_user(
             [
@@ -134,7 +160,7 @@ def start_server(timeout: float = 60.0, durable: bool = False) -> PostgresServer
         text=True,
         timeout=timeout,
     )
-    server = PostgresServer(root, port, password)
+    server = PostgresServer(root, port, password, binaries)
     deadline = time.monotonic() + timeout
     while True:
         ready = subprocess.run(
