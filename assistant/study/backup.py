@@ -91,21 +91,28 @@ def daily_backup(connection: sqlite3.Connection, db: Path, every_s: float = BACK
     if not backup_due(db, every_s):
         return None
     target = backup_path(db)
+    try:
+        _copy_into(connection, target)
+    except (OSError, sqlite3.Error):
+        return None
+    return target
+
+
+def _copy_into(source: sqlite3.Connection, target: Path) -> None:
+    """SQLite's online backup of ``source`` into a temporary file beside ``target``, flushed to disk,
+    then renamed over it: ``target`` is the old file or the whole new one, never a half-written copy."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         copy = sqlite3.connect(tmp)
         try:
-            connection.backup(copy)
+            source.backup(copy)
         finally:
             copy.close()
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
-    except (OSError, sqlite3.Error):
-        return None
     finally:
         tmp.unlink(missing_ok=True)
-    return target
 
 
 def restore_backup(db: Path) -> tuple[Path, Path | None]:
@@ -122,16 +129,7 @@ def restore_backup(db: Path) -> tuple[Path, Path | None]:
             old = db.with_name(db.name + suffix)
             if old.exists() and kept is not None:
                 os.replace(old, kept.with_name(kept.name + suffix))
-        tmp = db.with_name(f".{db.name}.{os.getpid()}.tmp")
-        try:
-            copy = sqlite3.connect(tmp)
-            try:
-                source.backup(copy)
-            finally:
-                copy.close()
-            os.replace(tmp, db)
-        finally:
-            tmp.unlink(missing_ok=True)
+        _copy_into(source, db)
     except OSError as exc:
         raise SlidebankError(f"cannot restore the study file {db} ({exc.strerror})") from None
     finally:

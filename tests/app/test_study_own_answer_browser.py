@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
-from tests.support.net import free_port
+from tests.support.served import serving
 from tests.support.settings import configured
 
 pytestmark = pytest.mark.slow
@@ -17,19 +17,15 @@ def test_check_my_answer_marks_each_sentence_and_suggests_a_grade(hash_index: Pa
     require_browser()
     from playwright.sync_api import expect, sync_playwright
 
-    import app
     from assistant.retrieval.loading import open_retriever
     from assistant.ui.web import WebView
 
     retriever, notices = open_retriever(hash_index, bank_file)
-    demo = app.build_app(WebView(retriever, notices, settings=configured(bank=bank_file)))
-    port = free_port()
-    app.launch(demo, "127.0.0.1", port, block=False)
-    try:
+    with serving(WebView(retriever, notices, settings=configured(bank=bank_file))) as url:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-            page.goto(f"http://127.0.0.1:{port}/")
+            page.goto(url + "/")
             page.get_by_role("tab", name="Study").click()
             expect(page.locator("#study-card .sb-study-card")).to_contain_text(
                 "formulate SGD with momentum", timeout=30_000
@@ -48,5 +44,3 @@ def test_check_my_answer_marks_each_sentence_and_suggests_a_grade(hash_index: Pa
             # A suggestion only: the grade buttons wait for the student, and nothing was recorded.
             expect(page.locator("#study-good")).to_be_disabled()
             browser.close()
-    finally:
-        demo.close()
