@@ -38,6 +38,11 @@ def main(argv: list[str] | None = None) -> int:
         default="40,100,200,1000",
         help="hnsw.ef_search values to measure; the app's dense search asks for 1000 candidates (default: %(default)s)",
     )
+    parser.add_argument(
+        "--build-memory",
+        default="4GB",
+        help="maintenance_work_mem for the HNSW build: the graph is built in memory when it fits (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
 
     from psycopg import sql
@@ -79,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         copy_s = time.perf_counter() - started
         started = time.perf_counter()
         with conn.transaction():
-            build_hnsw(conn, generation, corpus.shape[1])
+            build_hnsw(conn, generation, corpus.shape[1], args.build_memory)
         hnsw_s = time.perf_counter() - started
         conn.execute("ANALYZE slidebank_chunks")
         sizes = conn.execute(

@@ -122,14 +122,15 @@ def store_generation(conn: Any, built: LoadedIndex, bank: bytes | None, bank_nam
     return generation
 
 
-def build_hnsw(conn: Any, generation: int, dim: int) -> None:
+def build_hnsw(conn: Any, generation: int, dim: int, memory: str = HNSW_BUILD_MEMORY) -> None:
     """The generation's HNSW index (inner product over unit vectors = cosine).
 
     DDL takes no bound parameters: the identifier, the dimension and the generation are integers
     this code made, composed with psycopg's ``sql`` module, never user text. The graph is built in
-    memory when it fits ``maintenance_work_mem`` (raised for this transaction only), many times faster.
+    memory when it fits ``maintenance_work_mem`` (raised to ``memory`` for this transaction only), many
+    times faster: a million chunks of 384 floats need about 4 GB.
     """
-    conn.execute("SELECT set_config('maintenance_work_mem', %s, true)", (HNSW_BUILD_MEMORY,))
+    conn.execute("SELECT set_config('maintenance_work_mem', %s, true)", (memory,))
     conn.execute(
         sql.SQL(
             "CREATE INDEX {} ON slidebank_chunks USING hnsw ((embedding::vector({})) vector_ip_ops)"
