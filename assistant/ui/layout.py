@@ -18,6 +18,7 @@ DEFAULT_PORT = 7860
 # "queue full" at once instead of waiting without end behind a flood.
 CONCURRENCY_LIMIT = 1
 QUEUE_MAX_SIZE = 64
+CARDS_ATTRIBUTE = "slidebank_cards"
 
 
 # What `python app.py --help` says the app is.
@@ -87,6 +88,10 @@ def build_app(view):
         added.change(guarded(view.status_html), None, status, api_visibility="private")  # the header's count
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_MAX_SIZE)
     quiet_input_errors(demo)
+    # What ``launch`` needs for the card route: where the images come from, and the proxy's sign-in
+    # header (--auth-header) that a request must carry; kept with the Blocks they belong to.
+    header = students.settings.header if students is not None else None
+    setattr(demo, CARDS_ATTRIBUTE, (view.card_image, header))
     return demo
 
 
@@ -109,7 +114,8 @@ def theme():
 def launch(
     demo, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, share: bool = False, block: bool = True, auth=None
 ):
-    """Start serving. ``block=False`` returns at once (tests). ``auth``: Gradio's sign-in check (--users)."""
+    """Start serving. ``block=False`` returns at once (tests). ``auth``: Gradio's sign-in check (--users).
+    The card route serves the images of the view ``build_app`` was given."""
     from assistant.ui.render import static_text
     from assistant.ui.server import app_kwargs
 
@@ -126,7 +132,7 @@ def launch(
         footer_links=[],
         show_error=False,  # handlers say what went wrong themselves (gr.Error); nothing else reaches the page raw
         max_file_size=0,  # the app takes no files; the guard also refuses the upload route outright
-        app_kwargs=app_kwargs(loopback_only=is_loopback(host)),
+        app_kwargs=app_kwargs(is_loopback(host), *getattr(demo, CARDS_ATTRIBUTE, (None, None))),
     )
 
 

@@ -31,7 +31,7 @@ MAX_CHIPS = 16  # chips per question; a longer citation list ends with "+N"
 
 class Card(NamedTuple):
     slide: Slide
-    image: str | None  # a data: URI, or None ("no image")
+    image: str | None  # the card route's URL (assistant/ui/thumbnails.py), or None ("no image")
     text: str
     rank: int | None = None
     badge: str = ""

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 # Nothing from another origin: scripts, styles, images, media, fonts, frames and connections come
-# from the app itself; images also from data: URIs (every thumbnail is one). Gradio's page needs
+# from the app itself (the slide cards from its card route); images also from data: URIs (the
+# audit's coverage strip). Gradio's page needs
 # inline scripts and styles, and runs the components' js_on_load code through Function(), hence
 # 'unsafe-inline' and 'unsafe-eval' for scripts: all of that code is ours or Gradio's, since
 # nothing from a PDF, the bank or a model reaches the page as markup (assistant.ui.render).
@@ -131,11 +132,90 @@ class GuardMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-def app_kwargs(loopback_only: bool) -> dict[str, Any]:
-    """``demo.launch(app_kwargs=...)``: the guard as the FastAPI app's own middleware."""
+# -- the slide cards' route ------------------------------------------------------------------
+
+CARD_URL = re.compile(r"/slidebank/card/(\d{1,6})-([0-9a-f]{16})\.jpg")
+CARD_CACHE = "private, max-age=31536000, immutable"  # the URL names the bytes: a new image is a new URL
+CardSource = Callable[[int, str], bytes | None]
+
+
+def signed_in(scope: Scope, header: str | None) -> bool:
+    """Whether the request may see slides, by the rule the page itself follows: behind
+    ``--auth-header`` the proxy's header must be there; with ``--users`` Gradio's sign-in cookie
+    must name a live session of this process; an app with neither is open to whoever reaches it."""
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    if header:
+        return bool(headers.get(header.lower(), "").strip())
+    app = scope.get("app")
+    if getattr(app, "auth", None) is None and getattr(app, "auth_dependency", None) is None:
+        return True
+    from http.cookies import CookieError, SimpleCookie
+
+    cookies: SimpleCookie = SimpleCookie()
+    try:
+        cookies.load(headers.get("cookie", ""))
+    except CookieError:
+        return False
+    cookie_id = getattr(app, "cookie_id", "")
+    token = cookies.get(f"access-token-{cookie_id}") or cookies.get(f"access-token-unsecure-{cookie_id}")
+    return token is not None and token.value in getattr(app, "tokens", {})
+
+
+class CardRoute:
+    """ASGI middleware: ``GET slidebank/card/N-DIGEST.jpg`` answered from ``cards``
+    (``WebView.card_image``) before Gradio sees it: the JPEG, cacheable for good; 404 for a slide
+    or version the live index does not have; 401 for a request that is not signed in."""
+
+    def __init__(self, app: ASGIApp, cards: CardSource, header: str | None = None) -> None:
+        self.app = app
+        self.cards = cards
+        self.header = header
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        root = scope.get("root_path", "")
+        match = CARD_URL.fullmatch(path[len(root) :] if root and path.startswith(root) else path)
+        if match is None:
+            await self.app(scope, receive, send)
+            return
+        if scope.get("method", "GET") not in ("GET", "HEAD"):
+            await _plain(send, 405, "method not allowed")
+            return
+        if not signed_in(scope, self.header):
+            await _plain(send, 401, "sign in to see the slides")
+            return
+        from starlette.concurrency import run_in_threadpool
+
+        # The first request for a card encodes it from the slide's PNG: a few ms, off the event loop.
+        data = await run_in_threadpool(self.cards, int(match.group(1)), match.group(2))
+        if data is None:
+            await _plain(send, 404, "no such slide image in the live index")
+            return
+        headers = [
+            (b"content-type", b"image/jpeg"),
+            (b"content-length", str(len(data)).encode()),
+            (b"cache-control", CARD_CACHE.encode()),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if scope.get("method") == "HEAD" else data})
+
+
+async def _plain(send: Any, status: int, text: str) -> None:
+    body = f"{text}\n".encode()
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def app_kwargs(loopback_only: bool, cards: CardSource | None = None, header: str | None = None) -> dict[str, Any]:
+    """``demo.launch(app_kwargs=...)``: the guard, then the card route, as the FastAPI app's own
+    middleware (the guard is outermost: its refusals and security headers cover the cards too)."""
     from starlette.middleware import Middleware
 
-    return {"middleware": [Middleware(GuardMiddleware, loopback_only=loopback_only)]}
+    middleware = [Middleware(GuardMiddleware, loopback_only=loopback_only)]
+    if cards is not None:
+        middleware.append(Middleware(CardRoute, cards=cards, header=header))
+    return {"middleware": middleware}
 
 
 # -- a temp folder of our own --------------------------------------------------------------------

@@ -144,7 +144,11 @@ class WebView:
         return self._loaded.n_slides
 
     def thumbnail_uri(self, number: int) -> str | None:
-        return self._loaded.thumbnails.card_uri(number)
+        return self._loaded.thumbnails.card_url(number)
+
+    def card_image(self, number: int, digest: str) -> bytes | None:
+        """The card JPEG a page asks for (``CardRoute``), from the live generation; None: not this version."""
+        return self.current().thumbnails.card_for(number, digest)
 
     def slide_image(self, number: int):
         return self._loaded.thumbnails.image(number)
@@ -311,7 +315,7 @@ class WebView:
                 key=lambda h: h.slide.number,
             )
             missing = [n for n in q.refs if not 1 <= n <= loaded.n_slides]
-            groups = card_groups(hits, q.text, loaded.thumbnails.card_uri, ranked=False)
+            groups = card_groups(hits, q.text, loaded.thumbnails.card_url, ranked=False)
             return render("question.html", question=q, state="cited", missing=missing, groups=groups)
         # Leave-one-out: the question itself never votes for its own suggestions.
         result = grouped_search(
@@ -323,7 +327,7 @@ class WebView:
             section=q.section,
             context=parent_text(loaded.retriever.bank, q),
         ).result
-        groups = card_groups(result.slides, q.text, loaded.thumbnails.card_uri, badge="suggested")
+        groups = card_groups(result.slides, q.text, loaded.thumbnails.card_url, badge="suggested")
         return render("question.html", question=q, state="suggested", groups=groups)
 
     # -- bank audit ----------------------------------------------------------------------------

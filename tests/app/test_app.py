@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -78,7 +79,47 @@ def test_search_endpoint_returns_cards_and_bank_matches(served: str) -> None:
 
     client = Client(served, verbose=False)
     cards, bank = client.predict("classifier-free guidance omega", api_name="/search")[:2]
-    assert 'id="sb-card-4"' in cards and "data:image/jpeg;base64," in cards
+    assert 'id="sb-card-4"' in cards and re.search(r'src="slidebank/card/4-[0-9a-f]{16}\.jpg"', cards)
     assert "Classifier-Free Guidance scenario" in bank
     empty_cards, empty_bank = client.predict("   ", api_name="/search")[:2]
     assert "press Enter" in empty_cards and empty_bank == ""
+
+
+def _card_urls(base: str) -> list[str]:
+    """The card images a search's HTML names, as absolute URLs (the page resolves them the same way)."""
+    from gradio_client import Client
+
+    cards = Client(base, verbose=False).predict("classifier-free guidance omega", api_name="/search")[0]
+    return [base + src for src in re.findall(r'<img class="sb-thumb" src="([^"]+)"', cards)]
+
+
+def test_card_images_come_from_the_app_and_are_cached_for_good(served: str) -> None:
+    import httpx
+
+    urls = _card_urls(served)
+    assert urls and len(urls) == len(set(urls))
+    for url in urls:
+        reply = httpx.get(url, timeout=30)
+        assert reply.status_code == 200, url
+        assert reply.headers["content-type"] == "image/jpeg" and reply.content[:3] == b"\xff\xd8\xff"
+        assert "immutable" in reply.headers["cache-control"] and "private" in reply.headers["cache-control"]
+        assert "content-security-policy" in reply.headers  # the guard's headers cover the route too
+    head = httpx.head(urls[0], timeout=30)
+    assert head.status_code == 200 and head.content == b"" and int(head.headers["content-length"]) > 1000
+
+
+def test_the_card_route_serves_only_the_live_version_of_a_real_slide(served: str) -> None:
+    import httpx
+
+    url = _card_urls(served)[0]
+    number, digest = url.rsplit("/", 1)[1].removesuffix(".jpg").split("-")
+    other = "0" * 16 if digest != "0" * 16 else "1" * 16
+    for wrong in (
+        url.replace(f"-{digest}", f"-{other}"),  # another version of the slide: not the live one
+        url.replace(f"/{number}-", "/0-"),
+        url.replace(f"/{number}-", "/99999-"),
+        url.replace(".jpg", ".png"),
+        url.replace(f"/{number}-", "/../1-"),
+    ):
+        assert httpx.get(wrong, timeout=30).status_code == 404, wrong
+    assert httpx.post(url, timeout=30).status_code == 405

@@ -4,6 +4,8 @@ card with its image, and the slides of the newest deck."""
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 from tests.support.decks import DECK_A, make_pdf
@@ -16,7 +18,12 @@ def _deck(folder: Path, title: str) -> Path:
     )
 
 
+def _by_slide(sources: set[str]) -> dict[int, str]:
+    return {int(src.rsplit("/", 1)[1].split("-")[0]): src for src in sources}
+
+
 def test_search_after_two_ingests_shows_the_new_deck_with_every_image(tmp_path: Path, bank_file: Path) -> None:
+    import httpx
     from gradio_client import Client
 
     import app
@@ -42,6 +49,7 @@ def test_search_after_two_ingests_shows_the_new_deck_with_every_image(tmp_path: 
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
         cards = client.predict("momentum learning rate revisited", api_name="/search")[0]
         assert "Version One Summary" in cards
+        first_images = set(re.findall(r'src="(slidebank/card/[^"]+)"', cards))
 
         for title in ("Version Two Summary", "Version Three Summary"):
             ingest([_deck(decks, title)], index, model="hash:64", progress=False)
@@ -50,7 +58,17 @@ def test_search_after_two_ingests_shows_the_new_deck_with_every_image(tmp_path: 
         cards = client.predict("momentum learning rate revisited", api_name="/search")[0]
         assert "Version Three Summary" in cards and "Version One Summary" not in cards
         assert cards.count('class="sb-card"') >= 2
-        assert cards.count('class="sb-card"') == cards.count('src="data:image/jpeg;base64,')
+        images = set(re.findall(r'src="(slidebank/card/[^"]+)"', cards))
+        assert cards.count('class="sb-card"') == cards.count('src="slidebank/card/')
+        # The retitled slide has a new URL and its old one is gone with its generation; a slide
+        # that did not change keeps its URL, so a browser's cached copy stays good.
+        before, after = _by_slide(first_images), _by_slide(images)
+        retitled = len(DECK_A) + 1
+        assert before[retitled] != after[retitled]
+        assert all(before[n] == after[n] for n in before.keys() & after.keys() if n != retitled)
+        base = f"http://127.0.0.1:{port}/"
+        assert httpx.get(base + before[retitled], timeout=30).status_code == 404
+        assert all(httpx.get(base + src, timeout=30).status_code == 200 for src in images)
         assert "no image" not in cards
         assert view.index is not None and view.index.path.name == (index / "CURRENT").read_text().strip()
         panel = view.slide_panel(4)

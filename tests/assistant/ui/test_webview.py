@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import pytest
@@ -26,7 +28,8 @@ def test_search_shows_cards_with_thumbnails_and_bank_chips(view: WebView) -> Non
     cards = view.results_html(result)
     assert 'data-slide="4"' in cards and 'id="sb-card-4"' in cards
     assert "Classifier-Free Guidance" in cards and "week02 · p.1" in cards
-    assert 'src="data:image/jpeg;base64,' in cards  # thumbnail embedded, never a file path
+    # The app's card route, by slide number and the hash of its image: never a file path.
+    assert re.search(r'<img class="sb-thumb" src="slidebank/card/4-[0-9a-f]{16}\.jpg"', cards)
     bank = view.bank_matches_html(result)
     assert "formulate the denoiser in the Classifier-Free Guidance scenario" in bank
     assert "no slides cited" in bank  # that question cites nothing
