@@ -1,23 +1,29 @@
-"""Load test of the web app: many concurrent clients searching through Gradio's own client, on loopback.
+"""Load test of the web app: many concurrent clients searching through its REST API, on loopback.
 
     python -m benchmarks.load                          # 20 clients x 50 queries on data/index
     python -m benchmarks.load --clients 4 --queries 5 --index my/index --bank my/bank.md
+    python -m benchmarks.load --think 5                # a pause of 5 s on average between searches
 
 Run from the repository root (``benchmarks`` is a folder of the checkout, not installed); slidebank
 itself is imported from the installed package, as a user has it.
 
 Starts ``python app.py`` as a child process on 127.0.0.1 and a free port (nothing leaves this
-computer), waits for it, then runs ``--clients`` threads, each with its own
-``gradio_client.Client``, asking ``--queries`` searches through the ``/search`` endpoint, the one
-the page's Search box calls. Queries are the bank's question texts (its slide references are
-never sent) and a few free-form ones, drawn by a seeded generator. Everything is bounded: the
-count of requests, and ``--time-limit`` seconds in all, after which the remaining requests are
-reported as not run and the app is stopped.
+computer), waits for it, then runs ``--clients`` threads, each with its own lean client
+(``benchmarks/gradio_http.py``, one keep-alive connection; ``gradio_client`` cost so much CPU per
+request in this process that the load generator was the bottleneck), asking ``--queries``
+searches through the ``/search`` endpoint, the one the page's Search box calls. By default a
+client sends its next search as soon as the last is answered (a closed loop); ``--think S``
+pauses between one client's searches for an exponentially distributed time of mean S seconds
+(seeded per client), as a student reading the results. Queries are the bank's question texts
+(its slide references are never sent) and a few free-form ones, drawn by a seeded generator.
+Everything is bounded: the count of requests, and ``--time-limit`` seconds in all, after which
+the remaining requests are reported as not run and the app is stopped.
 
-Printed: requests, errors, not run, p50 / p95 / max latency per request, requests per second, and
-the app process's resident memory when ready, after the first tenth of the requests (warm), at
-its peak (sampled every 0.2 s), after each ``--rounds`` repeat of the whole load (a plateau, not
-a climb, is what stable means) and at the end. Exit status 1 when any request failed or did not run.
+Printed: a line with the load's shape (closed loop or think time), then requests, errors, not
+run, p50 / p95 / max latency per request, requests per second, and the app process's resident
+memory when ready, after the first tenth of the requests (warm), at its peak (sampled every
+0.2 s), after each ``--rounds`` repeat of the whole load (a plateau, not a climb, is what stable
+means) and at the end. Exit status 1 when any request failed or did not run.
 """
 
 from __future__ import annotations
@@ -31,8 +37,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from benchmarks.gradio_http import GradioHTTP
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -93,7 +102,8 @@ def start_app(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"the app exited with {proc.returncode}: {proc.stderr.read().strip()[-500:]}")
+            said = proc.stderr.read() if proc.stderr else ""
+            raise RuntimeError(f"the app exited with {proc.returncode}: {said.strip()[-500:]}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
                 return proc
@@ -113,40 +123,61 @@ def stop_app(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
+def pauses(mean: float, seed: int, client: int) -> Callable[[], float]:
+    """Seconds to wait before a client's next request: exponential with ``mean`` (0: none, a closed loop).
+
+    Seeded per client and apart from the queries' generator, so that the same seed asks the same
+    queries whatever the think time."""
+    if mean <= 0:
+        return lambda: 0.0
+    rng = random.Random(f"think {seed} {client}")
+    return lambda: rng.expovariate(1.0 / mean)
+
+
+def think_words(mean: float) -> str:
+    """The load's shape for a header line."""
+    if mean <= 0:
+        return "closed loop (each client sends its next request as soon as the last is answered)"
+    return f"think time exponential, mean {mean:g} s between one client's requests"
+
+
 def run_clients(
-    url: str, queries: list[str], clients: int, per_client: int, time_limit: float, seed: int = 0, on_progress=None
+    url: str,
+    queries: list[str],
+    clients: int,
+    per_client: int,
+    time_limit: float,
+    seed: int = 0,
+    on_progress: Callable[[], None] | None = None,
+    think: float = 0.0,
 ) -> Outcome:
     """``clients`` threads x ``per_client`` searches against ``url``; stops at ``time_limit`` seconds."""
-    from gradio_client import Client
-
     outcome = Outcome()
     deadline = time.monotonic() + time_limit
 
     def client_loop(i: int) -> None:
         rng = random.Random(seed * 1000 + i)
+        pause = pauses(think, seed, i)
         done = 0
-        try:
-            client = Client(url, verbose=False)
-        except Exception as exc:
-            outcome.add(None, f"connect: {type(exc).__name__}: {exc}")
-            done = 1
-            client = None
-        while client is not None and done < per_client:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            query = rng.choice(queries)
-            start = time.perf_counter()
-            try:
-                cards, bank = client.submit(query, api_name="/search").result(timeout=remaining)[:2]
-                if "sb-" not in cards:  # every answer, even "no slide matches", is one of the view's blocks
-                    raise ValueError(f"unexpected answer {cards[:80]!r}")
-                outcome.add(time.perf_counter() - start)
-            except Exception as exc:
-                outcome.add(None, f"{type(exc).__name__}: {str(exc)[:200]}")
-            done += 1
-            if on_progress is not None:
-                on_progress()
+        with GradioHTTP(url) as client:
+            while done < per_client:
+                if done and (wait := pause()) > 0:
+                    time.sleep(min(wait, max(0.0, deadline - time.monotonic())))
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                query = rng.choice(queries)
+                start = time.perf_counter()
+                try:
+                    cards = client.call("search", query, timeout=remaining)[0]
+                    if "sb-" not in cards:  # every answer, even "no slide matches", is one of the view's blocks
+                        raise ValueError(f"unexpected answer {cards[:80]!r}")
+                    outcome.add(time.perf_counter() - start)
+                except Exception as exc:
+                    outcome.add(None, f"{type(exc).__name__}: {str(exc)[:200]}")
+                done += 1
+                if on_progress is not None:
+                    on_progress()
         with outcome.lock:
             outcome.not_run += per_client - done
 
@@ -213,6 +244,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--time-limit", type=float, default=600.0, help="seconds for all requests of all rounds (default: %(default)s)"
     )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="mean of an exponential pause between one client's searches (default: 0, a closed loop)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     if not (
@@ -220,8 +258,12 @@ def main(argv: list[str] | None = None) -> int:
         and 1 <= args.queries <= 10_000
         and 1 <= args.rounds <= 20
         and 0 < args.time_limit <= 3600
+        and 0 <= args.think <= 600
     ):
-        print("error: --clients 1..200, --queries 1..10000, --rounds 1..20, --time-limit 0..3600 s", file=sys.stderr)
+        print(
+            "error: --clients 1..200, --queries 1..10000, --rounds 1..20, --time-limit 0..3600 s, --think 0..600 s",
+            file=sys.stderr,
+        )
         return 2
 
     from index.errors import InputError
@@ -265,7 +307,14 @@ def main(argv: list[str] | None = None) -> int:
                 outcome.not_run += total
                 continue
             part = run_clients(
-                f"http://127.0.0.1:{port}/", queries, args.clients, args.queries, left, args.seed + round_no, progress
+                f"http://127.0.0.1:{port}/",
+                queries,
+                args.clients,
+                args.queries,
+                left,
+                args.seed + round_no,
+                progress,
+                args.think,
             )
             outcome.latencies += part.latencies
             outcome.errors += part.errors
@@ -299,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         ("app RSS after each round", " / ".join(f"{r / mb:.0f}" for r in rss_rounds) + " MB"),
     ]
     width = max(len(name) for name, _ in rows)
+    print(f"{args.clients} clients searching, {think_words(args.think)}\n")
     print(f"| {'measure'.ljust(width)} | value |\n| {'-' * width} | --- |")
     for name, value in rows:
         print(f"| {name.ljust(width)} | {value} |")
