@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import sys
 import time
 from collections.abc import Mapping
@@ -37,6 +38,25 @@ DROPPED = (http.client.RemoteDisconnected, http.client.CannotSendRequest, Connec
 
 class GradioCallError(RuntimeError):
     """A call the app refused (non-200 status) or answered with an ``error`` event."""
+
+
+CARD_SRC = re.compile(r'<img class="sb-thumb" src="([^"]+)"')
+
+
+def fetch_new_images(client: GradioHTTP, html: str, seen: set[str], timeout: float) -> list[float]:
+    """What a browser does after a search: fetch the card images it has not cached yet (the app
+    serves them at content-addressed URLs, cached for good). Returns one latency per image."""
+    times = []
+    for src in CARD_SRC.findall(html):
+        if src in seen or src.startswith("data:"):
+            continue
+        started = time.perf_counter()
+        data = client.get(src, timeout=timeout)
+        if data[:3] != b"\xff\xd8\xff":
+            raise ValueError(f"{src} is not a JPEG")
+        times.append(time.perf_counter() - started)
+        seen.add(src)
+    return times
 
 
 class GradioHTTP:
@@ -67,6 +87,15 @@ class GradioHTTP:
         event_id = json.loads(body)["event_id"]
         return self._result(api_name.strip("/"), f"{path}/{event_id}", deadline)
 
+    def get(self, path: str, timeout: float | None = None) -> bytes:
+        """The body of ``GET path`` (relative to the app's URL, as a page's ``src`` is); non-200 raises."""
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        full = f"{self.root}/{path.lstrip('/')}"
+        status, body = self._exchange("GET", full, None, deadline, accept="*/*")
+        if status != 200:
+            raise GradioCallError(f"GET {full}: HTTP {status}: {body[:200].decode(errors='replace').strip()}")
+        return body
+
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
@@ -89,9 +118,12 @@ class GradioHTTP:
             self._conn = http.client.HTTPConnection(self.host, self.port, timeout=left)
         return self._conn
 
-    def _send(self, method: str, path: str, body: bytes | None, deadline: float) -> http.client.HTTPResponse:
+    def _send(
+        self, method: str, path: str, body: bytes | None, deadline: float, accept: str | None = None
+    ) -> http.client.HTTPResponse:
         """The response's status line and headers, on the kept connection or, once, on a fresh one."""
-        headers = {**self.headers, "Accept": "application/json" if body is not None else "text/event-stream"}
+        accept = accept or ("application/json" if body is not None else "text/event-stream")
+        headers = {**self.headers, "Accept": accept}
         if body is not None:
             headers["Content-Type"] = "application/json"
         for attempt in (1, 2):
@@ -108,8 +140,10 @@ class GradioHTTP:
                 raise
         raise AssertionError("unreachable")
 
-    def _exchange(self, method: str, path: str, body: bytes | None, deadline: float) -> tuple[int, bytes]:
-        response = self._send(method, path, body, deadline)
+    def _exchange(
+        self, method: str, path: str, body: bytes | None, deadline: float, accept: str | None = None
+    ) -> tuple[int, bytes]:
+        response = self._send(method, path, body, deadline, accept)
         try:
             data = response.read()
         except BaseException:

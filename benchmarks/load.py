@@ -15,7 +15,8 @@ searches through the ``/search`` endpoint, the one the page's Search box calls. 
 client sends its next search as soon as the last is answered (a closed loop); ``--think S``
 pauses between one client's searches for an exponentially distributed time of mean S seconds
 (seeded per client), as a student reading the results. Queries are the bank's question texts
-(its slide references are never sent) and a few free-form ones, drawn by a seeded generator.
+(its slide references are never sent) and a few free-form ones, drawn by a seeded generator. After each search the client
+fetches the card images it has not fetched before, as a browser with its cache does (timed apart).
 Everything is bounded: the count of requests, and ``--time-limit`` seconds in all, after which
 the remaining requests are reported as not run and the app is stopped.
 
@@ -41,7 +42,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.gradio_http import GradioHTTP
+from benchmarks.gradio_http import GradioHTTP, fetch_new_images
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -150,14 +151,17 @@ def run_clients(
     seed: int = 0,
     on_progress: Callable[[], None] | None = None,
     think: float = 0.0,
+    images: Outcome | None = None,
 ) -> Outcome:
-    """``clients`` threads x ``per_client`` searches against ``url``; stops at ``time_limit`` seconds."""
+    """``clients`` threads x ``per_client`` searches against ``url``; stops at ``time_limit`` seconds.
+    ``images``: also fetch each client's not yet seen card images, as a browser does, timed there."""
     outcome = Outcome()
     deadline = time.monotonic() + time_limit
 
     def client_loop(i: int) -> None:
         rng = random.Random(seed * 1000 + i)
         pause = pauses(think, seed, i)
+        seen: set[str] = set()  # this client's browser cache
         done = 0
         with GradioHTTP(url) as client:
             while done < per_client:
@@ -175,6 +179,13 @@ def run_clients(
                     outcome.add(time.perf_counter() - start)
                 except Exception as exc:
                     outcome.add(None, f"{type(exc).__name__}: {str(exc)[:200]}")
+                    cards = ""
+                if images is not None:  # the page then fetches the cards it has not cached
+                    try:
+                        for took in fetch_new_images(client, cards, seen, max(0.1, deadline - time.monotonic())):
+                            images.add(took)
+                    except Exception as exc:
+                        images.add(None, f"card image: {type(exc).__name__}: {str(exc)[:200]}")
                 done += 1
                 if on_progress is not None:
                     on_progress()
@@ -300,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
 
         started = time.perf_counter()
         outcome = Outcome()
+        images = Outcome()
         rss_rounds: list[int] = []
         for round_no in range(args.rounds):
             left = args.time_limit - (time.perf_counter() - started)
@@ -315,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.seed + round_no,
                 progress,
                 args.think,
+                images,
             )
             outcome.latencies += part.latencies
             outcome.errors += part.errors
@@ -339,6 +352,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{percentile(lat, 0.5) * 1000:.0f} / {percentile(lat, 0.95) * 1000:.0f} / {max(lat, default=float('nan')) * 1000:.0f} ms",
         ),
         ("mean latency", f"{statistics.fmean(lat) * 1000:.0f} ms" if lat else "n/a"),
+        (
+            "card images fetched (first view per client): n, p50 / p95",
+            f"{len(images.latencies)}, {percentile(images.latencies, 0.5) * 1000:.0f}"
+            f" / {percentile(images.latencies, 0.95) * 1000:.0f} ms, {len(images.errors)} errors",
+        ),
         ("wall time", f"{elapsed:.1f} s"),
         ("requests/s", f"{len(lat) / elapsed:.1f}"),
         (
@@ -352,9 +370,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| {'measure'.ljust(width)} | value |\n| {'-' * width} | --- |")
     for name, value in rows:
         print(f"| {name.ljust(width)} | {value} |")
-    for message in outcome.errors[:5]:
+    for message in (outcome.errors + images.errors)[:5]:
         print(f"error sample: {message}", file=sys.stderr)
-    return 1 if outcome.errors or outcome.not_run else 0
+    return 1 if outcome.errors or images.errors or outcome.not_run else 0
 
 
 if __name__ == "__main__":

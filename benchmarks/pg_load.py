@@ -8,13 +8,14 @@ Run from the repository root, against a database that holds an ingested deck wit
 ``i % replicas`` with its own lean client (``benchmarks/gradio_http.py``, one keep-alive connection,
 the header on every request). Each request is a search (``/search``, the Search box) or, one in
 ``--grade-every``, a grade (``/study_next`` then ``/study_grade``), so the replicas read and write
-the same database at once. By default a student sends the next request as soon as the last is
+the same database at once. After a search the student fetches the card images it has not fetched
+before, as a browser with its cache does (timed as "card image"). By default a student sends the next request as soon as the last is
 answered (a closed loop); ``--think S`` pauses between one student's requests for an exponentially
 distributed time of mean S seconds (seeded per student). Bounded: ``--requests`` per client and
 ``--time-limit`` seconds in all; what did not run is reported. The students' rows are removed at the end.
 
 Printed: a header line (replicas, students, closed loop or think time, wall time, requests per
-second, not run), then per kind (search, grade): answered, errors, p50 / p95 / max latency.
+second, not run), then per kind (search, grade, card image): answered, errors, p50 / p95 / max latency.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import sys
 import threading
 import time
 
-from benchmarks.gradio_http import GradioHTTP
+from benchmarks.gradio_http import GradioHTTP, fetch_new_images
 from benchmarks.load import Outcome, free_port, pauses, percentile, query_pool, start_app, stop_app, think_words
 
 HEADER = "X-Remote-User"
@@ -42,7 +43,7 @@ def run(
     think: float = 0.0,
 ) -> tuple[dict[str, Outcome], int, float]:
     """Every student's requests; the outcomes per kind, the count not run, and the seconds it took."""
-    outcomes = {"search": Outcome(), "grade": Outcome()}
+    outcomes = {"search": Outcome(), "grade": Outcome(), "card image": Outcome()}
     not_run = [0]
     lock = threading.Lock()
     deadline = time.monotonic() + limit
@@ -50,6 +51,7 @@ def run(
     def student(i: int) -> None:
         rng = random.Random(i)
         pause = pauses(think, 0, i)
+        seen: set[str] = set()  # this student's browser cache
         done = 0
         with GradioHTTP(urls[i % len(urls)], headers={HEADER: f"load-{i:02d}"}) as client:
             while done < per_client and time.monotonic() < deadline:
@@ -72,6 +74,10 @@ def run(
                             left = max(0.1, deadline - time.monotonic())
                             client.call("study_grade", card["id"], grade, timeout=left)
                     outcomes[kind].add(time.perf_counter() - started)
+                    if kind == "search":  # then the page fetches the cards it has not cached
+                        kind = "card image"
+                        for took in fetch_new_images(client, cards, seen, max(0.1, deadline - time.monotonic())):
+                            outcomes[kind].add(took)
                 except Exception as exc:  # noqa: BLE001 - counted as an error of this kind
                     outcomes[kind].add(None, f"{type(exc).__name__}: {str(exc)[:160]}")
                 done += 1
@@ -155,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         for proc, _ in procs:
             stop_app(proc)
         cleanup(args.database, args.clients)
-    answered = sum(len(o.latencies) for o in outcomes.values())
+    answered = len(outcomes["search"].latencies) + len(outcomes["grade"].latencies)
     print(
         f"{redact(args.database)}: {args.replicas} replicas, {args.clients} students x {args.requests} requests"
         f" (one in {args.grade_every} a grade), {think_words(args.think)}, {elapsed:.1f} s, {answered / elapsed:.1f} requests/s, {not_run} not run"

@@ -65,7 +65,10 @@ def test_search_cards_bank_chips_and_viewer_in_chromium(real_retriever, tmp_path
             card = page.locator("#sb-card-196")
             expect(card).to_be_visible(timeout=60_000)
             expect(card.locator("img")).to_be_visible()
-            assert card.locator("img").evaluate("img => img.naturalWidth") > 100
+            # The card's image comes from the app's card route (loaded lazily, in view): it must arrive.
+            page.wait_for_function(
+                "() => { const i = document.querySelector('#sb-card-196 img'); return i && i.complete && i.naturalWidth > 100; }"
+            )
             expect(card).to_contain_text("Classifier-Free Guidance")
             page.wait_for_function("window.__t1 !== null")
             elapsed = page.evaluate("window.__t1 - window.__t0")

@@ -5,7 +5,6 @@ card with its image, and the slides of the newest deck."""
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 
 from tests.support.decks import DECK_A, make_pdf

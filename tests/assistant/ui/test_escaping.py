@@ -3,8 +3,6 @@ bank full of markup produce no element and no attribute of their own, only escap
 
 from __future__ import annotations
 
-from assistant.ui.server import CARD_URL
-
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import pytest
 
 from assistant.answer import generate as answer_module
 from assistant.retrieval.loading import open_retriever
+from assistant.ui.server import CARD_URL
 from assistant.ui.web import WebView
 from tests.support.decks import make_pdf
 from tests.support.hostile import OUTSIDE, PAYLOADS, WORDS, hostile_bank, hostile_pages
@@ -47,7 +46,19 @@ OUR_TAGS = {
     "ol",
 }
 
-OUR_ATTRIBUTES = {"class", "id", "style", "src", "data-slide", "data-qid", "data-group", "tabindex", "role"}
+OUR_ATTRIBUTES = {
+    "class",
+    "id",
+    "style",
+    "src",
+    "loading",
+    "decoding",
+    "data-slide",
+    "data-qid",
+    "data-group",
+    "tabindex",
+    "role",
+}
 TEXT_ATTRIBUTES = {"alt", "title", "aria-label"}
 
 
