@@ -23,6 +23,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import secrets
 import sys
 import time
 from collections.abc import Mapping
@@ -72,6 +73,9 @@ class GradioHTTP:
         self.headers = dict(headers or {})
         self.timeout = timeout
         self._conn: http.client.HTTPConnection | None = None
+        # One session per client, as one open page has: without it every call is a new session,
+        # which Gradio builds (every component's config) and keeps, a cost no page causes.
+        self.session_hash = secrets.token_hex(8)
 
     def call(self, api_name: str, *inputs: Any, timeout: float | None = None) -> list[Any]:
         """The outputs list of ``api_name`` (``"search"`` or ``"/search"``) called with ``inputs``.
@@ -81,7 +85,9 @@ class GradioHTTP:
         """
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         path = f"{self.root}{PREFIX}{api_name.strip('/')}"
-        status, body = self._exchange("POST", path, json.dumps({"data": list(inputs)}).encode(), deadline)
+        status, body = self._exchange(
+            "POST", path, json.dumps({"data": list(inputs), "session_hash": self.session_hash}).encode(), deadline
+        )
         if status != 200:
             raise GradioCallError(f"POST {path}: HTTP {status}: {body[:200].decode(errors='replace').strip()}")
         event_id = json.loads(body)["event_id"]

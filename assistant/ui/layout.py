@@ -6,6 +6,7 @@ handlers. Gradio is imported inside the functions, so that importing this module
 """
 
 import ipaddress
+import os
 from typing import Any
 
 DEFAULT_HOST = "127.0.0.1"
@@ -19,6 +20,7 @@ DEFAULT_PORT = 7860
 CONCURRENCY_LIMIT = 1
 QUEUE_MAX_SIZE = 64
 CARDS_ATTRIBUTE = "slidebank_cards"
+ANALYTICS_EVERY = 10**9  # events between two of Gradio's monitoring summaries: never, in practice
 
 
 # What `python app.py --help` says the app is.
@@ -86,6 +88,10 @@ def build_app(view):
             guarded(view.status_html), None, status, api_visibility="private"
         )  # a reload shows a re-ingested deck
         added.change(guarded(view.status_html), None, status, api_visibility="private")  # the header's count
+    # Gradio recomputes a monitoring summary (a pandas table of up to 10,000 past events) after every
+    # event unless told to cache it: 2 ms per event at first, 7 ms after 10,000 events, growing with
+    # uptime. The app serves no monitoring page, so the summary is never worth computing.
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(ANALYTICS_EVERY))
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_MAX_SIZE)
     quiet_input_errors(demo)
     # What ``launch`` needs for the card route: where the images come from, and the proxy's sign-in

@@ -123,3 +123,17 @@ def test_the_card_route_serves_only_the_live_version_of_a_real_slide(served: str
     ):
         assert httpx.get(wrong, timeout=30).status_code == 404, wrong
     assert httpx.post(url, timeout=30).status_code == 405
+
+
+def test_the_queue_computes_no_monitoring_summary_per_event(hash_index: Path, bank_file: Path) -> None:
+    """Gradio's default recomputes a pandas summary of past events after every event (slower as the app runs)."""
+    import app
+    from assistant.retrieval.loading import open_retriever
+    from assistant.ui.web import WebView
+
+    demo = app.build_app(WebView(*open_retriever(hash_index, bank_file)))
+    queue = demo._queue
+    queue.events_recorded = 5_000  # as after a day of searches
+    queue.cached_event_analytics_summary = {"functions": {"cached": {}}}
+    records = [{"function": "search", "status": "success", "process_time": 0.01}] * 100
+    assert queue.compute_analytics_summary(records) == {"functions": {"cached": {}}}

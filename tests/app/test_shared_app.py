@@ -3,8 +3,10 @@ one replica shows on the other, and an ingest while both serve switches both."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.support.app_process import running_app_with
@@ -23,6 +25,12 @@ def _users(tmp_path: Path, *names: str) -> Path:
         assert proc.returncode == 0, proc.stderr
     assert PASSWORD not in path.read_text()
     return path
+
+
+def _card_src(cards: str) -> str:
+    found = re.findall(r'<img class="sb-thumb" src="([^"]+)"', cards)
+    assert found, cards[:200]
+    return found[0]
 
 
 def _ingest(decks, url: str, bank: Path) -> None:
@@ -57,6 +65,16 @@ def test_two_replicas_share_grades_and_follow_an_ingest(
         with pytest.raises(Exception):  # noqa: B017 - gradio_client raises its own error for a refused sign-in
             Client(url_a, auth=("ada", "not the password"), verbose=False).predict(api_name="/study_stats")
 
+        # The slide cards' images: for signed-in students only, on either replica.
+        image = _card_src(ada_a.predict("classifier-free guidance omega", api_name="/search")[0])
+        with httpx.Client(base_url=url_b.rstrip("/") + "/", timeout=30) as browser:
+            assert browser.get(image).status_code == 401
+            assert browser.post("login", data={"username": "ada", "password": "wrong"}).status_code >= 400
+            assert browser.get(image).status_code == 401
+            assert browser.post("login", data={"username": "ada", "password": PASSWORD}).status_code == 200
+            reply = browser.get(image)
+            assert reply.status_code == 200 and reply.headers["content-type"] == "image/jpeg"
+
 
 def test_auth_header_names_the_student(pg_url: str, tiny_decks: list[Path], bank_file: Path) -> None:
     from gradio_client import Client
@@ -71,6 +89,9 @@ def test_auth_header_names_the_student(pg_url: str, tiny_decks: list[Path], bank
         assert carol.predict(api_name="/study_stats")["reviewed"] == 0
         with pytest.raises(Exception):  # noqa: B017 - no header, no student
             Client(url, verbose=False).predict(api_name="/study_stats")
+        image = url.rstrip("/") + "/" + _card_src(ada.predict("classifier-free guidance omega", api_name="/search")[0])
+        assert httpx.get(image, timeout=30).status_code == 401  # not through the proxy: no slides
+        assert httpx.get(image, headers={"X-Remote-User": "ada"}, timeout=30).status_code == 200
 
 
 def test_database_app_needs_a_way_to_sign_in(pg_url: str) -> None:
