@@ -144,6 +144,9 @@ def main(argv: list[str] | None = None, prog: str = "python app.py") -> int:
         url_from_page=is_loopback(args.host),
         settings=settings,
     )
+    # One search before serving: first-use costs (the query encoder's first run, the word lists,
+    # the templates; 0.1-0.5 s) are paid here, not by the first students to search.
+    view.results_html(view.grouped("slides"))
     if shared is not None:
         view.students = StudentSessions(shared, view)  # type: ignore[attr-defined]
     demo = build_app(view)

@@ -125,7 +125,8 @@ def stop_app(proc: subprocess.Popen) -> None:
 
 
 def pauses(mean: float, seed: int, client: int) -> Callable[[], float]:
-    """Seconds to wait before a client's next request: exponential with ``mean`` (0: none, a closed loop).
+    """Seconds to wait before each of a client's requests, the first too (students arrive apart, not
+    all in the same millisecond): exponential with ``mean`` (0: none, a closed loop).
 
     Seeded per client and apart from the queries' generator, so that the same seed asks the same
     queries whatever the think time."""
@@ -139,7 +140,7 @@ def think_words(mean: float) -> str:
     """The load's shape for a header line."""
     if mean <= 0:
         return "closed loop (each client sends its next request as soon as the last is answered)"
-    return f"think time exponential, mean {mean:g} s between one client's requests"
+    return f"think time exponential, mean {mean:g} s before each of a client's requests"
 
 
 def run_clients(
@@ -165,7 +166,7 @@ def run_clients(
         done = 0
         with GradioHTTP(url) as client:
             while done < per_client:
-                if done and (wait := pause()) > 0:
+                if (wait := pause()) > 0:
                     time.sleep(min(wait, max(0.0, deadline - time.monotonic())))
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:

@@ -55,7 +55,7 @@ def run(
         done = 0
         with GradioHTTP(urls[i % len(urls)], headers={HEADER: f"load-{i:02d}"}) as client:
             while done < per_client and time.monotonic() < deadline:
-                if done and (wait := pause()) > 0:
+                if (wait := pause()) > 0:
                     time.sleep(min(wait, max(0.0, deadline - time.monotonic())))
                     if time.monotonic() >= deadline:
                         break

@@ -148,7 +148,10 @@ class WebView:
 
     def card_image(self, number: int, digest: str) -> bytes | None:
         """The card JPEG a page asks for (``CardRoute``), from the live generation; None: not this version."""
-        return self.current().thumbnails.card_for(number, digest)
+        # The URL names the bytes, so the loaded generation answers without asking which one is
+        # live (a database query, for the shared store); only a miss may mean a newer one went live.
+        data = self._loaded.thumbnails.card_for(number, digest)
+        return data if data is not None else self.current().thumbnails.card_for(number, digest)
 
     def slide_image(self, number: int):
         return self._loaded.thumbnails.image(number)
