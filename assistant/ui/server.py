@@ -23,10 +23,10 @@ from typing import Any
 
 # Nothing from another origin: scripts, styles, images, media, fonts, frames and connections come
 # from the app itself (the slide cards from its card route); images also from data: URIs (the
-# audit's coverage strip). Gradio's page needs
-# inline scripts and styles, and runs the components' js_on_load code through Function(), hence
-# 'unsafe-inline' and 'unsafe-eval' for scripts: all of that code is ours or Gradio's, since
-# nothing from a PDF, the bank or a model reaches the page as markup (assistant.ui.render).
+# audit's coverage strip). Gradio's page needs inline scripts and styles, and runs the components'
+# js_on_load code through Function(), hence 'unsafe-inline' and 'unsafe-eval' for scripts: all of
+# that code is ours or Gradio's, since nothing from a PDF, the bank or a model reaches the page as
+# markup (assistant.ui.render).
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
