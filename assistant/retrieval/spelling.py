@@ -12,10 +12,13 @@ whole ranking. Here a query word is corrected only when every sign says it is a 
 - it is long enough to judge (at least ``MIN_LENGTH`` letters), holds no digit, and is not an
   acronym or a name with inner capitals ("RLHF", "CycleGAN"), nor a LaTeX command (``\\mathbb``);
 - a deck word lies within a small edit distance (one edit, two for long words; a swap of two
-  letters is one edit). The nearest one wins, and among equally near ones the deck's most frequent.
+  letters is one edit). The nearest one wins; among equally near ones, the one reached by swapping
+  adjacent letters (the letters typed, in another order), then the deck's most frequent.
   A common English word strictly nearer than any deck word wins instead ("diference" is a typo of
-  "difference", not of the deck's "divergence"), and a typo of an English word the deck never uses
-  ("potetial") is corrected to it, so it is neither mis-corrected nor taken for an unknown term.
+  "difference", not of the deck's "divergence"; an equally near one does not, swap or not), and a
+  typo of an English word the deck never uses ("potetial") is corrected to it, so it is neither
+  mis-corrected nor taken for an unknown term; among English words, too, a swap comes first
+  ("spasre" is "sparse", not the more frequent "spare").
   A word of a deck word's stem family ("recommender", "recommendation") is only ever corrected to
   a deck word: it is another form of one, not a typo of some English word ("recommended").
 
@@ -227,6 +230,12 @@ def _common_english_near(length: int, limit: int) -> tuple[str, ...]:
     return tuple(w for n in range(length - limit, length + limit + 1) for w in table.get(n, ()))
 
 
+def same_letters(word: str, candidate: str) -> bool:
+    """The candidate is made of exactly the letters typed, in another order ("spasre", "sparse"):
+    within one edit, two neighbouring letters swapped."""
+    return sorted(word) == sorted(candidate)
+
+
 def _closest(word: str, choices: tuple[str, ...], limit: int, counts: Mapping[str, int]) -> tuple[str, int] | None:
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
@@ -234,8 +243,12 @@ def _closest(word: str, choices: tuple[str, ...], limit: int, counts: Mapping[st
     found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=None)
     if not found:
         return None
-    # The nearest first; among equally near words the most frequent, then the alphabet (deterministic).
-    best = min(found, key=lambda hit: (hit[1], -counts.get(hit[0], 0), hit[0]))
+    # The nearest first. Among equally near words, one made of exactly the letters typed (adjacent
+    # letters swapped, Damerau's transposition): a swap is among the commonest slips of the fingers,
+    # and where a dropped or changed letter also leaves a word, the letters typed are the stronger
+    # evidence ("spasre" is "sparse" swapped and "spare" with an "s" dropped). Then the most
+    # frequent, then the alphabet (deterministic).
+    best = min(found, key=lambda hit: (hit[1], not same_letters(word, hit[0]), -counts.get(hit[0], 0), hit[0]))
     return best[0], int(best[1])
 
 

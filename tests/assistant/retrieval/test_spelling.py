@@ -3,7 +3,7 @@ on a small made-up deck: pure functions, no index."""
 
 from __future__ import annotations
 
-from assistant.retrieval.spelling import Vocabulary, correct, vocabulary
+from assistant.retrieval.spelling import Vocabulary, correct, same_letters, vocabulary
 from assistant.retrieval.terms import QUESTION_WORDS, never_mentioned, unknown_terms
 
 DECK = [
@@ -57,6 +57,32 @@ def test_a_common_english_word_strictly_nearer_wins_over_a_deck_word() -> None:
     vocab = deck()
     assert correct("gruop posteriro", vocab).text == "group posterior"
     assert correct("pracitce", vocab).text == "practice"
+
+
+def test_same_letters_means_the_letters_typed_in_another_order() -> None:
+    assert same_letters("spasre", "sparse")  # two neighbours swapped
+    assert not same_letters("spasre", "spare")  # an "s" dropped
+    assert not same_letters("spasre", "sparke")  # a letter changed
+
+
+def test_a_swap_beats_a_more_frequent_deck_word_a_deletion_away() -> None:
+    # "spasre" is one edit from both deck words: "sparse" with two letters swapped, "spare" with an
+    # "s" dropped. "spare" is the deck's more frequent word, but the swap keeps the letters typed.
+    vocab = vocabulary(DECK + ["Spare capacity\nspare spare spare", "Sparse coding\na sparse code"])
+    assert correct("spasre coding", vocab).changes == (("spasre", "sparse"),)
+    # Words the deck uses, as typed, stay.
+    assert correct("spare and sparse", vocab).changes == ()
+
+
+def test_a_swap_beats_a_more_frequent_english_word_a_deletion_away() -> None:
+    # The made-up deck has neither word: English decides, and "spare" is the more frequent one.
+    assert correct("spasre coding", deck()).changes == (("spasre", "sparse"),)
+
+
+def test_a_deck_word_beats_an_equally_near_english_swap() -> None:
+    # The deck says "spare" only: it wins at equal distance, though English "sparse" is the swap.
+    vocab = vocabulary(DECK + ["Spare capacity\nspare spare spare"])
+    assert correct("spasre coding", vocab).changes == (("spasre", "spare"),)
 
 
 def test_the_mode_collapse_example_is_an_unknown_term() -> None:
