@@ -25,6 +25,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.answer.formulas import flipped_relation, fragment, shield, swapped_formula, symbol
+from assistant.answer.formulas import formulas as formulas  # what own answers compare (study)
 from assistant.answer.wording import (
     AFFIXES,
     BULLET,
@@ -37,6 +39,7 @@ from assistant.answer.wording import (
     WEAK_ANCHORS,
     antonyms,
     negated,
+    neighbours,
     raw_words,
     words,
 )
@@ -85,8 +88,11 @@ def slide_lines(slide: Slide) -> list[Line]:
             continue
         starts = bool(BULLET.match(text))
         body = BULLET.sub("", text).strip()
-        # A line that starts with a lower-case word and follows an unfinished one continues it.
-        if out and not starts and body[:1].islower() and not out[-1].rstrip().endswith((".", ":", "?", "!")):
+        # A line that starts with a lower-case word and follows an unfinished one continues it; so do the
+        # pieces a PDF makes of a displayed formula ("(", "t∑", "s=1"), unless they follow the title (the topic).
+        ended = not out or out[-1].rstrip().endswith((".", ":", "?", "!"))
+        piece = bool(out) and fragment(body) and out[-1] != slide.title.strip()
+        if not starts and ((body[:1].islower() and not ended) or piece):
             out[-1] = f"{out[-1]} {body}"
         elif body:
             out.append(body)
@@ -98,7 +104,7 @@ def slide_lines(slide: Slide) -> list[Line]:
 
 def clauses(text: str) -> list[str]:
     """The sentence cut at commas, colons and conjunctions; a piece with fewer than two content words joins the next one."""
-    parts = re.split(f"({CLAUSE.pattern})", text, flags=re.IGNORECASE)
+    parts = re.split(f"({CLAUSE.pattern})", shield(text), flags=re.IGNORECASE)
     out: list[str] = []
     pending = ""  # a piece too short to stand alone goes with the one after it
     for i in range(0, len(parts), 2):
@@ -158,8 +164,11 @@ def align(
     return best, best_key[1]
 
 
-def slide_antonym(tokens: frozenset[str], lines: Sequence[Line], title: frozenset[str]) -> tuple[str, Line] | None:
-    """A word found nowhere on the slide whose antonym a line says, that line sharing the clause's other words.
+def slide_antonym(
+    tokens: frozenset[str], lines: Sequence[Line], title: frozenset[str], text: str = ""
+) -> tuple[str, Line] | None:
+    """A word found nowhere on the slide whose antonym a line says, that line sharing the clause's other words
+    (or the word next to it: "necessary conditions" where the title says "Sufficient Conditions").
 
     "Linear models are hard to optimize" where no line says "hard" and one says "easy to optimize".
     """
@@ -174,7 +183,9 @@ def slide_antonym(tokens: frozenset[str], lines: Sequence[Line], title: frozense
             if other in tokens:
                 continue
             for line in lines:
-                if other in line.tokens and len((tokens & line.tokens) - title) >= 1:
+                if other in line.tokens and (
+                    len((tokens & line.tokens) - title) >= 1 or neighbours(line.text, other) & neighbours(text, word)
+                ):
                     return f'"{word}" where the slide says "{other}"', line
     return None
 
@@ -243,26 +254,6 @@ def groups(lines: Sequence[Line]) -> list[Line]:
     return out
 
 
-_FORMULA = re.compile(r"\b[A-Za-z]\w{0,3}\s*\(([^()]{1,40})\)")
-
-
-def formulas(text: str) -> list[str]:
-    """Function-like formulas ("P(x|y)", "f(x, y)"), spaces out, lower case."""
-    return [re.sub(r"\s+", "", m.group(0)).lower() for m in _FORMULA.finditer(text)]
-
-
-def swapped_formula(text: str, line: Line) -> str | None:
-    """A formula with the line's symbols in another order ("P(y|x)" where the line says "P(x|y)")."""
-    theirs = formulas(line.text)
-    for mine in formulas(text):
-        if mine in theirs:
-            continue
-        for other in theirs:
-            if sorted(mine) == sorted(other):
-                return f'"{mine}" where the slide says "{other}"'
-    return None
-
-
 _PIVOT = re.compile(r"\b(?:than|of|into)\b", re.IGNORECASE)
 
 
@@ -315,14 +306,19 @@ def swapped_pairing(
     anchors = [
         t
         for t in sorted(tokens)
-        if counts.get(t) == 1 and len(t) >= 3 and t not in WEAK_ANCHORS and (t not in title or t in named)
+        if counts.get(t) == 1
+        and len(t) >= 3
+        and not symbol(t)
+        and t not in WEAK_ANCHORS
+        and (t not in title or t in named)
     ]
     for i, a in enumerate(anchors):
         for b in anchors[i + 1 :]:
             la, lb = own[a], own[b]
-            if la is lb or la.slide != lb.slide:
-                continue
-            common = {t for t in (la.tokens & lb.tokens) - title if len(t) >= 3}
+            if la is lb or la.slide != lb.slide or (a in _label(la) and b in _label(lb)):
+                continue  # "smoothness and Lipschitz continuity" lists two lines' terms; it pairs nothing
+            # Symbols ("beta", "l2norm") recur in every formula of a slide; lines parallel in words share words.
+            common = {t for t in (la.tokens & lb.tokens) - title if len(t) >= 3 and not symbol(t)}
             if (len(common) >= 2 or (la.headed and lb.headed)) and not (
                 tokens >= (la.tokens - title) and tokens >= (lb.tokens - title)
             ):
@@ -332,6 +328,11 @@ def swapped_pairing(
                 if headed or len(tokens & la.tokens & lb.tokens) >= 1 or len(tokens & (la.tokens | lb.tokens)) >= 3:
                     return la, lb
     return None
+
+
+def _label(line: Line) -> frozenset[str]:
+    """The words of a headed line's label ("β-Smooth" of "β-Smooth: ∃β > 0 such that ...")."""
+    return words(line.text.split(":", 1)[0]) if line.headed and ":" in line.text else frozenset()
 
 
 def units(lines: Sequence[Line]) -> list[Line]:
@@ -375,6 +376,10 @@ def contradiction(text: str, lines: Sequence[Line], titles: frozenset[str], titl
         if len(tokens) < 2:
             continue
         line, share = align(tokens, candidates, titles)
+        # An inequality is read against its line even when symbols, not words, make up most of the clause.
+        relation = _relation_flip(piece, tokens, line, claims, titles) if local else None
+        if relation:
+            return relation
         if line is None or share < 0.34:
             far = _across_lines(piece, tokens, claims, pool, titles, title_text) if local else None
             if far:
@@ -382,7 +387,7 @@ def contradiction(text: str, lines: Sequence[Line], titles: frozenset[str], titl
             continue
         if swapped_comparison(piece, line):
             return Finding(CONTRADICTED, "the comparison is the other way round", line)
-        formula = swapped_formula(piece, line) if local else None
+        formula = swapped_formula(piece, line.text) if local else None
         if formula:
             return Finding(CONTRADICTED, formula, line)
         # The whole of a sentence of several clauses may hold both words of a pair, each in its clause.
@@ -412,6 +417,18 @@ def contradiction(text: str, lines: Sequence[Line], titles: frozenset[str], titl
     return None
 
 
+def _relation_flip(
+    piece: str, tokens: frozenset[str], line: Line | None, claims: Sequence[Line], titles: frozenset[str]
+) -> Finding | None:
+    """An inequality written the other way round, against the aligned line or else its claim ("β-Smooth:" and its formula)."""
+    found = flipped_relation(piece, line.text) if line is not None else None
+    if found is None:
+        claim, _ = align(tokens, claims, titles)
+        if claim is not None and claim.headed:
+            line, found = claim, flipped_relation(piece, claim.text)
+    return Finding(CONTRADICTED, found, line) if found else None
+
+
 def _across_lines(
     piece: str,
     tokens: frozenset[str],
@@ -424,7 +441,7 @@ def _across_lines(
     pair = swapped_pairing(tokens, claims, titles, title_text)
     if pair:
         return Finding(CONTRADICTED, "pairs a term with another line's property", pair[0])
-    far = slide_antonym(tokens, pool, titles) if not negated(piece) else None
+    far = slide_antonym(tokens, pool, titles, piece) if not negated(piece) else None
     return Finding(CONTRADICTED, far[0], far[1]) if far else None
 
 

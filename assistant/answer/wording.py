@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from assistant.answer.formulas import normalize, symbol
 from index.lexical import tokenize
 
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nor|neither|cannot|without|nothing|lacks?|n't)\b|n't\b", re.IGNORECASE)
@@ -38,6 +39,9 @@ least most|superior inferior|good terrible|better terrible|large tiny|open close
 max minimum|min maximum|much little|lot little|unchanged grow|unchanged increase|unchanged decrease|constant grow
 same grow|fixed changing|fixed learned|stays changes|agree disagree|enough insufficient|inside outside|before later
 all few|normal abnormal|normal anomalous|likely unlikely|most least
+necessary sufficient|sup inf|supremum infimum|minimize max|maximize min|minimal maximal|minimal max|maximal min
+nonnegative nonpositive|overestimate underestimate|tight loose|strongly weakly|sublinear superlinear
+l0norm l1norm|l1norm l2norm|l0norm l2norm|l1norm linfnorm|l2norm linfnorm|l0norm linfnorm
 """
 # A sentence that says these where its line hedges has made the line's claim sweeping.
 SWEEPING = {"always", "never", "all", "every", "none", "only", "guarantee", "guarantees", "guaranteed",
@@ -88,7 +92,7 @@ def antonyms() -> dict[str, frozenset[str]]:
 
 @lru_cache(maxsize=4096)
 def _stem(word: str) -> str:
-    tokens = tokenize(word.replace("-", ""))
+    tokens = tokenize(normalize(word.replace("-", "")))
     return tokens[0] if tokens else word.lower().replace("-", "")
 
 
@@ -103,8 +107,8 @@ def _joined(text: str) -> str:
 
 
 def words(text: str) -> frozenset[str]:
-    """Content words, stemmed (the index's tokenizer), compound prefixes joined."""
-    return frozenset(tokenize(_joined(text)))
+    """Content words, stemmed (the index's tokenizer), compound prefixes joined, symbols in one spelling."""
+    return frozenset(tokenize(_joined(normalize(text))))
 
 
 def raw_words(text: str) -> list[str]:
@@ -150,3 +154,11 @@ def invented_specific(text: str, known_text: str) -> str | None:
 def novel_words(text: str, known: frozenset[str]) -> list[str]:
     """Content words on neither the slides nor the question, generic paraphrase words aside."""
     return sorted(words(text) - known - _generic())
+
+
+def neighbours(text: str, token: str) -> frozenset[str]:
+    """The content words right before and after each place ``text`` says ``token`` (symbols aside)."""
+    seq = [t for t in tokenize(_joined(normalize(text))) if not symbol(t)]
+    return frozenset(seq[j] for i, t in enumerate(seq) if t == token for j in (i - 1, i + 1) if 0 <= j < len(seq)) - {
+        token
+    }
