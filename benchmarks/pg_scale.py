@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             f"({len(corpus) / (copy_s + hnsw_s):.0f} chunks/s in all); table with indexes {sizes[0]}, HNSW {sizes[1]}"
         )
         pool = Pool(args.database)
-        exact = DatabaseDense(pool, generation, corpus.shape[1], len(corpus), exact_limit=10**9)
+        exact = DatabaseDense(pool, generation, corpus.shape[1], len(corpus), exact_limit=10**9, in_process=False)
         truth, truth_sims, exact_times = search_all(exact, queries)
         print()
         print("| search | p50 ms | p95 ms | recall@10 vs exact | top-10 cosine lost |")

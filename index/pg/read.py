@@ -28,8 +28,9 @@ from index.records import Chunk, Slide
 from index.store import QUERY_ENCODER_DIR, LoadedIndex, Manifest, ManifestError, _inconsistency
 
 Lexical = Literal["bm25", "fts"]
-# Up to this many chunks the dense search scans them all: exact, as the local flat index is, and a
-# few milliseconds. Beyond it the generation's HNSW index answers (recall in benchmarks/pg_scale.py).
+# Up to this many chunks the dense search scans them all: exact, as the local flat index is, in
+# the app from the generation's vectors (read once). Beyond it the generation's HNSW index in the
+# database answers (recall in benchmarks/pg_scale.py).
 EXACT_LIMIT = 20_000
 EF_SEARCH = 100  # HNSW candidates kept per query, at least the k asked for (pgvector caps it at 1000)
 _MAX_EF = 1000
@@ -79,14 +80,24 @@ class DatabaseDense:
         ntotal: int,
         exact_limit: int = EXACT_LIMIT,
         ef_search: int = EF_SEARCH,
+        in_process: bool = True,
     ) -> None:
         self.pool, self.generation, self.d, self.ntotal = pool, generation, int(dim), int(ntotal)
         self.exact = self.ntotal <= exact_limit
         self.ef_search = ef_search
+        # A generation small enough for exact search (a course: thousands of chunks, at most
+        # EXACT_LIMIT x dim floats, 30 MB) is searched in this process from its vectors, read once:
+        # the same exact ranking without two database round trips per search. False: the
+        # database's own sequential scan (benchmarks/pg_scale.py measures it).
+        self.in_process = in_process
+        self._vectors: np.ndarray | None = None
+        self._positions = np.zeros(0, dtype=np.int64)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """``(sims, ids)`` of shape ``(1, k)`` for one query vector; missing rows are -1, as FAISS pads."""
         vector = np.asarray(queries, dtype=np.float32).reshape(-1)
+        if self.exact and self.in_process:
+            return self._search_here(vector, int(k))
         conn = self.pool.conn()
         if self.exact:
             rows = conn.execute(
@@ -110,6 +121,25 @@ class DatabaseDense:
         sims = np.full((1, k), -np.inf, dtype=np.float32)
         for i, (position, distance) in enumerate(rows):
             ids[0, i], sims[0, i] = position, -float(distance)  # <#> is the negative inner product
+        return sims, ids
+
+    def _search_here(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        if self._vectors is None:  # two threads may both read it: the same rows, kept once
+            rows = (
+                self.pool.conn()
+                .execute(
+                    "SELECT position, embedding FROM slidebank_chunks WHERE generation = %s ORDER BY position",
+                    (self.generation,),
+                )
+                .fetchall()
+            )
+            self._positions = np.array([r[0] for r in rows], dtype=np.int64)
+            self._vectors = np.stack([_array(r[1]) for r in rows]) if rows else np.zeros((0, self.d), np.float32)
+        found = self._vectors @ vector
+        order = np.argsort(-found, kind="stable")[:k]  # ties: the lower position first, as FAISS
+        ids = np.full((1, k), -1, dtype=np.int64)
+        sims = np.full((1, k), -np.inf, dtype=np.float32)
+        ids[0, : len(order)], sims[0, : len(order)] = self._positions[order], found[order]
         return sims, ids
 
     def reconstruct_n(self, start: int, n: int) -> np.ndarray:

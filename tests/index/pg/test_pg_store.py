@@ -81,6 +81,38 @@ def test_database_ranks_as_the_local_index(pg_url: str, tiny_decks: list[Path], 
         assert np.allclose([h.score for h in a.slides], [h.score for h in b.slides], atol=1e-5)
 
 
+def test_dense_search_in_process_equals_the_database_scan_and_hnsw(pg_url: str, tiny_decks: list[Path]) -> None:
+    """A course-sized generation is searched from its vectors in the app; it must rank as the
+    database's own exact scan does, and the HNSW index (asked for every candidate) agrees."""
+    assert _ingest(tiny_decks, pg_url).returncode == 0
+    from index.pg.connect import Pool
+    from index.pg.read import DatabaseDense
+
+    generation, _ = _generations(pg_url)
+    assert generation is not None
+    pool = Pool(pg_url)
+    try:
+        n = int(
+            pool.conn()
+            .execute("SELECT count(*) FROM slidebank_chunks WHERE generation = %s", (generation,))
+            .fetchone()[0]
+        )
+        here = DatabaseDense(pool, generation, 64, n)
+        scan = DatabaseDense(pool, generation, 64, n, in_process=False)
+        graph = DatabaseDense(pool, generation, 64, n, exact_limit=0, ef_search=1000)
+        assert here.exact and here.in_process and scan.exact and not graph.exact
+        rng = np.random.default_rng(7)
+        for _ in range(10):
+            query = rng.normal(size=64).astype(np.float32)
+            query /= np.linalg.norm(query)
+            (s1, i1), (s2, i2), (s3, i3) = here.search(query, 5), scan.search(query, 5), graph.search(query, 5)
+            assert list(i1[0]) == list(i2[0]) == list(i3[0])
+            assert np.allclose(s1, s2, atol=1e-5) and np.allclose(s1, s3, atol=1e-5)
+        assert list(here.search(rng.normal(size=64).astype(np.float32), n + 3)[1][0][-3:]) == [-1, -1, -1]
+    finally:
+        pool.close()
+
+
 def test_reingest_reuses_vectors_and_switches(pg_url: str, tiny_decks: list[Path]) -> None:
     first = _ingest(tiny_decks, pg_url)
     second = _ingest(tiny_decks, pg_url)
