@@ -91,7 +91,6 @@ class DatabaseDense:
         # database's own sequential scan (benchmarks/pg_scale.py measures it).
         self.in_process = in_process
         self._vectors: np.ndarray | None = None
-        self._positions = np.zeros(0, dtype=np.int64)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """``(sims, ids)`` of shape ``(1, k)`` for one query vector; missing rows are -1, as FAISS pads."""
@@ -125,21 +124,12 @@ class DatabaseDense:
 
     def _search_here(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         if self._vectors is None:  # two threads may both read it: the same rows, kept once
-            rows = (
-                self.pool.conn()
-                .execute(
-                    "SELECT position, embedding FROM slidebank_chunks WHERE generation = %s ORDER BY position",
-                    (self.generation,),
-                )
-                .fetchall()
-            )
-            self._positions = np.array([r[0] for r in rows], dtype=np.int64)
-            self._vectors = np.stack([_array(r[1]) for r in rows]) if rows else np.zeros((0, self.d), np.float32)
+            self._vectors = self.reconstruct_n(0, self.ntotal)  # row i is position i, as in FAISS
         found = self._vectors @ vector
         order = np.argsort(-found, kind="stable")[:k]  # ties: the lower position first, as FAISS
         ids = np.full((1, k), -1, dtype=np.int64)
         sims = np.full((1, k), -np.inf, dtype=np.float32)
-        ids[0, : len(order)], sims[0, : len(order)] = self._positions[order], found[order]
+        ids[0, : len(order)], sims[0, : len(order)] = order, found[order]
         return sims, ids
 
     def reconstruct_n(self, start: int, n: int) -> np.ndarray:
